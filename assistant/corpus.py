@@ -1,0 +1,191 @@
+"""Load the policy corpus: cleaned texts, their metadata, clauses and rules.
+
+Each policy in `corpus/` is three files sharing a doc_id:
+`<doc_id>.txt` (cleaned text), `<doc_id>.json` (metadata) and, optionally,
+`<doc_id>.rules.json` (calculator rules).  Adding a policy means dropping
+these files in and rebuilding the index: nothing here names a policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from assistant.clauses import Clause, parse_clauses
+from assistant.errors import CorpusError
+
+Jurisdiction = Literal["province", "city", "county", "national"]
+JURISDICTIONS: tuple[str, ...] = ("province", "city", "county", "national")
+REQUIRED_FIELDS = ("doc_id", "title", "issuer", "jurisdiction", "region")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A policy document's metadata and its clauses."""
+
+    doc_id: str
+    title: str  # full title, as printed
+    short_title: str
+    issuer: str
+    jurisdiction: Jurisdiction
+    region: str  # 「黑龙江省」「哈尔滨市」
+    doc_number: str | None  # 文号, e.g. 哈政规〔2021〕10号, when the text gives it
+    issued: dt.date | None  # None when the text does not say
+    effective: dt.date | None
+    valid_until: dt.date | None  # last day in force
+    validity_rule: str  # the sentence that sets the validity, quoted from the text
+    continuation: str | None  # what happens to awards after expiry, quoted
+    aliases: tuple[str, ...]  # words people use for this document: 省里, 哈尔滨, 市里
+    clauses: tuple[Clause, ...] = field(repr=False)
+    text: str = field(repr=False, default="")
+
+    def clause(self, clause_id: str) -> Clause | None:
+        """The clause with this id, or None."""
+        return next((c for c in self.clauses if c.clause == clause_id), None)
+
+    @property
+    def cited_title(self) -> str:
+        """「《…》（哈政规〔2021〕10号）」 as used in a citation line."""
+        number = f"（{self.doc_number}）" if self.doc_number else ""
+        return f"《{self.title}》{number}"
+
+    def is_in_force(self, today: dt.date) -> bool | None:
+        """True while in force, False once expired or not yet effective, None if unknown."""
+        if self.valid_until is None:
+            return None
+        if self.effective is not None and today < self.effective:
+            return False
+        return today <= self.valid_until
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """All loaded documents, their rules data and a fingerprint of the files."""
+
+    documents: tuple[Document, ...]
+    rules_data: dict[str, list[dict[str, Any]]]
+    fingerprint: str
+
+    def document(self, doc_id: str) -> Document | None:
+        """The document with this id, or None."""
+        return next((d for d in self.documents if d.doc_id == doc_id), None)
+
+    def clause(self, doc_id: str, clause_id: str) -> Clause | None:
+        """A clause by document and clause id, or None."""
+        document = self.document(doc_id)
+        return document.clause(clause_id) if document else None
+
+    @property
+    def clauses(self) -> list[Clause]:
+        """Every clause of every document, in document order."""
+        return [c for d in self.documents for c in d.clauses]
+
+
+def load_corpus(directory: Path) -> Corpus:
+    """Read every policy in `directory`; raise CorpusError naming the file and field at fault."""
+    if not directory.is_dir():
+        raise CorpusError(f"找不到政策库目录：{directory}")
+    meta_files = sorted(p for p in directory.glob("*.json") if not p.name.endswith(".rules.json"))
+    if not meta_files:
+        raise CorpusError(f"政策库目录 {directory} 中没有任何政策（缺少 <doc_id>.json 元数据文件）")
+    documents = tuple(load_document(path) for path in meta_files)
+    rules_data: dict[str, list[dict[str, Any]]] = {}
+    for document in documents:
+        rules_path = directory / f"{document.doc_id}.rules.json"
+        if rules_path.exists():
+            data = _read_json(rules_path)
+            rules = data.get("rules", data) if isinstance(data, dict) else data
+            if not isinstance(rules, list):
+                raise CorpusError(f"{rules_path.name}：字段 rules 应为列表")
+            rules_data[document.doc_id] = rules
+    return Corpus(documents, rules_data, fingerprint_corpus(directory))
+
+
+def load_document(meta_path: Path) -> Document:
+    """Load one policy from its metadata file and the text beside it."""
+    meta = _read_json(meta_path)
+    if not isinstance(meta, dict):
+        raise CorpusError(f"{meta_path.name}：元数据应为 JSON 对象")
+    for name in REQUIRED_FIELDS:
+        if not isinstance(meta.get(name), str) or not meta[name].strip():
+            raise CorpusError(f"{meta_path.name}：缺少或无效的字段 {name}")
+    doc_id = meta["doc_id"]
+    if doc_id != meta_path.stem:
+        raise CorpusError(f"{meta_path.name}：字段 doc_id 为 {doc_id!r}，应与文件名 {meta_path.stem!r} 一致")
+    if meta["jurisdiction"] not in JURISDICTIONS:
+        raise CorpusError(f"{meta_path.name}：字段 jurisdiction 应为 {'/'.join(JURISDICTIONS)} 之一")
+    text_path = meta_path.with_suffix(".txt")
+    if not text_path.exists():
+        raise CorpusError(f"{meta_path.name}：找不到正文文件 {text_path.name}")
+    text = text_path.read_text(encoding="utf-8")
+    issued = _parse_date(meta, "issued", meta_path)
+    effective = _parse_date(meta, "effective", meta_path) or issued
+    valid_until = _parse_date(meta, "valid_until", meta_path)
+    years = meta.get("valid_years")
+    if valid_until is None and years is not None:
+        if not isinstance(years, int) or years <= 0 or effective is None:
+            raise CorpusError(f"{meta_path.name}：字段 valid_years 需为正整数且须给出 effective 或 issued")
+        valid_until = _add_years(effective, years) - dt.timedelta(days=1)
+    titles = meta.get("clause_titles") or {}
+    if not isinstance(titles, dict):
+        raise CorpusError(f"{meta_path.name}：字段 clause_titles 应为对象")
+    clauses = tuple(parse_clauses(doc_id, text, titles))
+    if not any(c.clause.isdigit() for c in clauses):
+        raise CorpusError(f"{text_path.name}：没有识别出任何条款（第X条、一、、1. 等）")
+    return Document(
+        doc_id=doc_id,
+        title=meta["title"],
+        short_title=meta.get("short_title") or meta["title"],
+        issuer=meta["issuer"],
+        jurisdiction=meta["jurisdiction"],
+        region=meta["region"],
+        doc_number=meta.get("doc_number"),
+        issued=issued,
+        effective=effective,
+        valid_until=valid_until,
+        validity_rule=meta.get("validity_rule", ""),
+        continuation=meta.get("continuation"),
+        aliases=tuple(meta.get("aliases", [])),
+        clauses=clauses,
+        text=text,
+    )
+
+
+def fingerprint_corpus(directory: Path) -> str:
+    """sha256 over every corpus file's name and bytes: any edit makes the index stale."""
+    digest = hashlib.sha256()
+    for path in sorted(directory.glob("*")):
+        if path.is_file() and path.suffix in (".txt", ".json"):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise CorpusError(f"{path.name}：JSON 格式错误（第{error.lineno}行）：{error.msg}") from error
+    except UnicodeDecodeError as error:
+        raise CorpusError(f"{path.name}：不是 UTF-8 编码") from error
+
+
+def _parse_date(meta: dict[str, Any], name: str, path: Path) -> dt.date | None:
+    value = meta.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as error:
+        raise CorpusError(f"{path.name}：字段 {name} 不是 YYYY-MM-DD 格式的日期：{value!r}") from error
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)

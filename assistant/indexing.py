@@ -1,0 +1,218 @@
+"""Build the embedded clause index and load it back.
+
+Layout of `index/`:
+    builds/<build_id>/   llama-index storage (docstore, vector store) + manifest.json
+    CURRENT              the build_id in use, replaced atomically
+
+A build is written aside and only then named in CURRENT, so a build that
+fails or is killed leaves the previous index in use.  The manifest records
+the embedding model, the corpus fingerprint and a checksum of every file;
+loading refuses a mismatch with a message naming the command to run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.clauses import split_sentences
+from assistant.corpus import Corpus
+from assistant.embedding import fingerprint_model, load_embedding
+from assistant.errors import CorruptIndexError, IndexNotBuiltError, StaleIndexError
+from assistant.settings import Settings
+
+FORMAT_VERSION = 1
+BUILD_COMMAND = "python -m assistant build-index"
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class IndexUnit:
+    """One embedded text: a whole clause, one sentence of it, or a calculator rule."""
+
+    node_id: str
+    kind: str  # "clause" | "sentence" | "rule"
+    doc_id: str
+    clause: str
+    text: str
+    start: int = 0  # sentence span inside the clause text
+    end: int = 0
+    rule_id: str = ""
+
+
+@dataclass(frozen=True)
+class LoadedIndex:
+    """The persisted index as arrays the retriever scores against."""
+
+    units: tuple[IndexUnit, ...]
+    vectors: np.ndarray  # (len(units), dim), L2-normalised
+    manifest: dict[str, Any]
+
+
+def collect_units(corpus: Corpus) -> list[IndexUnit]:
+    """Everything the index embeds, with stable ids."""
+    units: list[IndexUnit] = []
+    for clause in corpus.clauses:
+        key = f"{clause.doc_id}:{clause.clause}"
+        units.append(IndexUnit(key, "clause", clause.doc_id, clause.clause, f"{clause.title}\n{clause.text}"))
+        for number, (start, end) in enumerate(split_sentences(clause.text)):
+            sentence = clause.text[start:end]
+            units.append(
+                IndexUnit(f"{key}:s{number}", "sentence", clause.doc_id, clause.clause,
+                          f"{clause.title}：{sentence}", start, end)
+            )
+    for doc_id, rules in corpus.rules_data.items():
+        for rule in rules:
+            text = "；".join([str(rule.get("name", "")), *map(str, rule.get("keywords", []))])
+            units.append(IndexUnit(f"rule:{rule['rule_id']}", "rule", doc_id, str(rule.get("clause", "")),
+                                   text, rule_id=str(rule["rule_id"])))
+    return units
+
+
+def build_index(settings: Settings, corpus: Corpus, report: Callable[[str], None] = print) -> Path:
+    """Embed the corpus and persist it as a new build; switch CURRENT to it when complete."""
+    from llama_index.core import StorageContext, VectorStoreIndex
+    from llama_index.core.schema import TextNode
+
+    started = time.perf_counter()
+    builds = settings.index_dir / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    build_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+    staging = builds / f".{build_id}.partial"
+    units = collect_units(corpus)
+    report(f"共 {len(corpus.documents)} 份政策、{len(corpus.clauses)} 个条款、{len(units)} 个检索单元，开始嵌入……")
+    nodes = []
+    for unit in units:
+        node = TextNode(id_=unit.node_id, text=unit.text,
+                        metadata={"kind": unit.kind, "doc_id": unit.doc_id, "clause": unit.clause,
+                                  "start": unit.start, "end": unit.end, "rule_id": unit.rule_id})
+        node.excluded_embed_metadata_keys = list(node.metadata)
+        node.excluded_llm_metadata_keys = list(node.metadata)
+        nodes.append(node)
+    embed_model = load_embedding(settings.embedding_model, settings.embedding_batch_size)
+    storage = StorageContext.from_defaults()
+    VectorStoreIndex(nodes, storage_context=storage, embed_model=embed_model, show_progress=True)
+    storage.persist(persist_dir=str(staging))
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "embedding_model": settings.embedding_model,
+        "model_fingerprint": fingerprint_model(settings.embedding_model),
+        "corpus_fingerprint": corpus.fingerprint,
+        "documents": [d.doc_id for d in corpus.documents],
+        "units": len(units),
+        "built_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "build_seconds": round(time.perf_counter() - started, 2),
+        "files": {p.name: _sha256(p) for p in sorted(staging.iterdir())},
+    }
+    _write_atomic(staging / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+    final = builds / build_id
+    os.replace(staging, final)
+    _write_atomic(settings.index_dir / "CURRENT", build_id)
+    _remove_old_builds(builds, keep=build_id)
+    report(f"索引已写入 {final}（{manifest['build_seconds']} 秒）")
+    return final
+
+
+def read_manifest(settings: Settings) -> dict[str, Any]:
+    """The manifest of the build CURRENT names; IndexNotBuiltError when there is none."""
+    build = _current_build(settings)
+    try:
+        manifest: dict[str, Any] = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise CorruptIndexError(f"索引清单损坏（{build / MANIFEST}），请运行 {BUILD_COMMAND} 重建") from error
+    return manifest
+
+
+def check_index(settings: Settings, corpus: Corpus) -> dict[str, Any]:
+    """Raise unless the current index was built from this corpus with this model."""
+    manifest = read_manifest(settings)
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise StaleIndexError(f"索引格式已更新，请运行 {BUILD_COMMAND} 重建")
+    if manifest.get("embedding_model") != settings.embedding_model or manifest.get(
+        "model_fingerprint"
+    ) != fingerprint_model(settings.embedding_model):
+        raise StaleIndexError(
+            f"索引由另一个嵌入模型（{manifest.get('embedding_model')}）构建，"
+            f"与当前设置 {settings.embedding_model} 不符，请运行 {BUILD_COMMAND} 重建"
+        )
+    if manifest.get("corpus_fingerprint") != corpus.fingerprint:
+        raise StaleIndexError(f"政策库在建索引之后有改动，索引已过期，请运行 {BUILD_COMMAND} 重建")
+    return manifest
+
+
+def load_index(settings: Settings, corpus: Corpus) -> LoadedIndex:
+    """Load the current build after checking model, corpus and file checksums."""
+    manifest = check_index(settings, corpus)
+    build = _current_build(settings)
+    for name, digest in manifest.get("files", {}).items():
+        path = build / name
+        if not path.exists() or _sha256(path) != digest:
+            raise CorruptIndexError(f"索引文件 {name} 缺失或已损坏，请运行 {BUILD_COMMAND} 重建")
+    try:
+        docstore = json.loads((build / "docstore.json").read_text(encoding="utf-8"))
+        vectors = json.loads((build / "default__vector_store.json").read_text(encoding="utf-8"))
+        units, matrix = _units_from_storage(docstore, vectors["embedding_dict"])
+    except (OSError, KeyError, ValueError, TypeError) as error:
+        raise CorruptIndexError(f"索引无法读取（{error}），请运行 {BUILD_COMMAND} 重建") from error
+    return LoadedIndex(tuple(units), matrix, manifest)
+
+
+def _units_from_storage(docstore: dict[str, Any], embeddings: dict[str, list[float]]) -> tuple[
+    list[IndexUnit], np.ndarray
+]:
+    """Read llama-index's persisted docstore/vector store into our own types."""
+    data = docstore["docstore/data"]
+    units, rows = [], []
+    for node_id in sorted(data, key=lambda key: _unit_order(key)):
+        node = data[node_id]["__data__"]
+        meta = node["metadata"]
+        units.append(IndexUnit(node_id, meta["kind"], meta["doc_id"], meta["clause"], node["text"],
+                               int(meta["start"]), int(meta["end"]), meta.get("rule_id", "")))
+        rows.append(embeddings[node_id])
+    matrix = np.asarray(rows, dtype=np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True).clip(min=1e-12)
+    return units, matrix
+
+
+def _unit_order(node_id: str) -> tuple[str, ...]:
+    return tuple(part.zfill(4) for part in node_id.split(":"))
+
+
+def _current_build(settings: Settings) -> Path:
+    pointer = settings.index_dir / "CURRENT"
+    if not pointer.exists():
+        raise IndexNotBuiltError(f"还没有建立索引（{settings.index_dir}），请先运行 {BUILD_COMMAND}")
+    build = settings.index_dir / "builds" / pointer.read_text(encoding="utf-8").strip()
+    if not (build / MANIFEST).exists():
+        raise CorruptIndexError(f"索引不完整（{build} 缺少清单），请运行 {BUILD_COMMAND} 重建")
+    return build
+
+
+def _remove_old_builds(builds: Path, keep: str) -> None:
+    for path in builds.iterdir():
+        if path.name != keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

