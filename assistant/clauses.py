@@ -154,7 +154,7 @@ def _split_top_level(inner: str) -> list[str]:
 
 def _provision_level(paragraphs: list[str]) -> str:
     counts = {name: sum(1 for p in paragraphs if pattern.match(p)) for name, pattern in LEVELS.items()}
-    for name in ("article", "arabic", "cn_section", "cn_item"):
+    for name in ("article", "arabic", "cn_item", "cn_section"):
         if counts[name] >= 2:
             return name
     return "article"

@@ -107,6 +107,8 @@ def _starts_paragraph(previous: tuple[str, bool], current: tuple[str, bool], wid
             return True
     if prev_text.rstrip().endswith(("：", ":")):
         return True
+    if _opens_more_than_closes(prev_text):
+        return False  # 「数字化车间（生产」 continues on the next line
     prev_short = _is_short(prev_text, width)
     if prev_text.rstrip().endswith(tuple(TERMINAL)):
         return prev_short
@@ -115,3 +117,7 @@ def _starts_paragraph(previous: tuple[str, bool], current: tuple[str, bool], wid
         # wrapped over several short lines continues on the next short line.
         return not _is_short(text, width) or prev_text.rstrip().endswith(("）", "）", "”"))
     return False
+
+
+def _opens_more_than_closes(text: str) -> bool:
+    return any(text.count(o) > text.count(c) for o, c in ("（）", "“”", "《》", "()", "〔〕"))

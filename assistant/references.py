@@ -1,0 +1,127 @@
+"""Resolve what a question names explicitly: documents, jurisdictions and clause numbers.
+
+「哈尔滨第十一条」, 「第11条」, 「省里第14条」, 「省政策第3条」, 「附则」: these are
+answered by look-up, never by search.  Documents are recognised by the aliases
+in their metadata and by the jurisdiction words 省/市.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.clauses import number_to_clause_id
+from assistant.corpus import Corpus, Document
+
+NUMERAL = r"[一二三四五六七八九十百零〇两\d]{1,4}"
+CLAUSE_REFERENCE = re.compile(rf"第\s*({NUMERAL})\s*[条项点款]|(?<![\d.])(\d{{1,2}})\s*条(?!件)")
+NAMED_PART = re.compile(r"附则|序言")
+# 「省里第14条」「省政策第3条」「市里的第五条」: a jurisdiction word right before a reference.
+JURISDICTION_WORDS = {
+    "province": re.compile(r"省(?:里|级|政府|政策|的|文件)?"),
+    "city": re.compile(r"市(?:里|级|政府|政策|的|文件)?"),
+}
+
+
+# 节省, 城市, 都市, 超市: 省/市 inside another word.
+NOT_JURISDICTION_BEFORE = frozenset("节城都超")
+
+
+@dataclass(frozen=True)
+class ClauseReference:
+    """A clause the question names; doc_id is None when no document is named."""
+
+    doc_id: str | None
+    clause: str
+
+
+def find_documents(question: str, corpus: Corpus) -> list[str]:
+    """Documents the question names by alias or jurisdiction word, in corpus order."""
+    named = [d.doc_id for d in corpus.documents if _names_document(question, d, corpus)]
+    for jurisdiction, pattern in JURISDICTION_WORDS.items():
+        for match in pattern.finditer(question):
+            if _is_jurisdiction_word(question, match.start(), match.end()):
+                named += [d.doc_id for d in corpus.documents if d.jurisdiction == jurisdiction]
+    return [d.doc_id for d in corpus.documents if d.doc_id in named]
+
+
+def find_clause_references(question: str, corpus: Corpus, default_doc: str | None = None) -> list[ClauseReference]:
+    """Clauses the question names; each resolved to a document where one is named.
+
+    A reference with no document named resolves to `default_doc` (the one the
+    conversation is about) when given, else stays unresolved (doc_id None).
+    """
+    references: list[ClauseReference] = []
+    for match in CLAUSE_REFERENCE.finditer(question):
+        token = match.group(1) or match.group(2)
+        try:
+            clause = number_to_clause_id(token)
+        except (ValueError, TypeError):
+            continue
+        doc_id = _document_before(question, match.start(), corpus) or default_doc
+        references.append(ClauseReference(doc_id, clause))
+    for match in NAMED_PART.finditer(question):
+        doc_id = _document_before(question, match.start(), corpus) or default_doc
+        references.append(ClauseReference(doc_id, match.group(0)))
+    unique: list[ClauseReference] = []
+    for reference in references:
+        if reference not in unique:
+            unique.append(reference)
+    return unique
+
+
+def _document_before(question: str, position: int, corpus: Corpus) -> str | None:
+    """The document named closest before `position` (「哈尔滨第五条」「省里第14条」)."""
+    best: tuple[int, str] | None = None
+    for document in corpus.documents:
+        for alias in document.aliases:
+            index = question.rfind(alias, 0, position)
+            if index >= 0 and _names_document_at(question, index, alias, document, corpus):
+                if best is None or index > best[0]:
+                    best = (index, document.doc_id)
+    for jurisdiction, pattern in JURISDICTION_WORDS.items():
+        for match in pattern.finditer(question, 0, position):
+            if _is_jurisdiction_word(question, match.start(), match.end()) and (best is None or match.start() > best[0]):
+                matches = [d.doc_id for d in corpus.documents if d.jurisdiction == jurisdiction]
+                if len(matches) == 1:
+                    best = (match.start(), matches[0])
+    return best[1] if best else None
+
+
+def _names_document(question: str, document: Document, corpus: Corpus) -> bool:
+    return any(
+        _names_document_at(question, index, alias, document, corpus)
+        for alias in document.aliases
+        for index in _find_all(question, alias)
+    )
+
+
+def _names_document_at(question: str, index: int, alias: str, document: Document, corpus: Corpus) -> bool:
+    """An alias names the document unless it is part of a term another document uses
+    (「哈尔滨股权交易中心」 is printed in the province policy: it does not name Harbin's)."""
+    window = question[index : index + len(alias) + 4]
+    for other in corpus.documents:
+        if other.doc_id != document.doc_id and len(window) > len(alias) + 1:
+            for length in range(len(window), len(alias) + 1, -1):
+                if window[:length] in other.text and window[:length] not in document.text:
+                    return False
+    return True
+
+
+def _is_jurisdiction_word(question: str, start: int, end: int) -> bool:
+    """「省」 as 省里/省级/省政策, not inside 节省/省钱/省份名 or 市场/城市."""
+    before = question[start - 1] if start > 0 else ""
+    after = question[end] if end < len(question) else ""
+    word = question[start:end]
+    if len(word) > 1 and word[1:] in ("里", "级", "政府", "政策", "文件"):
+        return before not in NOT_JURISDICTION_BEFORE
+    # a bare 省/市 only counts right before a clause reference: 「省第14条」
+    return bool(re.match(r"\s*第", question[end:])) and before not in NOT_JURISDICTION_BEFORE and after != "场"
+
+
+def _find_all(text: str, word: str) -> list[int]:
+    found, start = [], text.find(word)
+    while start >= 0:
+        found.append(start)
+        start = text.find(word, start + 1)
+    return found

@@ -1,0 +1,45 @@
+"""The assistant's answer types: what leaves the core, free of llama-index types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Route = Literal["lookup", "calculate", "clarify", "out_of_scope"]
+ROUTES: tuple[str, ...] = ("lookup", "calculate", "clarify", "out_of_scope")
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A clause the answer rests on, with the words quoted from it verbatim."""
+
+    doc_id: str
+    clause: str
+    title: str
+    quote: str
+
+    def to_dict(self) -> dict[str, str]:
+        """The public citation shape."""
+        return {"doc_id": self.doc_id, "clause": self.clause, "title": self.title, "quote": self.quote}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One answer: its text, route, citations (most relevant first) and calculations."""
+
+    text: str
+    route: Route
+    citations: tuple[Citation, ...] = ()
+    calculations: tuple[dict[str, Any], ...] = ()
+    missing: tuple[str, ...] = ()
+    notices: tuple[str, ...] = field(default=(), compare=False)  # validity and stacking notes, also in text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public API shape (see README): exactly these keys."""
+        return {
+            "text": self.text,
+            "route": self.route,
+            "citations": [c.to_dict() for c in self.citations],
+            "calculations": [dict(c) for c in self.calculations],
+            "missing": list(self.missing),
+        }

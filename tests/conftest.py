@@ -1,0 +1,63 @@
+"""Shared fixtures: the real corpus, the real m3e model and a real persisted index.
+
+The index is built once per test session into a temporary directory (or copied
+from the project's `index/` when that one is current, which is the same bytes),
+and every writable path points under pytest's temporary directories.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus import Corpus, load_corpus
+from assistant.errors import IndexNotBuiltError
+from assistant.indexing import build_index, load_index
+from assistant.settings import PROJECT_ROOT, Settings
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Corpus:
+    return load_corpus(PROJECT_ROOT / "corpus")
+
+
+@pytest.fixture(scope="session")
+def session_settings(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus) -> Settings:
+    """Settings whose index and data live in a session temp dir, with a real index in it."""
+    root = tmp_path_factory.mktemp("assistant")
+    settings = Settings(index_dir=root / "index", data_dir=root / "data")
+    project = Settings()
+    try:
+        load_index(project, corpus)  # current: reuse its bytes rather than re-embed
+        shutil.copytree(project.index_dir, settings.index_dir)
+    except IndexNotBuiltError:
+        build_index(settings, corpus, report=lambda _: None)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def bot(session_settings: Settings):  # type: ignore[no-untyped-def]
+    """One Assistant for the session (it holds no per-user state), clock fixed at TODAY."""
+    from assistant.chat import Assistant
+
+    return Assistant.load(session_settings, clock=lambda: TODAY, wait_for_model=True)
+
+
+@pytest.fixture(autouse=True)
+def writable_paths_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Nothing a test runs may write into the project tree's index/ or data/."""
+    monkeypatch.setenv("POLICY_ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("POLICY_ASSISTANT_INDEX_DIR", str(tmp_path / "index"))
+    yield
+
+
+def settings_in(tmp_path: Path, **changes: object) -> Settings:
+    """Settings rooted in a test's own temp dir."""
+    return dataclasses.replace(Settings(index_dir=tmp_path / "index", data_dir=tmp_path / "data"), **changes)
