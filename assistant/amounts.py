@@ -1,0 +1,361 @@
+"""Find and normalise the numbers people write in Chinese questions.
+
+Pure text processing (no I/O).  Money is normalised to yuan, rates to a
+fraction (3.45% -> 0.0345), durations to years, counts to plain numbers.
+
+The parser is our own rather than cn2an's because we need exact spans, mixed
+Arabic/Chinese forms (「3千万」「3亿5000万」「1,800,000元」) and to tell a date
+(「2023年9月」), an ordinal (「第11条」「第二年」) or a ranking (「500强」) from
+money.  Arithmetic is done in `Decimal` so 「517.5万」 stays exactly 5175000.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+QuantityKind = Literal["money", "rate", "count", "years", "number"]
+
+_CN_DIGITS = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+    "七": 7, "八": 8, "九": 9, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6,
+    "柒": 7, "捌": 8, "玖": 9,
+}
+_CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_CN_SCALES = {"万": 10**4, "亿": 10**8}
+_CN_CHARS = "".join(_CN_DIGITS) + "".join(_CN_UNITS) + "".join(_CN_SCALES) + "点"
+
+# Full-width digits and signs map one-to-one onto ASCII, so spans stay valid.
+_WIDTH_MAP = str.maketrans("０１２３４５６７８９．，％－", "0123456789.,%-")
+
+_ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_NUMBER = re.compile(rf"(?:{_ARABIC}|[{_CN_CHARS}])+")
+_PERCENT_WORDS = re.compile(rf"百分之((?:{_ARABIC}|[{_CN_CHARS}])+)")
+_DATE_CN = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?")
+_DATE_ISO = re.compile(r"(?<!\d)(\d{4})[-/](\d{1,2})(?:[-/](\d{1,2}))?(?!\d)")
+
+# Units that follow a number, longest first; each says what the number is.
+_RATE_UNITS = ("个百分点", "%")
+_COUNT_UNITS = ("品种", "家", "户", "个", "项", "款", "种", "台", "套", "件", "次", "名", "人", "座")
+_MONEY_UNITS = ("元", "块钱", "块")
+_MEASURE_UNITS = ("吨标准煤", "吨", "平方米", "亩", "千瓦时", "千瓦", "度")
+# A number followed by one of these is not a quantity we compute with.
+_SKIP_AFTER = ("年期", "次性", "强", "月", "日", "号", "点", "时", "分", "秒")
+_ORDINAL_BEFORE = ("第",)
+_SHARE_WORDS = ("都是", "均为", "都为", "均是", "各为", "各是", "分别都是", "每个", "每件", "每台", "每套", "各")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One number found in text, normalised by its kind."""
+
+    value: float  # money in yuan; rate as a fraction; counts and years as plain numbers
+    kind: QuantityKind
+    start: int
+    end: int
+    raw: str  # the matched text, unit included
+    unit: str = ""  # the unit word that followed the number (元, 家, 年, 吨 …)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A calendar date (at least year and month) written in the text."""
+
+    year: int
+    month: int
+    day: int | None
+    start: int
+    end: int
+    raw: str
+
+    def iso(self) -> str:
+        """「2023-09」 or 「2023-09-15」."""
+        base = f"{self.year:04d}-{self.month:02d}"
+        return base if self.day is None else f"{base}-{self.day:02d}"
+
+
+def parse_chinese_number(text: str) -> float | None:
+    """Parse a written number: 「三亿五千万」→350000000, 「八十五万」→850000, 「3千万」, 「1,800,000元」.
+
+    A trailing 元 is allowed.  Percent forms (「百分之三点四五」) are rates and are
+    handled by `find_quantities`; they return None here, as does anything that
+    is not a number.
+    """
+    token = text.translate(_WIDTH_MAP).strip().removesuffix("元")
+    if not _looks_numeric(token):
+        return None
+    value = _parse_decimal(token)
+    return None if value is None else float(value)
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every money amount, rate, count, duration and plain number in `text`, in text order.
+
+    Dates (「2023年9月」), ordinals (「第11条」「第二年」), rankings (「500强」) and
+    tenors (「一年期」) are not quantities.  「300—500万」 and 「600和500万」 give the
+    first number the unit of the second.
+    """
+    norm = text.translate(_WIDTH_MAP)
+    taken = [False] * len(norm)
+    for mention in find_dates(norm):
+        for i in range(mention.start, mention.end):
+            taken[i] = True
+    found: list[Quantity] = []
+    for match in _PERCENT_WORDS.finditer(norm):
+        value = _parse_decimal(match.group(1))
+        if value is not None:
+            start, end = match.span()
+            found.append(Quantity(float(value / 100), "rate", start, end, text[start:end], "%"))
+            for i in range(start, end):
+                taken[i] = True
+    pending: list[tuple[int, int, Decimal, str]] = []  # bare numbers waiting for the unit of the next one
+    for match in _NUMBER.finditer(norm):
+        start, end = match.span()
+        classified = None
+        value = _parse_decimal(match.group()) if _looks_numeric(match.group()) else None
+        if value is not None and not any(taken[start:end]) and norm[start - 1:start] not in _ORDINAL_BEFORE:
+            if _is_negative_sign(norm, start):
+                value, start = -value, start - 1
+            classified = _classify(norm, start, end, value, match.group())
+        if classified is None or value is None:
+            found.extend(Quantity(float(v), "number", s, e, r) for s, e, v, r in pending)
+            pending = []
+            continue
+        if classified.kind == "number" and classified.unit == "" and _joins_next(norm, end):
+            pending.append((start, end, value, text[start:end]))
+            continue
+        found.extend(_with_unit_of(classified, s, e, v, r, match.group()) for s, e, v, r in pending)
+        pending = []
+        end = classified.end
+        found.append(Quantity(classified.value, classified.kind, start, end, text[start:end], classified.unit))
+    found.extend(Quantity(float(v), "number", s, e, r) for s, e, v, r in pending)
+    return sorted(found, key=lambda q: q.start)
+
+
+def find_dates(text: str) -> list[DateMention]:
+    """Dates with at least a year and a month: 「2023年9月」, 「2023年9月15日」, 「2023-09-15」."""
+    norm = text.translate(_WIDTH_MAP)
+    found: list[DateMention] = []
+    for pattern in (_DATE_CN, _DATE_ISO):
+        for match in pattern.finditer(norm):
+            year, month = int(match.group(1)), int(match.group(2))
+            day = int(match.group(3)) if match.group(3) else None
+            if not (1900 <= year <= 2100 and 1 <= month <= 12) or (day is not None and not 1 <= day <= 31):
+                continue
+            if any(m.start < match.end() and match.start() < m.end for m in found):
+                continue
+            found.append(DateMention(year, month, day, match.start(), match.end(), text[match.start():match.end()]))
+    return sorted(found, key=lambda m: m.start)
+
+
+def has_share_word(text: str) -> bool:
+    """True when the text says one value applies to each item (「都是」「均为」「每个」「各」).
+
+    Meant for the short stretch between a count and a value (「三个产品都是800万」).
+    """
+    return any(word in text for word in _SHARE_WORDS)
+
+
+def format_yuan(value: float | Decimal) -> str:
+    """Exact Chinese money text: 8280000→「828万元」, 5175000→「517.5万元」, 12345→「1.2345万元」, 1000→「1000元」.
+
+    Never rounds: every digit of the figure is kept (float noise below 0.001
+    yuan, which no input can mean, is dropped).
+    """
+    amount = _as_decimal(value).quantize(Decimal("0.001")).normalize()
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    if amount >= 10**8 and amount % 10**4 == 0:
+        return f"{sign}{_plain(amount / 10**8)}亿元"
+    if amount >= 10**4:
+        return f"{sign}{_plain(amount / 10**4)}万元"
+    return f"{sign}{_plain(amount)}元"
+
+
+def format_rate(value: float | Decimal) -> str:
+    """A fraction as an exact percentage: 0.0345→「3.45%」."""
+    return f"{_plain(_as_decimal(value) * 100)}%"
+
+
+def format_number(value: float | Decimal) -> str:
+    """A plain number without float noise or a trailing 「.0」."""
+    return _plain(_as_decimal(value))
+
+
+# ---------------------------------------------------------------- internals
+
+
+def _as_decimal(value: float | Decimal) -> Decimal:
+    # repr() of a float is its shortest round-trip form: 5175000.0, 0.0345.
+    return value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _looks_numeric(token: str) -> bool:
+    body = token.lstrip("-")
+    if any(ch.isdigit() for ch in body):
+        return True
+    # A Chinese number needs a digit (「三」「两」) or to start with 十 (「十万」);
+    # 「万一」「千万不要」「百千万工程」 are words, not numbers.
+    return body[:1] == "十" or any(ch in _CN_DIGITS for ch in body)
+
+
+def _parse_decimal(token: str) -> Decimal | None:
+    token = token.strip()
+    negative = token.startswith(("-", "负"))
+    token = token.lstrip("-负")
+    if not token:
+        return None
+    items = _tokenise(token)
+    if items is None:
+        return None
+    total = Decimal(0)  # completed 亿 sections
+    section = Decimal(0)  # completed 万 section below 亿
+    small = Decimal(0)  # below 万
+    num: Decimal | None = None
+    last_mult = 0  # the multiplier just used, for colloquial 「一万五」「三千五」
+    zero_seen = False
+    for kind, item in items:
+        if kind == "num":
+            if num is not None:
+                return None
+            num, zero_seen = item[0], item[1]
+        elif kind == "unit":
+            small += (num if num is not None else Decimal(1)) * item[0]
+            num, last_mult, zero_seen = None, int(item[0]), False
+        else:  # scale
+            head = section + small + (num if num is not None else Decimal(0))
+            if item[0] == 10**8:
+                total += (head if head else Decimal(1)) * item[0]
+                section = Decimal(0)
+            else:
+                section = (head if head else Decimal(1)) * item[0]
+            small, num, last_mult, zero_seen = Decimal(0), None, int(item[0]), False
+    if num is not None:
+        had_multiplier = last_mult > 0 and (small or section or total)
+        if had_multiplier and not zero_seen and num == int(num) and 0 < num < 10 and last_mult >= 100:
+            num = num * last_mult / 10  # 「一万五」= 15000, 「三千五」= 3500
+        small += num
+    result = total + section + small
+    return -result if negative else result
+
+
+def _tokenise(token: str) -> list[tuple[str, tuple[Decimal, bool]]] | None:
+    """Split into ("num", (value, led_by_zero)), ("unit", (10|100|1000,)), ("scale", (1e4|1e8,))."""
+    items: list[tuple[str, tuple[Decimal, bool]]] = []
+    i = 0
+    while i < len(token):
+        ch = token[i]
+        arabic = re.match(_ARABIC, token[i:])
+        if arabic:
+            try:
+                items.append(("num", (Decimal(arabic.group().replace(",", "")), False)))
+            except InvalidOperation:
+                return None
+            i += arabic.end()
+        elif ch in _CN_DIGITS:
+            j = i
+            while j < len(token) and (token[j] in _CN_DIGITS or token[j] == "点"):
+                j += 1
+            value = _digit_run(token[i:j])
+            if value is None:
+                return None
+            items.append(("num", (value, token[i] in "零〇")))
+            i = j
+        elif ch in _CN_UNITS:
+            items.append(("unit", (Decimal(_CN_UNITS[ch]), False)))
+            i += 1
+        elif ch in _CN_SCALES:
+            items.append(("scale", (Decimal(_CN_SCALES[ch]), False)))
+            i += 1
+        else:  # 点 not between Chinese digits, or a stray character
+            return None
+    return items
+
+
+def _digit_run(run: str) -> Decimal | None:
+    """「三点四五」→3.45, 「二〇二三」→2023, 「零五」→5 (after 百/千), 「五」→5."""
+    whole, _, frac = run.partition("点")
+    if not whole or "点" in frac or (frac == "" and run.endswith("点")):
+        return None
+    digits = "".join(str(_CN_DIGITS[c]) for c in whole)
+    if frac:
+        digits += "." + "".join(str(_CN_DIGITS[c]) for c in frac)
+    return Decimal(digits)
+
+
+@dataclass(frozen=True)
+class _Classified:
+    value: float
+    kind: QuantityKind
+    end: int
+    unit: str
+
+
+def _classify(norm: str, start: int, end: int, value: Decimal, token: str) -> _Classified | None:
+    """Decide what the number at norm[start:end] is from the unit after it."""
+    gap = len(norm[end:]) - len(norm[end:].lstrip(" \t\u3000"))
+    after = norm[end + gap:]
+    unit_end = end + gap
+    if after.startswith(_SKIP_AFTER):
+        return None
+    for unit in _RATE_UNITS:
+        if after.startswith(unit):
+            return _Classified(float(value / 100), "rate", unit_end + len(unit), "%")
+    if after.startswith("个月"):
+        return _Classified(float(value / 12), "years", unit_end + 2, "个月")
+    if after.startswith("年"):
+        if value >= 1900 and value == int(value):
+            return None  # a calendar year, not a duration
+        return _Classified(float(value), "years", unit_end + 1, "年")
+    for unit in _COUNT_UNITS:
+        if after.startswith(unit):
+            return _Classified(float(value), "count", unit_end + len(unit), unit)
+    for unit in _MONEY_UNITS:
+        if after.startswith(unit):
+            return _Classified(float(value), "money", unit_end + len(unit), "元")
+    for unit in _MEASURE_UNITS:
+        if after.startswith(unit):
+            return _Classified(float(value), "number", unit_end + len(unit), unit)
+    if token.rstrip()[-1:] in _CN_SCALES:
+        return _Classified(float(value), "money", end, "元")  # 「3亿」「5000万」 in a question are money
+    if not any(ch.isdigit() for ch in token):
+        return None  # a bare Chinese numeral (「一」「三」) is a word, not a figure
+    return _Classified(float(value), "number", end, "")
+
+
+def _is_negative_sign(norm: str, start: int) -> bool:
+    """「-5万」「负5万」 are negative; the dash of 「300-500」 is a range, not a sign."""
+    if start == 0 or norm[start - 1] not in "-负":
+        return False
+    before = norm[start - 2:start - 1]
+    return not (before.isdigit() or (before != "" and before in _CN_CHARS))
+
+
+def _joins_next(norm: str, end: int) -> bool:
+    """「300—500万」「600和500万」: this bare number shares the unit of the next one."""
+    nxt = re.match(r"\s*(?:—|–|-|~|～|至|到|和|、|或)\s*\d", norm[end:])
+    return nxt is not None
+
+
+def _with_unit_of(
+    target: _Classified, start: int, end: int, value: Decimal, raw: str, target_token: str
+) -> Quantity:
+    """The bare number at [start, end) with the unit (and 万/亿 scale) of the number after it."""
+    scale = Decimal(1)
+    for ch in reversed(target_token.rstrip()):
+        if ch in _CN_SCALES:
+            scale *= _CN_SCALES[ch]
+        else:
+            break
+    if target.kind == "money":
+        return Quantity(float(value * scale), "money", start, end, raw, target.unit)
+    if target.kind == "rate":
+        return Quantity(float(value / 100), "rate", start, end, raw, "%")
+    return Quantity(float(value), target.kind, start, end, raw, target.unit)

@@ -1,0 +1,388 @@
+"""Apply one rule to exact inputs and write the worksheet (pure, no I/O).
+
+One function per rule type computes the amount and the worksheet lines;
+`run` wraps them with input checks, the LPR look-up, eligibility
+conditions, caps, fiscal shares and the clause quote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any
+
+from assistant.amounts import format_number, format_rate, format_yuan
+from assistant.rules_eval import (
+    Calculation,
+    MissingParameters,
+    Value,
+    evaluate,
+    lpr_row,
+    missing_for,
+    normalise_inputs,
+    parse_date,
+    plain_inputs,
+    show,
+)
+from assistant.rules_model import Rule, Variant
+
+FEN = Decimal("0.01")
+LPR_SOURCE = "全国银行间同业拆借中心公布的一年期LPR"
+
+
+@dataclass
+class _Work:
+    """What a type function fills in."""
+
+    amount: Decimal = Decimal(0)
+    lines: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    eligible: bool = True
+    reason: str = ""
+    is_maximum: bool = False
+    range_min: Decimal | None = None
+
+
+LprTable = Sequence[Mapping[str, Any]] | Mapping[str, Any]
+SETTINGS = ("rate", "term_years", "cap", "item_cap", "year_cap", "amount", "unit_amount")
+
+
+def run(rule: Rule, inputs: Mapping[str, object], lpr_table: LprTable | None) -> Calculation:
+    """Compute `rule` for `inputs`; see calculator.compute."""
+    values = normalise_inputs(rule, inputs)
+    work = _Work()
+    rate_note = _resolve_table_rate(rule, values, lpr_table, work)
+    missing = missing_for(rule, values, has_table=False)
+    if missing:
+        raise MissingParameters(rule.rule_id, missing)
+    for param in rule.params:
+        if param.name not in values and param.default is not None:
+            values[param.name] = param.default
+            work.notes.append(f"未提供{param.label}，按{show(param, param.default)}计")
+    source = f"《{rule.doc_title}》{rule.clause_label}" if rule.doc_title else rule.clause_label
+    lines = [f"计算单：{rule.name}（{source}）"]
+    for param in rule.params:
+        if param.name in values:
+            suffix = rate_note if param.name == rule.rate_param and rate_note else ""
+            lines.append(f"{param.label}：{show(param, values[param.name])}{suffix}")
+    failed = _check_conditions(rule, values, lines, work)
+    if not failed:
+        variant = _pick_variant(rule, values, work)
+        if variant is not None and variant.label:
+            lines.append(f"适用：{variant.label}")
+        elif variant is None and rule.default_label:
+            lines.append(f"适用：{rule.default_label}")
+        settings = {**{k: getattr(rule, k) for k in SETTINGS}, **(dict(variant.values) if variant else {})}
+        TYPES[rule.type](rule, values, settings, work)
+        lines.extend(work.lines)
+    amount = work.amount.quantize(FEN, ROUND_HALF_UP) if work.eligible else Decimal(0)
+    if amount != work.amount and work.eligible:
+        work.notes.append(f"按分取整：{format_number(work.amount)}元 → {format_yuan(amount)}")
+    shares: dict[str, float] = {}
+    if work.eligible and amount > 0 and rule.shares:
+        parts = []
+        for index, share in enumerate(rule.shares):
+            # the last payer takes the remainder so the shares add up to the amount to the fen
+            last = index == len(rule.shares) - 1
+            part = amount - sum((Decimal(repr(v)) for v in shares.values()), Decimal(0)) if last else (
+                amount * share.ratio).quantize(FEN, ROUND_HALF_UP)
+            shares[share.payer] = float(part)
+            parts.append(f"{share.payer}{format_rate(share.ratio)} = {format_yuan(part)}")
+        lines.append("财政分担：" + "；".join(parts))
+    if not work.eligible:
+        lines.append(f"结论：不符合条件，金额0元（{work.reason}）")
+    notes = tuple(dict.fromkeys([*work.notes, *rule.notes]))
+    lines.extend(f"说明：{note}" for note in notes)
+    lines.append(f"依据：{rule.clause_label}「{rule.quote}」")
+    return Calculation(
+        rule_id=rule.rule_id, doc_id=rule.doc_id, clause=rule.clause, name=rule.name,
+        amount_yuan=float(amount), eligible=work.eligible, is_maximum=work.is_maximum and work.eligible,
+        formula="\n".join(lines), inputs=plain_inputs(values), shares=shares, notes=notes,
+        reason=work.reason, share_specs=rule.shares,
+        range_min_yuan=float(work.range_min) if work.range_min is not None and work.eligible else None,
+    )
+
+
+def _resolve_table_rate(rule: Rule, values: dict[str, Value], table: LprTable | None, work: _Work) -> str:
+    """Fill the rate from the LPR table when the user gave a date, not a rate."""
+    if not rule.rate_param:
+        return ""
+    stated = values.get(rule.rate_date_param or "")
+    if rule.rate_param in values:
+        if rule.rate_table == "lpr" and table is not None and isinstance(stated, str):
+            _note_table_mismatch(values[rule.rate_param], stated, table, work)
+        return "（用户提供）" if rule.rate_table else ""
+    if rule.rate_table != "lpr" or table is None or not isinstance(stated, str):
+        return ""
+    when = parse_date(stated)
+    rate, row = lpr_row(table, when)
+    values[rule.rate_param] = rate
+    rows = table.get("rows", []) if isinstance(table, Mapping) else table
+    if len(stated) == 7:  # only a month: the rate in force on its first day, and say if it changed later that month
+        changed = [r for r in rows if str(r["date"]).startswith(stated) and str(r["date"]) != when.isoformat()]
+        if changed:
+            work.notes.append(f"{stated}月内LPR于{changed[0]['date']}调整为{changed[0]['rate_percent']}%，"
+                              "只给出年月时按月初执行的利率计；如入统日在调整之后请告知具体日期")
+    last = max(str(r["date"]) for r in rows)
+    if when.isoformat() > last:
+        work.notes.append(f"LPR表最后一条为{last}，此后如有调整以官方公布为准")
+    work.notes.append("LPR取自本地LPR表，须以全国银行间同业拆借中心官方公布为准")
+    return f"（按入统时间{stated}查LPR表：{row['date']}起执行{row['rate_percent']}%，来源：{LPR_SOURCE}）"
+
+
+def _note_table_mismatch(given: Value, stated: str, table: LprTable, work: _Work) -> None:
+    """The user's rate is used, but a difference from the table for their date is worth a check."""
+    try:
+        listed, row = lpr_row(table, parse_date(stated))
+    except ValueError:
+        return  # no table rate for that date (before the LPR reform): nothing to compare
+    if listed != given:
+        work.notes.append(f"按用户提供的利率计算；LPR表中{stated}执行的是{row['rate_percent']}%（{row['date']}起），请核对")
+
+
+def _check_conditions(rule: Rule, values: Mapping[str, Value], lines: list[str], work: _Work) -> bool:
+    """Write one line per condition; mark the work ineligible on the first failure."""
+    for cond in rule.conditions:
+        status, text = evaluate(rule, cond, values)
+        label = cond.text or text
+        if status == "pass":
+            lines.append(f"条件：{label}——满足（{text}）")
+        elif status == "unknown":
+            lines.append(f"条件：{label}——未提供信息，按满足计")
+            work.notes.append(f"{text}，按满足「{label}」计算；不满足则不能享受")
+        else:
+            lines.append(f"条件：{label}——不满足")
+            work.eligible, work.reason = False, text
+            return True
+    return False
+
+
+def _pick_variant(rule: Rule, values: Mapping[str, Value], work: _Work) -> Variant | None:
+    for variant in rule.variants:
+        status, _ = evaluate(rule, variant.when, values)
+        if status == "pass":
+            return variant
+        if status == "unknown" and variant.hint:
+            work.notes.append(variant.hint)
+    return None
+
+
+def _rate(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Work) -> None:
+    items = _base_items(rule, values, w)
+    if rule.max_items and len(items) > rule.max_items:
+        w.notes.append(f"条款最多支持{rule.max_items}项（年），只计前{rule.max_items}项")
+        items = items[: rule.max_items]
+    unit_amount = s["unit_amount"]
+    if unit_amount is not None:
+        rate, rate_text = unit_amount, format_yuan(unit_amount)
+    else:
+        rate = _decimal(values, rule.rate_param) if rule.rate_param else s["rate"]
+        rate_text = ("不超过" if rule.rate_is_maximum else "") + format_rate(rate)
+        limit = rule.rate_param_cap
+        if limit is not None and rate > limit:
+            label = rule.param(rule.rate_param or "").label
+            w.lines.append(f"{label}超过条款上限{format_rate(limit)}，按{format_rate(limit)}计")
+            rate, rate_text = limit, format_rate(limit)
+    term = _term(rule, values, s, w)
+    show_term = rule.term_param is not None or any("term_years" in v.values for v in rule.variants)
+    factor = "" if rule.factor == 1 else f" × {format_rate(rule.factor)}"
+    pieces: list[Decimal] = []
+    for index, item in enumerate(items):
+        tag = f"第{index + 1}{rule.item_label}：" if len(items) > 1 else "计算："
+        if rule.item_min is not None:
+            status, text = evaluate(rule, rule.item_min, {rule.item_min.param or "": item})
+            if status == "fail":
+                w.lines.append(f"{tag}{format_yuan(item)}不符合条件（{text}），不计")
+                continue
+        per = item * rate * rule.factor
+        head = f"{tag}{show(rule.param(rule.base or ''), item)} × {rate_text}{factor}"
+        year_cap = s["year_cap"]
+        if year_cap is not None:
+            yearly = min(per, year_cap)
+            status = "已封顶" if per > year_cap else "未触及上限"
+            w.lines.append(f"{head} = {format_yuan(per)}/年；每年上限{format_yuan(year_cap)}，{status}")
+            value = yearly * term
+            prefix = "" if len(items) == 1 else tag
+            w.lines.append(f"{prefix}合计：{format_yuan(yearly)} × {format_number(term)}年 = {format_yuan(value)}")
+        else:
+            value = per * term
+            w.lines.append(f"{head}{f' × {format_number(term)}年' if show_term else ''} = {format_yuan(value)}")
+        item_cap = s["item_cap"]
+        if item_cap is not None:
+            capped = min(value, item_cap)
+            status = f"封顶为{format_yuan(capped)}" if value > capped else "未触及上限"
+            w.lines.append(f"每{rule.item_label}上限{format_yuan(item_cap)}，{status}")
+            value = capped
+        pieces.append(value)
+    if not pieces:
+        w.eligible, w.reason = False, "没有符合条件的项目：" + (rule.item_min.text if rule.item_min else "")
+        return
+    total = sum(pieces, Decimal(0))
+    if len(pieces) > 1:
+        w.lines.append("合计：" + " + ".join(format_yuan(p) for p in pieces) + f" = {format_yuan(total)}")
+    w.amount = _apply_cap(total, s["cap"], w)
+    w.is_maximum = rule.rate_is_maximum
+    _final(w)
+
+
+def _decimal(values: Mapping[str, Value], name: str) -> Decimal:
+    value = values[name]
+    if not isinstance(value, Decimal):
+        raise ValueError(f"参数{name}应为单个数值")
+    return value
+
+
+def _base_items(rule: Rule, values: Mapping[str, Value], w: _Work) -> list[Decimal]:
+    """The base amount(s); derived from base_product when the base itself is absent."""
+    caps = dict(rule.base_product_caps)
+    if rule.base in values:
+        raw = values[rule.base or ""]
+        items = [v for v in (raw if isinstance(raw, tuple) else (raw,)) if isinstance(v, Decimal)]
+        for name, cap in caps.items():
+            given = values.get(name)
+            if isinstance(given, Decimal) and given > cap:
+                w.lines.append(f"{rule.param(name).label}{format_rate(given)}超过{format_rate(cap)}的上限，按{format_rate(cap)}折算")
+                items = [i * cap / given for i in items]
+        return items
+    factors = []
+    for name in rule.base_product:
+        value = values[name]
+        assert isinstance(value, Decimal)
+        if name in caps and value > caps[name]:
+            w.lines.append(f"{rule.param(name).label}{format_rate(value)}超过{format_rate(caps[name])}的上限，按{format_rate(caps[name])}计")
+            value = caps[name]
+        factors.append((rule.param(name), value))
+    base = Decimal(1)
+    for _, value in factors:
+        base *= value
+    text = " × ".join(show(p, v) for p, v in factors)
+    how = "×".join(p.label for p, _ in factors)
+    w.lines.append(f"{rule.param(rule.base or '').label}（按{how}计）：{text} = {format_yuan(base)}")
+    return [base]
+
+
+def _term(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Work) -> Decimal:
+    if rule.term_param is None:
+        return s["term_years"]
+    term = values[rule.term_param]
+    assert isinstance(term, Decimal)
+    if rule.term_max is not None and term > rule.term_max:
+        w.lines.append(f"{rule.param(rule.term_param).label}{format_number(term)}年超过条款规定的最长{format_number(rule.term_max)}年，按{format_number(rule.term_max)}年计")
+        term = rule.term_max
+    return term
+
+
+def _apply_cap(total: Decimal, cap: Decimal | None, w: _Work) -> Decimal:
+    if cap is None:
+        return total
+    if total > cap:
+        w.lines.append(f"上限：{format_yuan(cap)}，计算值{format_yuan(total)}超过上限，按上限封顶")
+        return cap
+    w.lines.append(f"上限：{format_yuan(cap)}，未触及上限")
+    return total
+
+
+def _final(w: _Work) -> None:
+    w.lines.append(("最高可得：" if w.is_maximum else "应得：") + format_yuan(w.amount))
+
+
+def _fixed(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Work) -> None:
+    w.amount = s["amount"]
+    w.lines.append(f"奖励标准：{format_yuan(w.amount)}（定额）")
+    _final(w)
+
+
+def _maximum(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Work) -> None:
+    ceiling: Decimal = s["amount"]
+    count = values.get(rule.count_param or "")
+    if isinstance(count, Decimal) and rule.count_param:
+        w.amount = ceiling * count
+        unit = rule.param(rule.count_param).unit
+        product = f"{format_number(count)}{unit} = {format_yuan(w.amount)}"
+        w.lines.append(f"计算：每{unit}最高{format_yuan(ceiling)} × {product}")
+    else:
+        w.amount = ceiling
+        w.lines.append(f"条款上限：最高不超过{format_yuan(ceiling)}")
+    w.is_maximum = True
+    w.notes.append("条款规定的是最高额，实际金额以主管部门评审核定为准")
+    _final(w)
+
+
+def _range(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Work) -> None:
+    assert rule.min_amount is not None and rule.max_amount is not None
+    w.range_min, w.amount, w.is_maximum = rule.min_amount, rule.max_amount, True
+    w.lines.append(f"奖励区间：{format_yuan(rule.min_amount)}—{format_yuan(rule.max_amount)}（条款给出区间，不是确定金额）")
+    w.notes.append(f"条款给出的是{format_yuan(rule.min_amount)}—{format_yuan(rule.max_amount)}的区间，具体金额由主管部门核定")
+    _final(w)
+
+
+def _step(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Work) -> None:
+    x = values[rule.base or ""]
+    assert isinstance(x, Decimal) and rule.step_origin is not None and rule.step_size and rule.base_amount is not None
+    assert rule.step_amount is not None
+    steps = ((x - rule.step_origin) / rule.step_size).to_integral_value(ROUND_FLOOR)
+    total = rule.base_amount + steps * rule.step_amount
+    first, each = format_yuan(rule.base_amount), format_yuan(rule.step_amount)
+    w.lines.append(
+        f"计算：{first} + ⌊({format_yuan(x)} − {format_yuan(rule.step_origin)}) ÷ {format_yuan(rule.step_size)}⌋"
+        f" × {each} = {first} + {format_number(steps)} × {each} = {format_yuan(total)}")
+    w.amount = _apply_cap(total, s["cap"], w)
+    _final(w)
+
+
+def _staged(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Work) -> None:
+    stages = list(rule.stages)
+    reached = values.get(rule.stage_param or "")
+    if isinstance(reached, str):
+        index = next(i for i, st in enumerate(stages) if st.choice == reached)
+        stages = stages[: index + 1]
+        w.notes.append(f"其中「{rule.stages[index].label}」阶段本身的补助为{format_yuan(rule.stages[index].amount)}，此前各阶段分别拨付")
+    elif rule.stage_param:
+        w.notes.append("未说明所处阶段，按全部阶段合计")
+    parts: list[Decimal] = []
+    for stage in stages:
+        status, text = ("pass", "") if stage.condition is None else evaluate(rule, stage.condition, values)
+        if status == "fail":
+            parts.append(Decimal(0))
+            w.lines.append(f"{stage.label}：0元（{text}）")
+            continue
+        parts.append(stage.amount)
+        extra = f"（{text}）" if text else ""
+        if status == "unknown" and stage.condition is not None:
+            extra = f"（{text}，按满足「{stage.condition.text}」计）"
+            w.notes.append(f"{stage.label}：{text}，按满足「{stage.condition.text}」计算")
+        w.lines.append(f"{stage.label}：{format_yuan(stage.amount)}{extra}")
+    w.amount = sum(parts, Decimal(0))
+    w.lines.append("合计：" + " + ".join(format_yuan(p) for p in parts) + f" = {format_yuan(w.amount)}")
+    _final(w)
+
+
+def _progressive(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Work) -> None:
+    amounts = {level.choice: level.amount for level in rule.levels}
+    level = values[rule.level_param or ""]
+    assert isinstance(level, str)
+    target = amounts[level]
+    w.lines.append(f"本级奖励：{level} {format_yuan(target)}")
+    earlier = Decimal(0)
+    previous = values.get(rule.previous_level_param or "")
+    if isinstance(previous, str):
+        earlier = amounts[previous]
+        w.lines.append(f"已获奖励（按此前评定的{previous}）：{format_yuan(earlier)}")
+    award = values.get(rule.previous_award_param or "")
+    if isinstance(award, Decimal) and award > earlier:
+        earlier = award
+        w.lines.append(f"已获奖励（用户提供）：{format_yuan(award)}")
+    if earlier >= target and (isinstance(previous, str) or isinstance(award, Decimal)):
+        w.eligible = False
+        w.reason = (f"已获奖励{format_yuan(earlier)}不低于本级奖励{format_yuan(target)}，"
+                    "按「递进补差，就高不重复」不再补发")
+        return
+    w.amount = target - earlier
+    difference = f"{format_yuan(target)} − {format_yuan(earlier)} = {format_yuan(w.amount)}"
+    w.lines.append(f"计算：{difference}（递进补差，就高不重复）")
+    _final(w)
+
+
+TYPES = {"rate": _rate, "fixed": _fixed, "maximum": _maximum, "range": _range,
+         "step": _step, "staged": _staged, "progressive": _progressive}

@@ -1,0 +1,184 @@
+"""Read a rule's inputs out of a Chinese question (pure, no I/O).
+
+Numbers are assigned to parameters by the parameter's cue words: each
+(number, cue) pair is scored by the characters between them (a cue before
+the number is preferred, crossing a comma costs more), and pairs are taken
+best first so every number and every single-valued parameter is used once.
+Choice parameters are found by their choice words, flags by their cues,
+dates by `find_dates`.  Anything that cannot be placed is ignored: the
+calculator then reports the parameter as missing instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.amounts import Quantity, find_dates, find_quantities, has_share_word
+from assistant.rules_model import Parameter, Rule
+
+NUMERIC_KINDS = ("money", "rate", "count", "years", "number")
+SEPARATORS = set("，,。；;！？!?\n")
+MAX_GAP = 24  # characters between a cue and its number
+SEPARATOR_COST = 8  # a cue across a comma is weaker evidence
+AFTER_COST = 1  # 「3亿的投资」 is less common than 「投资3亿」
+CHOICE_CUE_WINDOW = 12
+NEGATIONS = ("未", "没有", "没", "不", "非", "尚未")
+NEGATION_WINDOW = 4
+ITEM_UNITS = ("个", "项", "款", "台", "套", "件", "种", "品种")
+
+InputValue = float | str | tuple[float, ...]
+
+
+def extract_inputs(question: str, rule: Rule) -> dict[str, InputValue]:
+    """The values in `question` that fill `rule`'s parameters, keyed by parameter name."""
+    out: dict[str, InputValue] = {}
+    _choices(question, rule, out)
+    for param in rule.params:
+        if param.kind == "flag":
+            flag = _flag(question, param)
+            if flag is not None:
+                out[param.name] = flag
+        elif param.kind == "date":
+            dates = find_dates(question)
+            if dates:
+                out[param.name] = dates[0].iso()
+    _numbers(question, rule, out)
+    return out
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(word), text)]
+
+
+def _choices(question: str, rule: Rule, out: dict[str, InputValue]) -> None:
+    params = [p for p in rule.params if p.kind == "choice"]
+    found: list[tuple[int, int, str, str]] = []  # start, end, word, choice
+    words = sorted({pair for p in params for pair in p.choice_words()}, key=lambda pair: -len(pair[0]))
+    for word, choice in words:
+        for start in _occurrences(question, word):
+            end = start + len(word)
+            if not any(s < end and start < e for s, e, _, _ in found):
+                found.append((start, end, word, choice))
+    for start, _end, word, choice in sorted(found):
+        candidates = [p for p in params if (word, choice) in p.choice_words()]
+        chosen = _by_cue(question, start, candidates)
+        out[chosen.name] = choice  # a later mention wins: 「辅导后已被受理」 → 受理
+
+
+def _by_cue(question: str, start: int, candidates: list[Parameter]) -> Parameter:
+    """Among parameters sharing a choice word, the one whose cue stands just before it."""
+    if len(candidates) == 1:
+        return candidates[0]
+    window = question[max(0, start - CHOICE_CUE_WINDOW):start]
+    for param in candidates:
+        if param.cues and any(cue in window for cue in param.cues):
+            return param
+    return next((p for p in candidates if not p.cues), candidates[0])
+
+
+def _flag(question: str, param: Parameter) -> float | None:
+    for cue in param.cues:
+        for start in _occurrences(question, cue):
+            # 「未达到国家标杆」「没有达到标杆」: a negation just before the cue
+            before = question[max(0, start - NEGATION_WINDOW):start]
+            return 0.0 if any(n in before for n in NEGATIONS) else 1.0
+    return None
+
+
+def _compatible(param: Parameter, q: Quantity, gap: int) -> float | None:
+    """The value `q` gives `param`, or None when its kind does not fit."""
+    if param.kind == q.kind and param.kind != "number":
+        return q.value
+    units_fit = not q.unit or not param.unit or q.unit.startswith(param.unit) or param.unit.startswith(q.unit)
+    if param.kind == "number" and q.kind == "number" and units_fit:
+        return q.value
+    if param.kind == "count" and q.kind == "number" and not q.unit and q.value == int(q.value):
+        return q.value
+    # 「LPR 3.45」: a bare number right after a rate cue is a percentage.
+    if param.kind == "rate" and q.kind == "number" and not q.unit and 0 < q.value <= 20 and gap <= 3:
+        return q.value / 100
+    return None
+
+
+def _cue_spans(question: str, params: list[Parameter]) -> list[tuple[int, int, int]]:
+    spans: list[tuple[int, int, int]] = []
+    for index, param in enumerate(params):
+        for cue in param.cues:
+            spans.extend((start, start + len(cue), index) for start in _occurrences(question, cue))
+    return spans
+
+
+def _numbers(question: str, rule: Rule, out: dict[str, InputValue]) -> None:
+    params = [p for p in rule.params if p.kind in NUMERIC_KINDS]
+    quantities = find_quantities(question)
+    spans = _cue_spans(question, params)
+    pairs: list[tuple[int, int, int, float]] = []  # gap, quantity index, param index, value
+    for qi, q in enumerate(quantities):
+        for start, end, pi in spans:
+            if end <= q.start:
+                between, gap = question[end:q.start], q.start - end
+            elif start >= q.end:
+                between, gap = question[q.end:start], start - q.end + AFTER_COST
+            else:
+                continue
+            if any(ch in SEPARATORS for ch in between):
+                gap += SEPARATOR_COST
+            value = _compatible(params[pi], q, gap)
+            if gap <= MAX_GAP and value is not None:
+                pairs.append((gap, qi, pi, value))
+    used: set[int] = set()
+    assigned: dict[int, list[tuple[int, float]]] = {}
+    for _gap, qi, pi, value in sorted(pairs, key=lambda pair: pair[:3]):
+        if qi in used or (pi in assigned and not params[pi].multiple):
+            continue
+        used.add(qi)
+        assigned.setdefault(pi, []).append((qi, value))
+    _fallback(params, quantities, used, assigned)
+    _replicate(question, params, quantities, used, assigned)
+    for pi, values in assigned.items():
+        ordered = [value for _, value in sorted(values)]
+        out[params[pi].name] = tuple(ordered) if params[pi].multiple else ordered[0]
+    _copy_joined_cues(question, params, spans, out)
+
+
+def _fallback(params: list[Parameter], quantities: list[Quantity], used: set[int],
+              assigned: dict[int, list[tuple[int, float]]]) -> None:
+    """A required parameter with no cue takes the one number of its kind nobody else could use."""
+    for pi, param in enumerate(params):
+        if pi in assigned or not param.required:
+            continue
+        free = [qi for qi, q in enumerate(quantities) if qi not in used and _compatible(param, q, MAX_GAP) is not None]
+        rivals = [p for j, p in enumerate(params) if j != pi and j not in assigned
+                  and any(_compatible(p, quantities[qi], MAX_GAP) is not None for qi in free)]
+        if len(free) == 1 and not rivals:
+            value = _compatible(param, quantities[free[0]], MAX_GAP)
+            assert value is not None
+            used.add(free[0])
+            assigned[pi] = [(free[0], value)]
+
+
+def _replicate(question: str, params: list[Parameter], quantities: list[Quantity], used: set[int],
+               assigned: dict[int, list[tuple[int, float]]]) -> None:
+    """「三个产品都是800万」: one value stated for a count of items."""
+    for pi, values in assigned.items():
+        if not params[pi].multiple or len(values) != 1:
+            continue
+        qi, value = values[0]
+        for ci, q in enumerate(quantities):
+            if ci in used or q.kind != "count" or q.unit not in ITEM_UNITS or q.end > quantities[qi].start:
+                continue
+            if has_share_word(question[q.end:quantities[qi].start]) and 1 < q.value <= 100 and q.value == int(q.value):
+                used.add(ci)
+                assigned[pi] = [(qi, value)] * int(q.value)
+                break
+
+
+def _copy_joined_cues(question: str, params: list[Parameter], spans: list[tuple[int, int, int]],
+                      out: dict[str, InputValue]) -> None:
+    """「第二年、第三年主营业务收入2500万」: joined cues share the number."""
+    for _start, end, pi in spans:
+        if params[pi].name in out or question[end:end + 1] not in ("、", "和", "及", "与"):
+            continue
+        for other_start, _other_end, other in spans:
+            if other_start == end + 1 and params[other].name in out and params[other].kind == params[pi].kind:
+                out[params[pi].name] = out[params[other].name]

@@ -1,0 +1,151 @@
+"""Number forms people write in Chinese questions, and exact money formatting."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assistant.amounts import (
+    find_dates,
+    find_quantities,
+    format_rate,
+    format_yuan,
+    parse_chinese_number,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("三亿五千万", 350_000_000),
+        ("八十五万", 850_000),
+        ("3千万", 30_000_000),
+        ("1.5亿", 150_000_000),
+        ("0.8亿元", 80_000_000),
+        ("3亿", 300_000_000),
+        ("3亿元", 300_000_000),
+        ("1,800,000元", 1_800_000),
+        ("5000万", 50_000_000),
+        ("2500万", 25_000_000),
+        ("3亿5000万", 350_000_000),
+        ("两百万", 2_000_000),
+        ("十万", 100_000),
+        ("一万五", 15_000),
+        ("三千五", 3_500),
+        ("一百零五", 105),
+        ("三点四五", 3.45),
+        ("517.5万", 5_175_000),
+        ("１２万", 120_000),
+    ],
+)
+def test_parse_chinese_number_reads_mixed_forms(text: str, expected: float) -> None:
+    assert parse_chinese_number(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "abc", "万", "千万不要", "百分之三点四五", "3点"])
+def test_parse_chinese_number_returns_none_for_non_numbers(text: str) -> None:
+    assert parse_chinese_number(text) is None
+
+
+def _found(text: str) -> list[tuple[float, str]]:
+    return [(q.value, q.kind) for q in find_quantities(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("技改投资3亿，LPR 3.45%", [(300_000_000, "money"), (0.0345, "rate")]),
+        ("投资1.5亿元", [(150_000_000, "money")]),
+        ("LPR百分之三点四五", [(0.0345, "rate")]),
+        ("LPR为3.45个百分点", [(0.0345, "rate")]),
+        ("投资额是8000万", [(80_000_000, "money")]),
+        ("合同金额6000万", [(60_000_000, "money")]),
+        ("成交价600万和500万", [(6_000_000, "money"), (5_000_000, "money")]),
+        ("三个产品都是800万", [(3, "count"), (8_000_000, "money")]),
+        ("服务3000家中小企业", [(3000, "count")]),
+        ("服务三家中小企业", [(3, "count")]),
+        ("合作4年", [(4, "years")]),
+        ("合作三年以上", [(3, "years")]),
+        ("12个月的贴息", [(1, "years")]),
+        ("年能耗5000吨标准煤", [(5000, "number")]),
+        ("300—500万元", [(3_000_000, "money"), (5_000_000, "money")]),
+        ("1,800,000元", [(1_800_000, "money")]),
+        ("八十五万", [(850_000, "money")]),
+        ("第二年收入2500万，第三年1800万", [(25_000_000, "money"), (18_000_000, "money")]),
+        ("-5万元", [(-50_000, "money")]),
+        ("投资800", [(800, "number")]),
+    ],
+)
+def test_find_quantities_normalises_each_form(text: str, expected: list[tuple[float, str]]) -> None:
+    assert _found(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2023年9月入统",  # a date, not money or years
+        "第11条怎么规定",  # a clause number
+        "第二年、第三年",  # ordinals
+        "中国企业500强",  # a ranking
+        "一年期LPR",  # a loan tenor
+        "一次性奖励",  # a word
+        "2019-08-20",  # an ISO date
+    ],
+)
+def test_find_quantities_ignores_dates_ordinals_rankings_and_words(text: str) -> None:
+    assert find_quantities(text) == []
+
+
+def test_find_quantities_reports_spans_and_raw_text() -> None:
+    text = "技改投资3亿元，LPR 3.45%"
+    money, rate = find_quantities(text)
+    assert text[money.start:money.end] == money.raw == "3亿元"
+    assert text[rate.start:rate.end] == rate.raw == "3.45%"
+    assert money.unit == "元"
+
+
+def test_find_dates_reads_month_and_day_forms() -> None:
+    assert [d.iso() for d in find_dates("2023年9月入统，2024年10月21日调整，2019-08-20起")] == [
+        "2023-09", "2024-10-21", "2019-08-20"]
+
+
+def test_find_dates_rejects_impossible_months() -> None:
+    assert find_dates("2023年13月") == []
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (8_280_000, "828万元"),
+        (5_175_000, "517.5万元"),
+        (12_345, "1.2345万元"),
+        (1_000, "1000元"),
+        (25_000_000, "2500万元"),
+        (300_000_000, "3亿元"),
+        (150_000_000, "1.5亿元"),
+        (123_456_789, "12345.6789万元"),
+        (20_700_000.000000004, "2070万元"),  # float noise from 3e8 * 0.0345 * 2
+        (0.5, "0.5元"),
+        (0, "0元"),
+        (-50_000, "-5万元"),
+    ],
+)
+def test_format_yuan_is_exact(value: float, text: str) -> None:
+    assert format_yuan(value) == text
+
+
+def test_format_rate_is_exact() -> None:
+    assert format_rate(0.0345) == "3.45%"
+    assert format_rate(0.3) == "30%"
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_format_yuan_round_trips_through_the_parser(value: int) -> None:
+    assert parse_chinese_number(format_yuan(value)) == value
+
+
+@given(st.integers(min_value=1, max_value=99_999), st.sampled_from(["万", "亿", "万元", "亿元"]))
+def test_find_quantities_reads_any_arabic_amount_with_a_scale(number: int, unit: str) -> None:
+    scale = 10**8 if unit.startswith("亿") else 10**4
+    assert _found(f"投资{number}{unit}") == [(number * scale, "money")]
