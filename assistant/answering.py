@@ -6,17 +6,22 @@ quotes and calculator worksheets; nothing here generates an amount.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.calculating import Calculator, wants_amount
 from assistant.clauses import Clause
+from assistant.conversation import Context, read_context, user_turns
 from assistant.corpus import Document
+from assistant.guard import guard_reply
 from assistant.lookup import cite_line, describe_clause, make_citation, quote_best, quote_matching, quote_whole
 from assistant.references import ClauseReference, find_clause_references, find_documents
 from assistant.reply import Citation, Reply
 from assistant.retrieval import ScoredClause
+from assistant.stacking import asks_about_stacking, explain_for_question
 from assistant.validity import validity_answer, validity_notice
 
 if TYPE_CHECKING:
@@ -36,16 +41,24 @@ class Answerer:
         self.assistant = assistant
         self.corpus = assistant.corpus
         self.retriever = assistant.retriever
+        self.tokenizer = assistant.tokenizer
         loaded = {d.region for d in self.corpus.documents} | {a for d in self.corpus.documents for a in d.aliases}
         self.other_regions = [
             word for line in (DATA_DIR / "regions.txt").read_text(encoding="utf-8").splitlines()
             if not line.startswith("#") for word in line.split()
             if not any(word in name or name in word for name in loaded)
         ]
+        self.calculator = Calculator(self)
 
     # ---- entry -------------------------------------------------------------------------
     def answer(self, question: str, history: list[tuple[str, str]]) -> Reply:
-        """Route the question and answer it."""
+        """Route the question, answer it, and let no unbacked amount through."""
+        reply = self.route(question, history)
+        user_texts = [*user_turns(history), question if isinstance(question, str) else ""]
+        return guard_reply(reply, reply, self.corpus, user_texts)
+
+    def route(self, question: str, history: list[tuple[str, str]]) -> Reply:
+        """The answer path for the question."""
         problem = self.check_question(question)
         if problem:
             return problem
@@ -59,13 +72,16 @@ class Answerer:
         region = self.other_region(question)
         if region:
             return self.out_of_scope(f"您问的是{region}的政策。")
-        return self.answer_search(question, history)
+        if asks_about_stacking(question):
+            return self.answer_stacking(question)
+        context = read_context(question, history, self.corpus, self.tokenizer)
+        return self.answer_search(context)
 
     # ---- input checks ------------------------------------------------------------------
     def check_question(self, question: str) -> Reply | None:
         """A clarify reply for input that cannot be answered as given, else None."""
         if not isinstance(question, str) or not question.strip():
-            return Reply("请输入您的问题，例如「哈尔滨第十一条讲什么」或「技改投资3亿元，LPR 3.45%，能拿多少贴息？」",
+            return Reply("请输入您的问题，例如「哈尔滨第十一条讲什么」或「技术改造项目贴息怎么算？」",
                          "clarify")
         limit = self.assistant.settings.max_question_chars
         if len(question) > limit:
@@ -126,6 +142,17 @@ class Answerer:
         text = validity_answer(documents, self.assistant.clock())
         return Reply(text, "lookup", tuple(citations))
 
+    # ---- stacking ----------------------------------------------------------------------
+    def answer_stacking(self, question: str) -> Reply:
+        """「省里和市里的X能一起拿吗」: the stacking rule that applies, cited."""
+        text, rules = explain_for_question(self.corpus, question)
+        citations = []
+        for rule in rules:
+            clause = self.corpus.clause(rule.doc_id, rule.clause)
+            if clause is not None:
+                citations.append(make_citation(clause, rule.quote))
+        return self.finish(Reply(text, "lookup", tuple(citations)))
+
     # ---- scope -------------------------------------------------------------------------
     def other_region(self, question: str) -> str | None:
         """A place outside the loaded policies' regions named without any loaded region."""
@@ -144,17 +171,26 @@ class Answerer:
         return Reply(text, "out_of_scope", citations)
 
     # ---- search look-up ----------------------------------------------------------------
-    def search(self, question: str, history: list[tuple[str, str]]) -> list[ScoredClause]:
-        """Hybrid search, restricted to the documents the question names."""
-        doc_ids = find_documents(question, self.corpus) or None
-        vector = self.assistant.query_vector(question)
-        return self.retriever.score(question, vector, doc_ids)
+    def search(self, context: Context) -> tuple[list[ScoredClause], object]:
+        """Hybrid search over the question (with the previous turn when it leans on it),
+        restricted to the documents the question itself, else the conversation, names."""
+        doc_ids = find_documents(context.question, self.corpus)
+        if not doc_ids and context.leans_on_earlier and context.earlier:
+            doc_ids = find_documents(context.earlier[-1], self.corpus)
+        vector = self.assistant.query_vector(context.search_text)
+        return self.retriever.score(context.search_text, vector, doc_ids or None), vector
 
-    def answer_search(self, question: str, history: list[tuple[str, str]]) -> Reply:
-        """Find the clause that answers and quote it, with the other document's related clause."""
-        ranked = self.search(question, history)
+    def answer_search(self, context: Context) -> Reply:
+        """Compute when an amount is asked, else find the clause that answers and quote it."""
+        ranked, vector = self.search(context)
         if not ranked or self.is_unrelated(ranked[0]):
             return self.out_of_scope("已收录的政策中没有与您的问题直接相关的条款。")
+        if wants_amount(context.question) or (context.leans_on_earlier and wants_amount(context.search_text)):
+            calculated = self.calculator.answer(context, ranked, vector)
+            if calculated is None:
+                calculated = self.calculator.no_rule(ranked)
+            if calculated is not None:
+                return self.finish(calculated)
         chosen = self.pick_citations(ranked)
         citations = [make_citation(s.clause, quote_best(s)) for s in chosen]
         parts = [describe_clause(self.corpus, s.clause, c.quote) for s, c in zip(chosen, citations, strict=True)]
@@ -204,8 +240,7 @@ class Answerer:
         if not notices:
             return reply
         text = reply.text + "\n\n" + "\n".join(notices)
-        return Reply(text, reply.route, reply.citations, reply.calculations, reply.missing,
-                     reply.notices + tuple(notices))
+        return dataclasses.replace(reply, text=text, notices=reply.notices + tuple(notices))
 
 
 def _printable(text: str) -> str:

@@ -7,21 +7,26 @@ history the caller passes, so one Assistant serves many users and threads.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from assistant.calculator import Calculation, Rule, compute, parse_rules
+from assistant.clauses import Clause
 from assistant.corpus import Corpus, load_corpus
-from assistant.errors import IndexNotBuiltError, StaleIndexError
+from assistant.errors import CorpusError, IndexNotBuiltError, StaleIndexError
 from assistant.indexing import LoadedIndex, build_index, load_index, read_manifest
 from assistant.retrieval import ChineseTokenizer, QueryEmbedder, Retriever
 from assistant.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
+LPR_TABLE = Path(__file__).resolve().parent / "data" / "lpr.json"
 History = Sequence[tuple[str, str]]
 MODEL_WAIT_SECONDS = 120.0
 
@@ -38,6 +43,8 @@ class Assistant:
         self.clock = clock or dt.date.today
         self.tokenizer = ChineseTokenizer()
         self.retriever = Retriever(corpus, index, self.tokenizer, settings.dense_weight, settings.lexical_weight)
+        self.rules = load_rules(corpus)
+        self.lpr_table = json.loads(LPR_TABLE.read_text(encoding="utf-8"))
         self._embedder: QueryEmbedder | None = embedder
         self._embedder_ready = threading.Event()
         self._embedder_error: BaseException | None = None
@@ -109,6 +116,24 @@ class Assistant:
         logger.info("ask route=%s ms=%.1f", reply.route, (time.perf_counter() - started) * 1000)
         return reply
 
+    def calculate(self, rule_id: str, inputs: dict[str, Any]) -> Calculation:
+        """Apply one rule to inputs given in a form (the calculator tab): the same engine as the chat.
+
+        Raises calculator.MissingParameters or ValueError (Chinese message) on incomplete or absurd inputs.
+        """
+        rule = self.rules.get(rule_id)
+        if rule is None:
+            raise KeyError(f"没有编号为 {rule_id} 的计算规则")
+        return compute(rule, inputs, self.lpr_table)
+
+    def search_clauses(self, keyword: str, doc_id: str | None = None) -> list[Clause]:
+        """Clauses containing every space-separated keyword (hotline search), in document order."""
+        words = [w for w in keyword.split() if w]
+        if not words:
+            return []
+        return [c for c in self.corpus.clauses
+                if (doc_id is None or c.doc_id == doc_id) and all(w in c.text or w in c.title for w in words)]
+
     def about(self) -> dict[str, Any]:
         """Loaded policies with validity, the model and the index build time (for the UI)."""
         today = self.clock()
@@ -124,3 +149,18 @@ class Assistant:
             "built_at": manifest.get("built_at"),
             "today": today.isoformat(),
         }
+
+
+def load_rules(corpus: Corpus) -> dict[str, Rule]:
+    """Every document's calculator rules by rule_id; CorpusError naming the file on bad data."""
+    rules: dict[str, Rule] = {}
+    for doc_id, data in corpus.rules_data.items():
+        try:
+            parsed = parse_rules(data)
+        except ValueError as error:
+            raise CorpusError(f"{doc_id}.rules.json：{error}") from error
+        for rule in parsed:
+            if rule.doc_id != doc_id or corpus.clause(rule.doc_id, rule.clause) is None:
+                raise CorpusError(f"{doc_id}.rules.json：规则 {rule.rule_id} 引用的条款 {rule.clause} 不存在")
+            rules[rule.rule_id] = rule
+    return rules

@@ -69,6 +69,28 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--rounds", type=int, default=3)
     bench.set_defaults(handler=_bench)
 
+    feedback = commands.add_parser("feedback", help="用户反馈：feedback export FILE.csv")
+    feedback_commands = feedback.add_subparsers(dest="feedback_command", required=True)
+    export = feedback_commands.add_parser("export", help="把反馈导出为 CSV")
+    export.add_argument("file", type=Path)
+    export.set_defaults(handler=_feedback_export)
+
+    add = commands.add_parser("add-policy", help="收录一份新政策（.pdf/.docx/.txt）并重建索引")
+    add.add_argument("file", type=Path)
+    add.add_argument("--doc-id")
+    add.add_argument("--title")
+    add.add_argument("--issuer")
+    add.add_argument("--doc-number")
+    add.add_argument("--issued", help="YYYY-MM-DD")
+    add.add_argument("--jurisdiction", choices=["province", "city", "county", "national"])
+    add.add_argument("--region")
+    validity = add.add_mutually_exclusive_group()
+    validity.add_argument("--valid-until", help="YYYY-MM-DD")
+    validity.add_argument("--valid-years", type=int)
+    add.add_argument("--yes", action="store_true", help="不询问，直接写入")
+    add.add_argument("--no-index", action="store_true", help="只写入 corpus/，不重建索引")
+    add.set_defaults(handler=_add_policy)
+
     repl = commands.add_parser("repl", help="交互式问答（多轮）")
     repl.set_defaults(handler=_repl)
     return parser
@@ -144,6 +166,20 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     for name, value in figures.items():
         print(f"{name}: {value}")
     return 0
+
+
+def _feedback_export(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.feedback import export_feedback_csv
+
+    count = export_feedback_csv(settings, args.file)
+    print(f"已导出 {count} 条反馈到 {args.file}")
+    return 0
+
+
+def _add_policy(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.ingest import add_policy_command
+
+    return add_policy_command(args, settings)
 
 
 def _repl(args: argparse.Namespace, settings: Settings) -> int:

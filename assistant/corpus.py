@@ -39,7 +39,8 @@ class Document:
     valid_until: dt.date | None  # last day in force
     validity_rule: str  # the sentence that sets the validity, quoted from the text
     continuation: str | None  # what happens to awards after expiry, quoted
-    aliases: tuple[str, ...]  # words people use for this document: 省里, 哈尔滨, 市里
+    aliases: tuple[str, ...]  # names people use for this document: 哈尔滨, 哈市, 黑龙江
+    stacking: tuple[dict[str, Any], ...]  # 「从高不重复」-type rules as data (see corpus/*.json)
     clauses: tuple[Clause, ...] = field(repr=False)
     text: str = field(repr=False, default="")
 
@@ -67,8 +68,9 @@ class Corpus:
     """All loaded documents, their rules data and a fingerprint of the files."""
 
     documents: tuple[Document, ...]
-    rules_data: dict[str, list[dict[str, Any]]]
+    rules_data: dict[str, Any]  # doc_id → its parsed rules file (calculator data)
     fingerprint: str
+    non_computable: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # doc_id → provisions without a figure
 
     def document(self, doc_id: str) -> Document | None:
         """The document with this id, or None."""
@@ -93,16 +95,19 @@ def load_corpus(directory: Path) -> Corpus:
     if not meta_files:
         raise CorpusError(f"政策库目录 {directory} 中没有任何政策（缺少 <doc_id>.json 元数据文件）")
     documents = tuple(load_document(path) for path in meta_files)
-    rules_data: dict[str, list[dict[str, Any]]] = {}
+    rules_data: dict[str, Any] = {}
+    non_computable: dict[str, list[dict[str, Any]]] = {}
     for document in documents:
         rules_path = directory / f"{document.doc_id}.rules.json"
         if rules_path.exists():
             data = _read_json(rules_path)
-            rules = data.get("rules", data) if isinstance(data, dict) else data
+            rules = data.get("rules", []) if isinstance(data, dict) else data
             if not isinstance(rules, list):
                 raise CorpusError(f"{rules_path.name}：字段 rules 应为列表")
-            rules_data[document.doc_id] = rules
-    return Corpus(documents, rules_data, fingerprint_corpus(directory))
+            rules_data[document.doc_id] = data
+            if isinstance(data, dict) and isinstance(data.get("non_computable"), list):
+                non_computable[document.doc_id] = data["non_computable"]
+    return Corpus(documents, rules_data, fingerprint_corpus(directory), non_computable)
 
 
 def load_document(meta_path: Path) -> Document:
@@ -150,9 +155,16 @@ def load_document(meta_path: Path) -> Document:
         validity_rule=meta.get("validity_rule", ""),
         continuation=meta.get("continuation"),
         aliases=tuple(meta.get("aliases", [])),
+        stacking=tuple(_stacking_rules(meta, meta_path, text)),
         clauses=clauses,
         text=text,
     )
+
+
+def rule_entries(data: Any) -> list[dict[str, Any]]:
+    """The rule objects of a rules file (a list, or an object with a "rules" list)."""
+    rules = data.get("rules", []) if isinstance(data, dict) else data
+    return [r for r in rules if isinstance(r, dict)] if isinstance(rules, list) else []
 
 
 def fingerprint_corpus(directory: Path) -> str:
@@ -163,6 +175,19 @@ def fingerprint_corpus(directory: Path) -> str:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _stacking_rules(meta: dict[str, Any], path: Path, text: str) -> list[dict[str, Any]]:
+    rules = meta.get("stacking", [])
+    if not isinstance(rules, list):
+        raise CorpusError(f"{path.name}：字段 stacking 应为列表")
+    for number, rule in enumerate(rules, 1):
+        for name in ("clause", "principle", "quote"):
+            if not isinstance(rule, dict) or not isinstance(rule.get(name), str):
+                raise CorpusError(f"{path.name}：stacking 第{number}项缺少字段 {name}")
+        if rule["quote"] not in text:
+            raise CorpusError(f"{path.name}：stacking 第{number}项的 quote 不是原文")
+    return rules
 
 
 def _read_json(path: Path) -> Any:

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from assistant.clauses import split_sentences
-from assistant.corpus import Corpus
+from assistant.corpus import Corpus, rule_entries
 from assistant.embedding import fingerprint_model, load_embedding
 from assistant.errors import CorruptIndexError, IndexNotBuiltError, StaleIndexError
 from assistant.settings import Settings
@@ -72,12 +72,21 @@ def collect_units(corpus: Corpus) -> list[IndexUnit]:
                 IndexUnit(f"{key}:s{number}", "sentence", clause.doc_id, clause.clause,
                           f"{clause.title}：{sentence}", start, end)
             )
-    for doc_id, rules in corpus.rules_data.items():
-        for rule in rules:
+    for doc_id, data in corpus.rules_data.items():
+        for rule in rule_entries(data):
             text = "；".join([str(rule.get("name", "")), *map(str, rule.get("keywords", []))])
             units.append(IndexUnit(f"rule:{rule['rule_id']}", "rule", doc_id, str(rule.get("clause", "")),
                                    text, rule_id=str(rule["rule_id"])))
     return units
+
+
+def fingerprint_units(units: list[IndexUnit]) -> str:
+    """sha256 over everything embedded: the index is stale exactly when this changes
+    (editing a policy's text, clause titles or rules; not its aliases or validity)."""
+    digest = hashlib.sha256()
+    for unit in units:
+        digest.update(f"{unit.node_id}\x00{unit.kind}\x00{unit.start}:{unit.end}\x00{unit.text}\x01".encode())
+    return digest.hexdigest()
 
 
 def build_index(settings: Settings, corpus: Corpus, report: Callable[[str], None] = print) -> Path:
@@ -108,7 +117,8 @@ def build_index(settings: Settings, corpus: Corpus, report: Callable[[str], None
         "format_version": FORMAT_VERSION,
         "embedding_model": settings.embedding_model,
         "model_fingerprint": fingerprint_model(settings.embedding_model),
-        "corpus_fingerprint": corpus.fingerprint,
+        "corpus_fingerprint": fingerprint_units(units),
+        "corpus_files_fingerprint": corpus.fingerprint,
         "documents": [d.doc_id for d in corpus.documents],
         "units": len(units),
         "built_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -146,7 +156,7 @@ def check_index(settings: Settings, corpus: Corpus) -> dict[str, Any]:
             f"索引由另一个嵌入模型（{manifest.get('embedding_model')}）构建，"
             f"与当前设置 {settings.embedding_model} 不符，请运行 {BUILD_COMMAND} 重建"
         )
-    if manifest.get("corpus_fingerprint") != corpus.fingerprint:
+    if manifest.get("corpus_fingerprint") != fingerprint_units(collect_units(corpus)):
         raise StaleIndexError(f"政策库在建索引之后有改动，索引已过期，请运行 {BUILD_COMMAND} 重建")
     return manifest
 

@@ -33,6 +33,8 @@ class Reply:
     calculations: tuple[dict[str, Any], ...] = ()
     missing: tuple[str, ...] = ()
     notices: tuple[str, ...] = field(default=(), compare=False)  # validity and stacking notes, also in text
+    # The calculator's full results (shares, notes, is_maximum) for the UI's worksheet table.
+    calculation_details: tuple[Any, ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The public API shape (see README): exactly these keys."""

@@ -1,0 +1,210 @@
+"""The calculation path: pick the rule by meaning, read the facts, compute or ask.
+
+The rule is chosen by retrieval: the clauses the hybrid search ranks highest
+carry rules, and among those the rule whose name and keywords are closest to
+the question (dense similarity plus keyword overlap) wins.  Facts come from the
+question and, in a follow-up, from the user's earlier turns.  Missing facts are
+asked for; an amount is only ever the calculator's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from assistant.amounts import find_quantities, format_yuan
+from assistant.calculator import Calculation, Rule, compute, extract_inputs, focus_share, missing_parameters
+from assistant.conversation import Context
+from assistant.lookup import cite_line, describe_clause, make_citation, quote_best
+from assistant.reply import Citation, Reply
+from assistant.retrieval import ScoredClause
+from assistant.stacking import StackingRule, explain_for_calculations
+
+if TYPE_CHECKING:
+    from assistant.answering import Answerer
+
+# Asking for an amount: 「能拿多少」「贴息多少」「怎么算」「补助标准」.
+AMOUNT_QUESTION = re.compile(
+    r"多少|几万|几百万|几千万|能拿|能补|能给|能领|能得|能申请到|可以拿|拿到|怎么算|算一下|算算|帮我算|计算|"
+    r"补助标准|奖励标准|奖补标准|补贴标准|额度|封顶|上限|最高.{0,4}[补奖贴]|[补奖贴][助励贴息].{0,2}(?:是)?多少"
+)
+# 「有奖励吗」 with a figure the user gives is a calculation too: 「产值增加1000万元，有奖励吗」.
+BENEFIT_QUESTION = re.compile(r"有(?:没有)?(?:奖励|补助|补贴|奖补|贴息|支持)|能(?:不能)?(?:享受|申请)")
+TOP_CLAUSES = 3
+KEYWORD_WEIGHT = 0.08  # per character of a rule keyword found in the question
+RULE_DENSE_WEIGHT = 0.6
+OTHER_DOCUMENT_RATIO = 0.85  # the other document's rule is shown beside when this close
+
+
+@dataclass(frozen=True)
+class RuleChoice:
+    """A rule with how well it matches the question."""
+
+    rule: Rule
+    score: float
+    keyword_chars: int
+
+
+def wants_amount(question: str) -> bool:
+    """The question asks for an amount, or gives figures and asks about a benefit."""
+    has_money = any(q.kind in ("money", "rate", "count") for q in find_quantities(question))
+    return bool(AMOUNT_QUESTION.search(question)) or (has_money and bool(BENEFIT_QUESTION.search(question))) or (
+        has_money and not re.search(r"[吗么？?]$", question.strip())
+    )
+
+
+class Calculator:
+    """Answers calculation questions for an Answerer (shares its corpus, retriever and clock)."""
+
+    def __init__(self, answerer: Answerer) -> None:
+        self.answerer = answerer
+        self.assistant = answerer.assistant
+        self.corpus = answerer.corpus
+        self.rules = self.assistant.rules
+
+    def rank_rules(self, text: str, ranked: Sequence[ScoredClause], vector: Any) -> list[RuleChoice]:
+        """Rules of the best clauses, scored by clause relevance, rule similarity and keywords."""
+        clause_score = {(s.clause.doc_id, s.clause.clause): s.score for s in ranked[:TOP_CLAUSES]}
+        dense = self.answerer.retriever.score_rules(vector)
+        choices = []
+        for rule in self.rules.values():
+            key = (rule.doc_id, rule.clause)
+            chars = sum(len(w) for w in rule.keywords if w and w in text)
+            chars += sum(len(w) for p in rule.params if p.kind == "choice" for w, _ in p.choice_words() if w in text)
+            if key not in clause_score and chars == 0:
+                continue
+            if key not in clause_score and not any(k[0] == rule.doc_id for k in clause_score):
+                continue  # the question is restricted to another document
+            score = clause_score.get(key, 0.0) + RULE_DENSE_WEIGHT * dense.get(rule.rule_id, 0.0)
+            choices.append(RuleChoice(rule, score + KEYWORD_WEIGHT * min(chars, 8), chars))
+        return sorted(choices, key=lambda c: -c.score)
+
+    def answer(self, context: Context, ranked: list[ScoredClause], vector: Any) -> Reply | None:
+        """A calculate or clarify reply, or None when no rule fits (the caller then looks up)."""
+        choices = self.rank_rules(context.search_text, ranked, vector)
+        if not choices:
+            return None
+        best = choices[0]
+        top = ranked[0].clause
+        if (best.rule.doc_id, best.rule.clause) != (top.doc_id, top.clause) and best.keyword_chars == 0:
+            return None  # the clause that answers has no rule: never borrow another clause's figures
+        inputs = self.read_inputs(best.rule, context)
+        missing = missing_parameters(best.rule, inputs, self.assistant.lpr_table)
+        if missing:
+            return self.clarify(best.rule, [p.label for p in missing], [p.ask for p in missing if p.ask])
+        try:
+            calculation = compute(best.rule, inputs, self.assistant.lpr_table)
+        except ValueError as error:  # absurd figures: say why in Chinese, compute nothing
+            return Reply(f"{error}。请核对后重新输入。", "clarify",
+                         (self.rule_citation(best.rule),), (), ("核对后的数字",))
+        calculations = [calculation]
+        share = focus_share(calculation, context.question)
+        if share is not None:
+            calculations.insert(0, share)
+        beside = self.beside(best, choices, context)
+        return self.compose(calculations, beside, ranked, context.question)
+
+    def read_inputs(self, rule: Rule, context: Context) -> dict[str, Any]:
+        """Facts for the rule from earlier turns (oldest first), overridden by the question's own."""
+        inputs: dict[str, Any] = {}
+        turns = context.user_texts if context.leans_on_earlier or len(context.earlier) else (context.question,)
+        for text in turns:
+            inputs.update(extract_inputs(text, rule))
+        return inputs
+
+    def beside(self, best: RuleChoice, choices: list[RuleChoice], context: Context) -> Calculation | None:
+        """The other document's rule for the same matter, computed with the same facts, if it applies."""
+        for other in choices[1:]:
+            if other.rule.doc_id == best.rule.doc_id or other.keyword_chars == 0:
+                continue
+            if other.score < OTHER_DOCUMENT_RATIO * best.score:
+                return None
+            inputs = self.read_inputs(other.rule, context)
+            if missing_parameters(other.rule, inputs, self.assistant.lpr_table):
+                return None
+            try:
+                return compute(other.rule, inputs, self.assistant.lpr_table)
+            except ValueError:
+                return None
+        return None
+
+    def compose(self, calculations: list[Calculation], beside: Calculation | None,
+                ranked: list[ScoredClause], question: str) -> Reply:
+        """The answer: amount first, then the worksheet, the clause quoted, notes."""
+        main = calculations[0]
+        rule = self.rules[main.rule_id.split(":")[0]]
+        parts = [self.headline(main, rule), main.formula]
+        citations = [self.rule_citation(rule)]
+        details = list(calculations)
+        if beside is not None:
+            other = self.rules[beside.rule_id]
+            parts.append("另一份政策的同类条款：" + self.headline(beside, other) + "\n" + beside.formula)
+            citations.append(self.rule_citation(other))
+            details.append(beside)
+            note, stacking = explain_for_calculations(self.corpus, [calculations[-1], beside], question)
+            if note:
+                parts.append(note)
+                citations += [self.stacking_citation(r) for r in stacking]
+        for scored in ranked[:1]:
+            if (scored.clause.doc_id, scored.clause.clause) not in {(c.doc_id, c.clause) for c in citations}:
+                citations.append(make_citation(scored.clause, quote_best(scored)))
+        reply = Reply("\n\n".join(parts), "calculate", tuple(citations),
+                      tuple(c.to_dict() for c in [*calculations, *([beside] if beside else [])]),
+                      calculation_details=tuple(details))
+        return reply
+
+    def headline(self, calculation: Calculation, rule: Rule) -> str:
+        """「按《…》第1条 技术改造项目贴息，可获贴息2070万元。」"""
+        clause = self.corpus.clause(rule.doc_id, rule.clause)
+        where = cite_line(self.corpus, clause) if clause else rule.clause
+        if not calculation.eligible:
+            return f"按{where}，您的情况不符合「{calculation.name}」的条件：{calculation.reason}，该项金额为0元。"
+        amount = format_yuan(calculation.amount_yuan)
+        if calculation.range_min_yuan is not None:
+            return (f"按{where}，「{calculation.name}」为{format_yuan(calculation.range_min_yuan)}至{amount}"
+                    f"（原文给出的是区间，具体金额由主管部门认定，最高{amount}）。")
+        if calculation.is_maximum:
+            return f"按{where}，「{calculation.name}」最高{amount}（原文为上限，实际金额以审核为准）。"
+        return f"按{where}，「{calculation.name}」可得{amount}。"
+
+    def stacking_citation(self, rule: StackingRule) -> Citation:
+        """The stacking sentence, cited from its clause."""
+        clause = self.corpus.clause(rule.doc_id, rule.clause)
+        assert clause is not None
+        return make_citation(clause, rule.quote)
+
+    def rule_citation(self, rule: Rule) -> Citation:
+        """The rule's own sentence(s), checked verbatim against its clause."""
+        clause = self.corpus.clause(rule.doc_id, rule.clause)
+        assert clause is not None
+        return make_citation(clause, rule.quote)
+
+    def clarify(self, rule: Rule, labels: list[str], asks: list[str]) -> Reply:
+        """Ask for exactly the missing facts, quoting the rule."""
+        clause = self.corpus.clause(rule.doc_id, rule.clause)
+        assert clause is not None
+        question = asks[0] if len(asks) == 1 else f"请告诉我{'、'.join(labels)}"
+        text = (f"要计算「{rule.name}」，还需要您提供：{'、'.join(labels)}。{question.rstrip('。')}。\n\n"
+                + describe_clause(self.corpus, clause, rule.quote))
+        return Reply(text, "clarify", (self.rule_citation(rule),), (), tuple(labels))
+
+    def no_rule(self, ranked: list[ScoredClause]) -> Reply | None:
+        """An amount was asked for a clause that gives no computable figure: quote it and say so."""
+        if not ranked:
+            return None
+        best = ranked[0].clause
+        has_rules = any(r.doc_id == best.doc_id for r in self.rules.values())
+        reasons = {str(n.get("clause")): str(n.get("reason", "")) for n in self.corpus.non_computable.get(best.doc_id, [])}
+        document = self.corpus.document(best.doc_id)
+        title = document.cited_title if document else best.doc_id
+        if not has_rules:
+            lead = f"{title}尚未配置计算规则，助手不能给出金额；以下是相关条款原文，金额以原文和主管部门认定为准。"
+        elif best.clause in reasons:
+            lead = f"该条款没有可直接计算的金额（{reasons[best.clause]}），以下是原文。"
+        else:
+            return None
+        citation = make_citation(best, quote_best(ranked[0]))
+        text = lead + "\n\n" + describe_clause(self.corpus, best, citation.quote)
+        return Reply(text, "lookup", (citation,))

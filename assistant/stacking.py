@@ -1,0 +1,106 @@
+"""Stacking rules (从高不重复, 从优就高不重复) applied, not just quoted.
+
+The rules are data in each document's metadata (`stacking`): a principle with
+its clause and sentence, and optionally topics that the same enterprise may
+take from only one level (Harbin 第十八条: 流贷贴息, 设备租赁融资补贴, 绿色制造类
+示范和称号).  When a question or a calculation touches provisions of more than
+one document, the reply states which rule applies and what it means here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.amounts import format_yuan
+from assistant.corpus import Corpus
+
+STACKING_QUESTION = re.compile(
+    r"同时享受|同时申请|同时拿|一起拿|一起享受|一起申请|叠加|都能拿|都能享受|都拿|两边都|重复享受|重复申请|"
+    r"能不能同时|可以同时|能同时|兼得|只能选|二选一|能叠加|省.{0,6}市.{0,8}(都|一起|同时)"
+)
+
+
+@dataclass(frozen=True)
+class StackingRule:
+    """One stacking provision of one document."""
+
+    doc_id: str
+    clause: str
+    principle: str
+    quote: str
+    meaning: str
+    topics: tuple[dict[str, Any], ...]
+
+
+def stacking_rules(corpus: Corpus) -> list[StackingRule]:
+    """Every document's stacking provisions."""
+    return [
+        StackingRule(d.doc_id, str(r["clause"]), r["principle"], r["quote"], r.get("meaning", ""),
+                     tuple(r.get("exclusive_topics", [])))
+        for d in corpus.documents for r in d.stacking
+    ]
+
+
+def asks_about_stacking(question: str) -> bool:
+    """「能同时享受吗」「省里和市里能一起拿吗」."""
+    return bool(STACKING_QUESTION.search(question))
+
+
+def exclusive_topic(rules: Sequence[StackingRule], text: str, rule_ids: Sequence[str] = ()) -> tuple[
+    StackingRule, dict[str, Any]
+] | None:
+    """The cross-level exclusive topic the text or the computed rules fall under, if any."""
+    for rule in rules:
+        for topic in rule.topics:
+            if any(k in text for k in topic.get("keywords", [])) or set(rule_ids) & set(topic.get("rules", [])):
+                return rule, topic
+    return None
+
+
+def explain_for_question(corpus: Corpus, question: str) -> tuple[str, list[StackingRule]]:
+    """A direct answer to a stacking question, and the rules it rests on."""
+    rules = stacking_rules(corpus)
+    found = exclusive_topic(rules, question)
+    if found is not None:
+        rule, topic = found
+        return (f"不能。按{_where(corpus, rule)}：「{rule.quote}」{topic['name']}属于此列，同一企业只能享受省、市其中一级，"
+                f"不能同时享受。", [rule])
+    principles = [r for r in rules if not r.topics]
+    lines = ["一般不能重复享受。两份政策都规定了不重复原则："]
+    lines += [f"· {_where(corpus, r)}（{r.principle}）：「{r.quote}」{r.meaning}" for r in principles]
+    lines.append("即同一项目、同一事项同时符合省、市政策的，按较高的一项享受；是否属于同一项目、同一事项，以主管部门认定为准。")
+    return "\n".join(lines), principles
+
+
+def explain_for_calculations(corpus: Corpus, calculations: Sequence[Any], question: str) -> tuple[str, list[StackingRule]]:
+    """The note under side-by-side amounts from different documents."""
+    documents = {c.doc_id for c in calculations}
+    if len(documents) < 2:
+        return "", []
+    rules = stacking_rules(corpus)
+    amounts = "；".join(f"{_document_name(corpus, c.doc_id)}：{format_yuan(c.amount_yuan)}" for c in calculations)
+    highest = max(calculations, key=lambda c: c.amount_yuan)
+    found = exclusive_topic(rules, question, [c.rule_id for c in calculations])
+    if found is not None:
+        rule, topic = found
+        return (f"叠加规则：两项金额分别为 {amounts}。按{_where(corpus, rule)}，{topic['name']}同一企业不重复享受省市两级奖补，"
+                f"只能选其一；就高为{format_yuan(highest.amount_yuan)}（{_document_name(corpus, highest.doc_id)}）。", [rule])
+    principles = [r for r in rules if not r.topics and r.doc_id in documents]
+    cited = "；".join(f"{_where(corpus, r)}「{r.principle}」" for r in principles)
+    return (f"叠加规则：两项金额分别为 {amounts}。按{cited}的原则，若两项属于同一项目、同一事项，只能享受较高的一项"
+            f"（{format_yuan(highest.amount_yuan)}）；是否属于同一事项、能否分别申报，以主管部门认定为准。", principles)
+
+
+def _where(corpus: Corpus, rule: StackingRule) -> str:
+    document = corpus.document(rule.doc_id)
+    clause = corpus.clause(rule.doc_id, rule.clause)
+    label = clause.label if clause else rule.clause
+    return f"《{document.short_title if document else rule.doc_id}》{label}"
+
+
+def _document_name(corpus: Corpus, doc_id: str) -> str:
+    document = corpus.document(doc_id)
+    return document.short_title if document else doc_id
