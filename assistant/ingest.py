@@ -1,0 +1,470 @@
+"""Add a new policy to the corpus: `python -m assistant add-policy FILE`.
+
+assistant.extraction reads the file, cleans it like the seeds and proposes the
+metadata the text states; here the flags override that proposal and the draft
+is checked against the policies already in corpus/ (doc_id, duplicates,
+aliases).  After a Chinese summary and confirmation, `<doc_id>.txt` and
+`<doc_id>.json` are written into corpus/ and the index is rebuilt.  Calculator
+rules are not guessed: a policy without `<doc_id>.rules.json` has no calculations.
+
+Guarantees: a file that cannot be read or is not a policy changes nothing; the
+new files are staged inside corpus/ and validated with `load_document` before
+being renamed into place; if the index rebuild fails the new files are removed
+again, so corpus/ never disagrees with a working index.  Nothing is ever
+overwritten: an existing doc_id, or the same title or 文号 under any doc_id, is
+refused.  Replacing a policy is deliberate: delete its `.json` and `.txt` (a
+`.rules.json` may stay; it is checked against the new clauses), then add it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.corpus import load_corpus, load_document
+from assistant.errors import AssistantError, CorpusError
+from assistant.extraction import (
+    DOC_NUMBER,
+    EFFECTIVE_DATE,
+    FROM_ISSUE,
+    JURISDICTION_NAMES,
+    PLACE_SEGMENT,
+    IngestError,
+    ReadPolicy,
+    guess_region,
+    propose_metadata,
+    read_policy,
+)
+from assistant.settings import Settings
+from assistant.validity import format_date
+
+__all__ = ["IngestError", "PolicyDraft", "add_policy", "add_policy_command", "draft_policy", "format_summary",
+           "write_policy"]
+
+DOC_ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+REQUIRED = ("doc_id", "title", "issuer", "region", "jurisdiction")
+FIELDS = {  # what a missing field is called, its flag, and the question asked for it on stdin
+    "doc_id": ("doc_id", "--doc-id",
+               "文件名不能用作 doc_id（含中文或已被占用），请输入 doc_id（小写字母、数字、连字符，如 qiqihar-2023）："),
+    "title": ("标题", "--title", "未能从原文识别标题，请输入政策全称："),
+    "issuer": ("发文机关", "--issuer", "未能从原文识别发文机关，请输入（如 哈尔滨市人民政府）："),
+    "region": ("所属地区", "--region", "未能确定所属地区，请输入（如 哈尔滨市）："),
+    "jurisdiction": ("层级", "--jurisdiction", "未能确定层级，请输入 province / city / county / national 之一："),
+    "issued": ("印发日期", "--issued", "原文规定了有效期年数，但未找到印发日期，请输入印发日期（YYYY-MM-DD）："),
+}
+BUILD_COMMAND = "python -m assistant build-index"
+
+
+@dataclass
+class PolicyDraft:
+    """Everything that would be written, and what the summary tells the user about it."""
+
+    read: ReadPolicy
+    metadata: dict[str, Any]
+    origins: dict[str, str]  # field → 原文 / 指定 / 推断 / 推测
+    warnings: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # fields still needed: keys of FIELDS
+    unplaced: list[str] = field(default_factory=list)  # paragraphs no clause holds
+
+
+# ---- naming ---------------------------------------------------------------------------------
+def place_aliases(region: str) -> list[str]:
+    """What people call the place: 「齐齐哈尔市」「齐齐哈尔」; 「哈尔滨市南岗区」「南岗区」「南岗」."""
+    segments = re.findall(PLACE_SEGMENT, region) if region != "全国" else []
+    if not segments:
+        return []
+    last = segments[-1]
+    stem = re.sub(r"(?:特别行政区|自治区|自治州|自治县|地区|省|市|盟|县|区|旗)$", "", last)
+    return list(dict.fromkeys([*([region] if len(segments) > 1 else []), last, *([stem] if len(stem) >= 2 else [])]))
+
+
+def shorten_title(title: str) -> str:
+    """「关于加快…的若干政策措施」→「加快…政策」: the name used in short answers."""
+    short = re.sub(r"^关于", "", title)
+    return re.sub(r"的?(?:若干政策措施|若干措施|政策措施|若干政策)$", "政策", short)
+
+
+# ---- the draft: proposal + flags + checks against the corpus ------------------------------------
+def draft_policy(read: ReadPolicy, overrides: dict[str, Any], corpus_dir: Path) -> PolicyDraft:
+    """Combine the proposed metadata with `overrides` (flags win) and check it against the corpus."""
+    proposed, warnings = propose_metadata(read.text, read.extracted.raw)
+    meta = dict(proposed)
+    origins = {key: "原文" for key, value in proposed.items() if value is not None}
+    for key, value in overrides.items():
+        meta[key] = value
+        origins[key] = "指定"
+    if "valid_until" in overrides:
+        meta["valid_years"] = None
+    if "valid_years" in overrides:
+        meta["valid_until"] = None
+    if "issued" in overrides and not EFFECTIVE_DATE.search(read.text) and FROM_ISSUE.search(read.text):
+        meta["effective"], origins["effective"] = overrides["issued"], "推断"
+    _fill_region(meta, origins, warnings)
+    existing = _existing_metadata(corpus_dir)
+    _choose_doc_id(read, meta, origins, warnings, existing)
+    meta["short_title"] = shorten_title(meta["title"]) if meta.get("title") else None
+    meta["aliases"] = _choose_aliases(meta, existing, warnings)
+    missing = [key for key in REQUIRED if not meta.get(key)]
+    if meta.get("valid_years") and not (meta.get("issued") or meta.get("effective")):
+        missing.append("issued")
+    draft = PolicyDraft(read, _ordered(meta, read), origins, warnings, missing)
+    draft.unplaced = _unplaced_paragraphs(read)
+    draft.warnings += _numbering_warnings(read)
+    if read.extracted.pages_without_text:
+        pages = "、".join(map(str, read.extracted.pages_without_text))
+        draft.warnings.append(f"第{pages}页没有文字层（可能是扫描页），这些页的内容没有收录")
+    return draft
+
+
+def _fill_region(meta: dict[str, Any], origins: dict[str, str], warnings: list[str]) -> None:
+    if meta.get("region") and not meta.get("jurisdiction"):
+        guess = guess_region(meta["region"])
+        if guess:
+            meta["jurisdiction"], origins["jurisdiction"] = guess[0], "推断"
+    if meta.get("region"):
+        return
+    guess, how = (guess_region(meta["issuer"]), "推断") if meta.get("issuer") else (None, "")
+    if guess is None and meta.get("title"):
+        # Only the first place in a title: 「哈尔滨市加快推进工业强市…」 is not a district named 工业强市.
+        first = re.match(PLACE_SEGMENT, re.sub(r"^关于", "", meta["title"]))
+        guess, how = (guess_region(first.group(0)), "推测") if first else (None, "")
+        if guess:
+            warnings.append(f"地区「{guess[1]}」是从标题推测的，请核对（或用 --region、--jurisdiction 指定）")
+    if guess:
+        meta["region"], origins["region"] = guess[1], how
+        if not meta.get("jurisdiction"):
+            meta["jurisdiction"], origins["jurisdiction"] = guess[0], how
+
+
+def _existing_metadata(corpus_dir: Path) -> list[dict[str, Any]]:
+    """The metadata already in corpus/, read leniently: a broken file is load_corpus's business."""
+    found = []
+    for path in sorted(corpus_dir.glob("*.json")):
+        if path.name.endswith(".rules.json"):
+            continue
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(meta, dict):
+            found.append({**meta, "doc_id": path.stem})
+    return found
+
+
+def _choose_doc_id(read: ReadPolicy, meta: dict[str, Any], origins: dict[str, str], warnings: list[str],
+                   existing: list[dict[str, Any]]) -> None:
+    given = meta.get("doc_id")
+    if not given:
+        stem = read.extracted.path.stem
+        slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") if stem.isascii() else ""
+        meta["doc_id"], origins["doc_id"] = (slug, "文件名") if DOC_ID.match(slug) and len(slug) >= 3 else (None, "")
+    doc_id = meta["doc_id"]
+    for other in existing:
+        same_number = meta.get("doc_number") and other.get("doc_number") == meta["doc_number"]
+        if same_number or other.get("title") == meta.get("title"):
+            raise IngestError(f"这份政策已收录为 {other['doc_id']}（《{other.get('title')}》），未重复收录；"
+                              f"如要用新文件替换，请先删除 corpus/{other['doc_id']}.json 和 .txt 再收录")
+    taken = next((other for other in existing if other["doc_id"] == doc_id), None)
+    if taken is not None:
+        if given:
+            raise IngestError(f"doc_id「{doc_id}」已被《{taken.get('title')}》使用：请换一个 --doc-id；"
+                              f"如确要替换该政策，请先删除 corpus/{doc_id}.json 和 .txt 再收录")
+        warnings.append(f"由文件名得到的 doc_id「{doc_id}」已被《{taken.get('title')}》使用")
+        meta["doc_id"] = None
+
+
+def _choose_aliases(meta: dict[str, Any], existing: list[dict[str, Any]], warnings: list[str]) -> list[str]:
+    """Aliases that name no other policy.  The reference resolver takes the alias nearest before
+    「第X条」, so an alias containing another policy's alias (「哈尔滨市…政策」 vs 「哈尔滨市」) is as
+    ambiguous as a shared one."""
+    if not meta.get("region") or not meta.get("short_title"):
+        return []
+    places = place_aliases(meta["region"])
+    others = {alias: other for other in existing if other["doc_id"] != meta.get("doc_id")
+              for alias in other.get("aliases", [])}
+    kept = []
+    for alias in dict.fromkeys([*places, *([meta["doc_number"]] if meta.get("doc_number") else []),
+                                meta["short_title"]]):
+        clash = next((name for name in others if alias in name or name in alias), None)
+        if clash is None:
+            kept.append(alias)
+        elif alias in places:
+            warnings.append(f"地名别称「{alias}」会与《{others[clash].get('title')}》的别称「{clash}」混淆，未采用")
+    if not any(alias in places for alias in kept):
+        warnings.append(f"新政策没有可用的地名别称：提问时须写出标题或文号才能指明它；可在 corpus/"
+                        f"{meta.get('doc_id') or '<doc_id>'}.json 的 aliases 中补充其他叫法")
+    return kept
+
+
+def _ordered(meta: dict[str, Any], read: ReadPolicy) -> dict[str, Any]:
+    """The metadata file's fields in the seeds' order."""
+    validity = ({"valid_until": meta["valid_until"]} if meta.get("valid_until")
+                else {"valid_years": meta["valid_years"]} if meta.get("valid_years") else {})
+    extracted = read.extracted
+    pages = f"，{extracted.pages} 页" if extracted.pages else ""
+    return {
+        "doc_id": meta.get("doc_id"), "title": meta.get("title"), "short_title": meta.get("short_title"),
+        "issuer": meta.get("issuer"), "jurisdiction": meta.get("jurisdiction"), "region": meta.get("region"),
+        "doc_number": meta.get("doc_number"), "issued": meta.get("issued"), "effective": meta.get("effective"),
+        **validity,
+        "validity_rule": meta.get("validity_rule") or "", "continuation": meta.get("continuation"),
+        "aliases": meta.get("aliases", []),
+        "source": (f"{extracted.path.name}（{extracted.kind}{pages}；{dt.date.today().isoformat()} 由 "
+                   "python -m assistant add-policy 提取文本，经 assistant.cleaning.clean_text 清洗）"),
+    }
+
+
+def _unplaced_paragraphs(read: ReadPolicy) -> list[str]:
+    placed = {line for c in read.clauses for line in c.text.split("\n")} | {c.section for c in read.clauses}
+    return [p for p in read.text.split("\n") if p.strip() and p not in placed]
+
+
+def _numbering_warnings(read: ReadPolicy) -> list[str]:
+    numbers = [int(c.clause) for c in read.clauses if c.clause.isdigit()]
+    warnings = []
+    repeated = sorted(n for n, count in Counter(numbers).items() if count > 1)
+    if repeated:
+        warnings.append(f"条款编号重复（{'、'.join(map(str, repeated))}），可能各部分重新编号："
+                        "引用时只能找到第一次出现的那条")
+    gaps = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
+    if gaps:
+        warnings.append(f"条款编号不连续，缺第{'、'.join(map(str, gaps))}条：可能是原文换行被误并入上一条，请核对")
+    return warnings
+
+
+# ---- the summary ------------------------------------------------------------------------------
+def format_summary(draft: PolicyDraft) -> str:
+    """What will be written, in Chinese: clauses, unplaced paragraphs, metadata and warnings."""
+    meta, origins, extracted = draft.metadata, draft.origins, draft.read.extracted
+    numbered = [c for c in draft.read.clauses if c.clause.isdigit()]
+    others = "、".join(c.clause for c in draft.read.clauses if not c.clause.isdigit())
+    pages = f"，{extracted.pages} 页" if extracted.pages else ""
+    lines = [f"读取：{extracted.path.name}（{extracted.kind}{pages}），清洗后 {len(draft.read.text.splitlines())} 段。",
+             f"识别出 {len(numbered)} 条" + (f"，另有{others}" if others else "") + "："]
+    lines += [f"  {c.label}" + (f"　{c.title}" if c.title != c.label else "")
+              for c in draft.read.clauses if c.clause != "序言"]
+    if draft.unplaced:
+        lines.append(f"未归入任何条款的段落（{len(draft.unplaced)} 段，不会被检索到）：")
+        lines += [f"  · {p[:60]}{'…' if len(p) > 60 else ''}" for p in draft.unplaced]
+    else:
+        lines.append("未归入任何条款的段落：无")
+
+    def show(label: str, key: str, value: Any = None) -> None:
+        text = value if value is not None else meta.get(key)
+        origin = f"〔{origins[key]}〕" if key in origins and meta.get(key) else ""
+        lines.append(f"  {label}：{text if text else '（未知）'}{origin}")
+
+    lines.append(f"拟写入的元数据（doc_id：{meta.get('doc_id') or '（未定）'}）：")
+    show("标题　　", "title")
+    show("简称　　", "short_title")
+    show("发文机关", "issuer")
+    jurisdiction = JURISDICTION_NAMES.get(meta.get("jurisdiction") or "", "")
+    show("层级地区", "region", f"{jurisdiction} {meta.get('region') or '（未知）'}" if jurisdiction else None)
+    show("文号　　", "doc_number", meta.get("doc_number") or "（原文未载明）")
+    show("印发日期", "issued", _chinese_date(meta.get("issued")) or "（原文未载明）")
+    show("施行日期", "effective", _chinese_date(meta.get("effective")) or "（同印发日期或未载明）")
+    if meta.get("valid_until"):
+        show("有效期至", "valid_until", _chinese_date(meta["valid_until"]))
+    elif meta.get("valid_years"):
+        start = meta.get("effective") or meta.get("issued")
+        until = f"，至{_years_later(start, meta['valid_years'])}" if start else ""
+        show("有效期　", "valid_years", f"{meta['valid_years']}年{until}")
+    else:
+        lines.append("  有效期　：（原文未载明）")
+    if meta.get("validity_rule"):
+        lines.append(f"  有效期原文：「{meta['validity_rule']}」")
+    if meta.get("continuation"):
+        lines.append(f"  期满后　：「{meta['continuation']}」")
+    lines.append(f"  别称　　：{'、'.join(meta.get('aliases') or []) or '（无）'}")
+    lines.append("  计算规则：无（问金额时助手会说明该政策暂无计算规则；如需计算，请另行编写 "
+                 f"corpus/{meta.get('doc_id') or '<doc_id>'}.rules.json）")
+    if draft.warnings:
+        lines.append("请注意：")
+        lines += [f"  ⚠ {w}" for w in draft.warnings]
+    return "\n".join(lines)
+
+
+def _years_later(start: str, years: int) -> str:
+    day = dt.date.fromisoformat(start)
+    try:
+        end = day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        end = day.replace(year=day.year + years, day=28)
+    return _chinese_date((end - dt.timedelta(days=1)).isoformat()) or ""
+
+
+def _chinese_date(value: str | None) -> str | None:
+    """2024-08-24 → 2024年8月24日, as the validity notices print it."""
+    return format_date(dt.date.fromisoformat(value)) if value else None
+
+
+# ---- writing ----------------------------------------------------------------------------------
+def write_policy(draft: PolicyDraft, corpus_dir: Path) -> list[Path]:
+    """Stage the files inside corpus/, validate them with load_document, then rename them into place.
+
+    Returns the files written.  The metadata file goes last: until it is in place
+    load_corpus does not see the policy.
+    """
+    doc_id = draft.metadata["doc_id"]
+    names = (f"{doc_id}.txt", f"{doc_id}.json")
+    if not corpus_dir.is_dir():
+        raise IngestError(f"找不到政策库目录：{corpus_dir}")
+    if any((corpus_dir / name).exists() for name in names):
+        raise IngestError(f"corpus/ 中已有 {doc_id} 的文件，未覆盖：请换一个 --doc-id")
+    # Staging in a sub-directory of corpus/: same file system (atomic rename), and
+    # load_corpus and the corpus fingerprint only look at files directly in corpus/.
+    staging = corpus_dir / f".add-policy-{doc_id}-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    written: list[Path] = []
+    try:
+        _write_file(staging / names[0], draft.read.text)
+        _write_file(staging / names[1], json.dumps(draft.metadata, ensure_ascii=False, indent=2) + "\n")
+        try:
+            document = load_document(staging / names[1])
+        except CorpusError as error:
+            raise IngestError(f"生成的元数据未通过校验，未收录：{error}") from error
+        rules_path = corpus_dir / f"{doc_id}.rules.json"
+        if rules_path.exists():  # left from the policy this one replaces
+            rules = json.loads(rules_path.read_text(encoding="utf-8")).get("rules", [])
+            lost = sorted({str(r.get("clause")) for r in rules} - {c.clause for c in document.clauses})
+            if lost:
+                raise IngestError(f"{rules_path.name} 中的计算规则引用了新文本中没有的条款（{'、'.join(lost)}），"
+                                  "请先修改或删除该规则文件")
+        for name in names:
+            os.replace(staging / name, corpus_dir / name)
+            written.append(corpus_dir / name)
+    except BaseException:
+        remove_files(written)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return written
+
+
+def remove_files(paths: list[Path]) -> None:
+    """Undo write_policy: metadata first, so load_corpus never sees a policy without its text."""
+    for path in reversed(paths):
+        path.unlink(missing_ok=True)
+
+
+def _write_file(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def add_policy(draft: PolicyDraft, settings: Settings, build: bool = True,
+               output: Callable[[str], None] = print) -> None:
+    """Write the draft into corpus/ and rebuild the index; a failed rebuild removes the new files."""
+    from assistant.indexing import build_index
+
+    written = write_policy(draft, settings.corpus_dir)
+    if not build:
+        return
+    try:
+        build_index(settings, load_corpus(settings.corpus_dir), report=output)
+    except AssistantError as error:
+        remove_files(written)
+        raise IngestError(f"重建索引失败，本次收录已撤销，政策库保持原样：{error}") from error
+    except BaseException:
+        remove_files(written)
+        raise
+
+
+# ---- the command ------------------------------------------------------------------------------
+def add_policy_command(args: argparse.Namespace, settings: Settings,
+                       input_function: Callable[[str], str] = input,
+                       output: Callable[[str], None] = print) -> int:
+    """`python -m assistant add-policy FILE …`: read, summarise, confirm, write, rebuild; the exit code.
+
+    Without --yes, missing metadata is asked for and the write confirmed on stdin;
+    no stdin (EOF) counts as no.  With --yes, missing metadata is an error naming the flag.
+    """
+    overrides = overrides_from_args(args)
+    read = read_policy(Path(args.file))
+    for _ in range(len(FIELDS) + 1):
+        draft = draft_policy(read, overrides, settings.corpus_dir)
+        if not draft.missing:
+            break
+        if args.yes:
+            needed = "、".join(f"{FIELDS[key][0]}（{FIELDS[key][1]}）" for key in draft.missing)
+            raise IngestError(f"{read.extracted.path.name}：缺少必要信息，请用参数指定：{needed}")
+        name, flag, question = FIELDS[draft.missing[0]]
+        answer = _prompt(input_function, question)
+        if not answer:
+            raise IngestError(f"未提供{name}，未收录（也可以用参数 {flag} 指定）")
+        overrides.update(_checked_overrides({draft.missing[0]: answer}))
+    output(format_summary(draft))
+    action = "写入政策库" + ("" if args.no_index else "并重建索引")
+    if not args.yes and _prompt(input_function, f"确认{action}？输入 y 确认 [y/N]：").lower() not in ("y", "yes", "是"):
+        output("已取消，政策库没有任何改动。")
+        return 1
+    add_policy(draft, settings, build=not args.no_index, output=output)
+    meta = draft.metadata
+    output(f"已收录《{meta['title']}》（doc_id：{meta['doc_id']}）到 {settings.corpus_dir}。")
+    example = next(iter(meta["aliases"]), meta["short_title"])
+    if args.no_index:
+        output(f"未重建索引：请运行 {BUILD_COMMAND}，在此之前助手会提示索引已过期。")
+    else:
+        output(f"索引已重建，现在就可以提问，例如：python -m assistant ask \"{example}第一条讲什么\"。"
+               "已在运行的网页服务需重启后才会加载新政策。")
+    return 0
+
+
+def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """The metadata flags given on the command line, checked."""
+    names = ("doc_id", "title", "issuer", "doc_number", "issued", "jurisdiction", "region", "valid_until",
+             "valid_years")
+    return _checked_overrides({name: getattr(args, name, None) for name in names})
+
+
+def _checked_overrides(values: dict[str, Any]) -> dict[str, Any]:
+    checked: dict[str, Any] = {}
+    for key, value in values.items():
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if key == "valid_years":
+            if not isinstance(value, int) or value <= 0:
+                raise IngestError(f"--valid-years 应为正整数，而不是 {value!r}")
+            checked[key] = value
+            continue
+        value = str(value).strip()
+        if key in ("issued", "valid_until"):
+            try:
+                value = dt.date.fromisoformat(value).isoformat()
+            except ValueError as error:
+                raise IngestError(f"{_flag(key)} 应为 YYYY-MM-DD 格式的日期（如 2023-03-15），"
+                                  f"而不是 {value!r}") from error
+        elif key == "doc_id" and not DOC_ID.match(value):
+            raise IngestError(f"doc_id「{value}」不合规：只能用小写英文字母、数字和连字符，如 qiqihar-2023")
+        elif key == "jurisdiction" and value not in JURISDICTION_NAMES:
+            raise IngestError(f"层级应为 {' / '.join(JURISDICTION_NAMES)} 之一，而不是 {value!r}")
+        elif key == "doc_number":
+            number = DOC_NUMBER.match(value)
+            value = f"{number.group(1)}〔{number.group(2)}〕{number.group(3)}号" if number else value
+        elif key == "title":
+            value = value.strip("《》")
+        checked[key] = value
+    return checked
+
+
+def _flag(key: str) -> str:
+    return "--" + key.replace("_", "-")
+
+
+def _prompt(input_function: Callable[[str], str], question: str) -> str:
+    try:
+        return input_function(question).strip()
+    except EOFError:
+        return ""
