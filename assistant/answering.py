@@ -49,6 +49,14 @@ class Answerer:
             if not any(word in name or name in word for name in loaded)
         ]
         self.calculator = Calculator(self)
+        self.off_topic = [
+            re.compile(line.strip(), re.IGNORECASE)
+            for line in (DATA_DIR / "off_topic.txt").read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
+        self.topic_vocabulary = frozenset(
+            word for rule in assistant.rules.values() for word in rule.keywords if len(word) >= 2
+        ) | frozenset(c.title for c in self.corpus.clauses if c.clause.isdigit())
 
     # ---- entry -------------------------------------------------------------------------
     def answer(self, question: str, history: list[tuple[str, str]]) -> Reply:
@@ -71,10 +79,12 @@ class Answerer:
             return self.answer_validity(question, history)
         region = self.other_region(question)
         if region:
-            return self.out_of_scope(f"您问的是{region}的政策。")
+            return self.out_of_scope(f"您问的是{region}的政策。", self.pointer(question.replace(region, "")))
+        if any(p.search(question) for p in self.off_topic) and not self.names_topic(question):
+            return self.out_of_scope("这个问题不在政策咨询范围内。")
         if asks_about_stacking(question):
             return self.answer_stacking(question)
-        context = read_context(question, history, self.corpus, self.tokenizer)
+        context = read_context(question, history, self.corpus, self.tokenizer, self.names_topic(question))
         return self.answer_search(context)
 
     # ---- input checks ------------------------------------------------------------------
@@ -82,13 +92,19 @@ class Answerer:
         """A clarify reply for input that cannot be answered as given, else None."""
         if not isinstance(question, str) or not question.strip():
             return Reply("请输入您的问题，例如「哈尔滨第十一条讲什么」或「技术改造项目贴息怎么算？」",
-                         "clarify")
+                         "clarify", missing=("您的问题",))
         limit = self.assistant.settings.max_question_chars
         if len(question) > limit:
-            return Reply(f"问题太长了（{len(question)}字），请精简到{limit}字以内，一次问一件事。", "clarify")
+            return Reply(f"问题太长了（{len(question)}字），请精简到{limit}字以内，一次问一件事。", "clarify",
+                         missing=("精简后的问题",))
         if not re.search(r"[\u4e00-\u9fff\d]", _printable(question)):
-            return Reply("请用中文提问，例如「企业上市有什么补助？」本助手解答黑龙江省和哈尔滨市的工业扶持政策。", "clarify")
+            return Reply(f"请用中文提问，例如「企业上市有什么补助？」本助手解答{self.coverage()}。", "clarify",
+                         missing=("用中文描述的问题",))
         return None
+
+    def coverage(self) -> str:
+        """「黑龙江省、哈尔滨市的工业扶持政策」 from the loaded documents."""
+        return "、".join(dict.fromkeys(d.region for d in self.corpus.documents)) + "已收录的扶持政策"
 
     # ---- explicit references -----------------------------------------------------------
     def answer_references(self, question: str, references: list[ClauseReference]) -> Reply:
@@ -160,13 +176,24 @@ class Answerer:
             return None
         return next((r for r in self.other_regions if r in question), None)
 
+    def names_topic(self, question: str) -> bool:
+        """The question names a provision's subject (a rule keyword or a clause title)."""
+        return any(word in question for word in self.topic_vocabulary)
+
+    def pointer(self, question: str) -> Clause | None:
+        """A loaded clause on the same subject, to point to from an out-of-scope answer."""
+        if not self.names_topic(question):
+            return None
+        ranked = self.retriever.score(question, self.assistant.query_vector(question))
+        return ranked[0].clause if ranked and ranked[0].lexical > 0 else None
+
     def out_of_scope(self, reason: str, pointer: Clause | None = None) -> Reply:
         """What the assistant covers, and where a related clause exists, a pointer to it."""
         listing = "；".join(f"{d.cited_title}（{d.region}）" for d in self.corpus.documents)
         text = f"{reason}本助手只解答已收录的政策：{listing}。"
         citations: tuple[Citation, ...] = ()
         if pointer is not None:
-            text += f"\n相关条款可参考：{cite_line(self.corpus, pointer)}。"
+            text += f"\n已收录政策中的同类条款可参考：{cite_line(self.corpus, pointer)}（适用于{self.corpus.document(pointer.doc_id).region}）。"
             citations = (make_citation(pointer, quote_whole(pointer)),)
         return Reply(text, "out_of_scope", citations)
 
@@ -183,6 +210,11 @@ class Answerer:
     def answer_search(self, context: Context) -> Reply:
         """Compute when an amount is asked, else find the clause that answers and quote it."""
         ranked, vector = self.search(context)
+        if (context.earlier and not context.leans_on_earlier and wants_amount(context.question)
+                and not self.calculator.stands_alone(context.question, ranked, vector)):
+            # 「交易额50万元能拿多少」 after 「买高校专利有补贴吗」: the figures belong to the earlier subject
+            context = dataclasses.replace(context, leans_on_earlier=True)
+            ranked, vector = self.search(context)
         if not ranked or self.is_unrelated(ranked[0]):
             return self.out_of_scope("已收录的政策中没有与您的问题直接相关的条款。")
         if wants_amount(context.question) or (context.leans_on_earlier and wants_amount(context.search_text)):

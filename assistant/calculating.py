@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.amounts import find_quantities, format_yuan
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, focus_share, missing_parameters
 from assistant.conversation import Context
+from assistant.guard import money_in
 from assistant.lookup import cite_line, describe_clause, make_citation, quote_best
 from assistant.reply import Citation, Reply
 from assistant.retrieval import ScoredClause
@@ -35,6 +36,7 @@ BENEFIT_QUESTION = re.compile(r"有(?:没有)?(?:奖励|补助|补贴|奖补|贴
 TOP_CLAUSES = 3
 KEYWORD_WEIGHT = 0.08  # per character of a rule keyword found in the question
 RULE_DENSE_WEIGHT = 0.6
+BORROW_RATIO = 0.9  # a rule of a lower-ranked clause is used only when its clause is this close to the top
 OTHER_DOCUMENT_RATIO = 0.85  # the other document's rule is shown beside when this close
 
 
@@ -81,15 +83,23 @@ class Calculator:
             choices.append(RuleChoice(rule, score + KEYWORD_WEIGHT * min(chars, 8), chars))
         return sorted(choices, key=lambda c: -c.score)
 
+    def stands_alone(self, question: str, ranked: Sequence[ScoredClause], vector: Any) -> bool:
+        """The question names its own rule: the best rule's keywords are in it."""
+        choices = self.rank_rules(question, ranked, vector)
+        return bool(choices) and choices[0].keyword_chars > 0
+
     def answer(self, context: Context, ranked: list[ScoredClause], vector: Any) -> Reply | None:
         """A calculate or clarify reply, or None when no rule fits (the caller then looks up)."""
         choices = self.rank_rules(context.search_text, ranked, vector)
         if not choices:
             return None
         best = choices[0]
-        top = ranked[0].clause
-        if (best.rule.doc_id, best.rule.clause) != (top.doc_id, top.clause) and best.keyword_chars == 0:
-            return None  # the clause that answers has no rule: never borrow another clause's figures
+        top = ranked[0]
+        if (best.rule.doc_id, best.rule.clause) != (top.clause.doc_id, top.clause.clause):
+            rule_clause = next((s for s in ranked if (s.clause.doc_id, s.clause.clause) == (best.rule.doc_id, best.rule.clause)), None)
+            close = rule_clause is not None and rule_clause.score >= BORROW_RATIO * top.score
+            if best.keyword_chars == 0 or not close:
+                return None  # the clause that answers has no rule: never borrow another clause's figures
         inputs = self.read_inputs(best.rule, context)
         missing = missing_parameters(best.rule, inputs, self.assistant.lpr_table)
         if missing:
@@ -97,7 +107,11 @@ class Calculator:
         try:
             calculation = compute(best.rule, inputs, self.assistant.lpr_table)
         except ValueError as error:  # absurd figures: say why in Chinese, compute nothing
-            return Reply(f"{error}。请核对后重新输入。", "clarify",
+            message = str(error).rstrip("。")
+            said = {v for text in context.user_texts for _, v in money_in(text)}
+            if any(v not in said for _, v in money_in(message)):  # the engine's own limits are not policy figures
+                message = "您提供的数字不在合理范围内（为负数，或数额大得不合常理）"
+            return Reply(f"{message}。请核对后重新输入，助手不会按这个数字计算。", "clarify",
                          (self.rule_citation(best.rule),), (), ("核对后的数字",))
         calculations = [calculation]
         share = focus_share(calculation, context.question)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.amounts import find_quantities
 from assistant.corpus import Corpus
 from assistant.references import JURISDICTION_WORDS
 from assistant.retrieval import ChineseTokenizer
@@ -55,13 +56,17 @@ def user_turns(history: Sequence[tuple[str, str]]) -> list[str]:
 
 
 def read_context(question: str, history: Sequence[tuple[str, str]], corpus: Corpus,
-                 tokenizer: ChineseTokenizer) -> Context:
-    """Decide whether the question continues the previous turn's topic."""
+                 tokenizer: ChineseTokenizer, names_topic: bool = True) -> Context:
+    """Decide whether the question continues the previous turn's topic: it is elliptical
+    (「那哈尔滨市里呢」), has no content words, or gives figures without naming a subject
+    (「合同额60万元，合作了4年，能拿多少」 after 「创意设计服务有奖补吗」)."""
     earlier = tuple(user_turns(history))
     if not earlier:
         return Context(question, earlier, False)
-    return Context(question, earlier, bool(ELLIPSIS.search(question.strip())) or
-                   len(topic_words(question, corpus, tokenizer)) == 0)
+    gives_figures = any(q.kind in ("money", "rate", "count", "years") for q in find_quantities(question))
+    leans = (bool(ELLIPSIS.search(question.strip())) or not topic_words(question, corpus, tokenizer)
+             or (gives_figures and not names_topic))
+    return Context(question, earlier, leans)
 
 
 def topic_words(question: str, corpus: Corpus, tokenizer: ChineseTokenizer) -> list[str]:
