@@ -63,7 +63,19 @@ class Answerer:
         """Route the question, answer it, and let no unbacked amount through."""
         reply = self.route(question, history)
         user_texts = [*user_turns(history), question if isinstance(question, str) else ""]
-        return guard_reply(reply, reply, self.corpus, user_texts)
+        template = guard_reply(reply, reply, self.corpus, user_texts)
+        if self.assistant.llm is None or template is not reply or not reply.citations:
+            return template
+        names = [cite_line(self.corpus, c) for c in self.cited_clauses(reply)]
+        rephrased = self.assistant.llm.rephrase(reply.text, names)
+        if rephrased is None:
+            return template
+        return guard_reply(dataclasses.replace(reply, text=rephrased), template, self.corpus, user_texts)
+
+    def cited_clauses(self, reply: Reply) -> list[Clause]:
+        """The clauses a reply cites, in order."""
+        clauses = [self.corpus.clause(c.doc_id, c.clause) for c in reply.citations]
+        return [c for c in clauses if c is not None]
 
     def route(self, question: str, history: list[tuple[str, str]]) -> Reply:
         """The answer path for the question."""

@@ -36,6 +36,7 @@ BENEFIT_QUESTION = re.compile(r"有(?:没有)?(?:奖励|补助|补贴|奖补|贴
 TOP_CLAUSES = 3
 KEYWORD_WEIGHT = 0.08  # per character of a rule keyword found in the question
 RULE_DENSE_WEIGHT = 0.6
+CLOSE_CALL_RATIO = 0.97  # rules scoring this close to the best are "uncertain" for the router
 BORROW_RATIO = 0.9  # a rule of a lower-ranked clause is used only when its clause is this close to the top
 OTHER_DOCUMENT_RATIO = 0.85  # the other document's rule is shown beside when this close
 
@@ -83,6 +84,18 @@ class Calculator:
             choices.append(RuleChoice(rule, score + KEYWORD_WEIGHT * min(chars, 8), chars))
         return sorted(choices, key=lambda c: -c.score)
 
+    def settle_close_call(self, question: str, choices: list[RuleChoice]) -> RuleChoice:
+        """The best rule; when the runner-up is too close to call, the optional LLM may pick
+        between them (only from this list)."""
+        best = choices[0]
+        llm = self.assistant.llm
+        close = [c for c in choices[1:4] if c.score >= CLOSE_CALL_RATIO * best.score]
+        if llm is None or not close:
+            return best
+        options = [best, *close]
+        picked = llm.choose(question, [(c.rule.rule_id, c.rule.name) for c in options])
+        return next((c for c in options if c.rule.rule_id == picked), best)
+
     def stands_alone(self, question: str, ranked: Sequence[ScoredClause], vector: Any) -> bool:
         """The question names its own rule: the best rule's keywords are in it."""
         choices = self.rank_rules(question, ranked, vector)
@@ -93,7 +106,7 @@ class Calculator:
         choices = self.rank_rules(context.search_text, ranked, vector)
         if not choices:
             return None
-        best = choices[0]
+        best = self.settle_close_call(context.question, choices)
         top = ranked[0]
         if (best.rule.doc_id, best.rule.clause) != (top.clause.doc_id, top.clause.clause):
             rule_clause = next((s for s in ranked if (s.clause.doc_id, s.clause.clause) == (best.rule.doc_id, best.rule.clause)), None)

@@ -22,6 +22,7 @@ from assistant.clauses import Clause
 from assistant.corpus import Corpus, load_corpus
 from assistant.errors import CorpusError, IndexNotBuiltError, StaleIndexError
 from assistant.indexing import LoadedIndex, build_index, load_index, read_manifest
+from assistant.llm import build_llm
 from assistant.retrieval import ChineseTokenizer, QueryEmbedder, Retriever
 from assistant.settings import Settings, load_settings
 
@@ -44,6 +45,7 @@ class Assistant:
         self.tokenizer = ChineseTokenizer()
         self.retriever = Retriever(corpus, index, self.tokenizer, settings.dense_weight, settings.lexical_weight)
         self.rules = load_rules(corpus)
+        self.llm = build_llm(settings)
         self.lpr_table = json.loads(LPR_TABLE.read_text(encoding="utf-8"))
         self._embedder: QueryEmbedder | None = embedder
         self._embedder_ready = threading.Event()

@@ -34,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except Exception as error:  # noqa: BLE001 - the edge: log it whole, say one line
+    except Exception as error:
         logger.exception("unexpected error")
         print(f"错误：程序内部出错（{type(error).__name__}），详情见上方日志。", file=sys.stderr)
         return 1

@@ -1,0 +1,23 @@
+"""The public evaluation set and the project's own cases pass in full through the API."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.evaluation import evaluate, format_report, read_cases
+from assistant.settings import PROJECT_ROOT
+
+
+@pytest.mark.parametrize("name", ["dev.jsonl", "cases.jsonl"])
+def test_every_evaluation_case_passes(bot, name: str) -> None:
+    cases = read_cases(PROJECT_ROOT / "tests" / "eval" / name)
+    results, summary = evaluate(bot, cases)
+    assert summary["passed"] == summary["cases"], format_report(results, summary)
+
+
+def test_own_cases_cover_the_required_kinds() -> None:
+    cases = read_cases(PROJECT_ROOT / "tests" / "eval" / "cases.jsonl")
+    assert len(cases) >= 40
+    kinds = {c["kind"] for c in cases}
+    assert {"out_of_scope", "validity", "stacking", "manipulation"} <= kinds
+    assert sum(1 for c in cases if c["pre"]) >= 8  # multi-turn
