@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Literal
 
 QuantityKind = Literal["money", "rate", "count", "years", "number"]
@@ -164,14 +164,19 @@ def format_yuan(value: float | Decimal) -> str:
     Never rounds: every digit of the figure is kept (float noise below 0.001
     yuan, which no input can mean, is dropped).
     """
-    amount = _as_decimal(value).quantize(Decimal("0.001")).normalize()
-    sign = "-" if amount < 0 else ""
-    amount = abs(amount)
-    if amount >= 10**8 and amount % 10**4 == 0:
-        return f"{sign}{_plain(amount / 10**8)}亿元"
-    if amount >= 10**4:
-        return f"{sign}{_plain(amount / 10**4)}万元"
-    return f"{sign}{_plain(amount)}元"
+    exact = _as_decimal(value)
+    with localcontext() as context:
+        # Room for every digit down to 0.001元: the default 28 digits raise on 10^25元 and more,
+        # which a user can type (「技改投资999…9元」) and which error messages then format.
+        context.prec = max(context.prec, exact.adjusted() + 8)
+        amount = exact.quantize(Decimal("0.001")).normalize()
+        sign = "-" if amount < 0 else ""
+        amount = abs(amount)
+        if amount >= 10**8 and amount % 10**4 == 0:
+            return f"{sign}{_plain(amount / 10**8)}亿元"
+        if amount >= 10**4:
+            return f"{sign}{_plain(amount / 10**4)}万元"
+        return f"{sign}{_plain(amount)}元"
 
 
 def format_rate(value: float | Decimal) -> str:
