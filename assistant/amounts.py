@@ -226,6 +226,7 @@ def _parse_decimal(token: str) -> Decimal | None:
     num: Decimal | None = None
     last_mult = 0  # the multiplier just used, for colloquial 「一万五」「三千五」
     zero_seen = False
+    previous = ""  # the kind of the previous item
     for kind, item in items:
         if kind == "num":
             if num is not None:
@@ -236,12 +237,16 @@ def _parse_decimal(token: str) -> Decimal | None:
             num, last_mult, zero_seen = None, int(item[0]), False
         else:  # scale
             head = section + small + (num if num is not None else Decimal(0))
-            if item[0] == 10**8:
+            if previous == "scale" and (total or section):
+                # 「一亿亿」「一万万」「一万亿」: a scale right after a scale multiplies everything before it
+                total, section = (total + section) * item[0], Decimal(0)
+            elif item[0] == 10**8:
                 total += (head if head else Decimal(1)) * item[0]
                 section = Decimal(0)
             else:
                 section = (head if head else Decimal(1)) * item[0]
             small, num, last_mult, zero_seen = Decimal(0), None, int(item[0]), False
+        previous = kind
     if num is not None:
         had_multiplier = last_mult > 0 and (small or section or total)
         if had_multiplier and not zero_seen and num == int(num) and 0 < num < 10 and last_mult >= 100:

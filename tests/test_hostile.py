@@ -13,6 +13,7 @@ import re
 from decimal import Decimal
 
 import cn2an
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -86,3 +87,22 @@ def test_format_yuan_formats_any_finite_amount(amount: Decimal) -> None:
     text = format_yuan(amount)
     assert text.endswith("元")
     assert re.fullmatch(r"-?\d+(\.\d+)?[万亿]?元", text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("一万亿", 10**12),
+        ("五千万亿", 5 * 10**15),
+        ("一万万", 10**8),
+        ("两万万元", 2 * 10**8),
+        # Found here: a scale after 亿 was added (「3亿亿」 read 4亿), not multiplied.
+        ("一亿亿", 10**16),
+        ("3亿亿元", 3 * 10**16),
+        ("一万亿亿元", 10**20),
+        ("3亿亿5000万元", 3 * 10**16 + 5 * 10**7),
+    ],
+)
+def test_stacked_scale_words_multiply(text: str, expected: int) -> None:
+    assert parse_chinese_number(text) == expected
+    assert [(q.value, q.kind) for q in find_quantities(f"技改投资{text}，贴息多少")] == [(expected, "money")]
