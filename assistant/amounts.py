@@ -31,7 +31,10 @@ _CN_CHARS = "".join(_CN_DIGITS) + "".join(_CN_UNITS) + "".join(_CN_SCALES) + "�
 _WIDTH_MAP = str.maketrans("０１２３４５６７８９．，％－", "0123456789.,%-")
 
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_NUMBER = re.compile(rf"(?:{_ARABIC}|[{_CN_CHARS}])+")
+# 「1e20」「10^20」 are one number: read apart, the exponent would pass for the amount (「20元」).
+_ARABIC_POWER = rf"(?:{_ARABIC})(?:(?:[eE][+-]?|\^)\d+)?"
+_MAX_EXPONENT = 999  # beyond this a figure is no quantity at all (and Decimal would overflow)
+_NUMBER = re.compile(rf"(?:{_ARABIC_POWER}|[{_CN_CHARS}])+")
 _PERCENT_WORDS = re.compile(rf"百分之((?:{_ARABIC}|[{_CN_CHARS}])+)")
 _DATE_CN = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?")
 _DATE_ISO = re.compile(r"(?<!\d)(\d{4})[-/](\d{1,2})(?:[-/](\d{1,2}))?(?!\d)")
@@ -249,7 +252,7 @@ def _parse_decimal(token: str) -> Decimal | None:
         previous = kind
     if num is not None:
         had_multiplier = last_mult > 0 and (small or section or total)
-        if had_multiplier and not zero_seen and num == int(num) and 0 < num < 10 and last_mult >= 100:
+        if had_multiplier and not zero_seen and 0 < num < 10 and num == int(num) and last_mult >= 100:
             num = num * last_mult / 10  # 「一万五」= 15000, 「三千五」= 3500
         small += num
     result = total + section + small
@@ -262,12 +265,12 @@ def _tokenise(token: str) -> list[tuple[str, tuple[Decimal, bool]]] | None:
     i = 0
     while i < len(token):
         ch = token[i]
-        arabic = re.match(_ARABIC, token[i:])
+        arabic = re.match(_ARABIC_POWER, token[i:])
         if arabic:
-            try:
-                items.append(("num", (Decimal(arabic.group().replace(",", "")), False)))
-            except InvalidOperation:
+            value = _arabic_value(arabic.group())
+            if value is None:
                 return None
+            items.append(("num", (value, False)))
             i += arabic.end()
         elif ch in _CN_DIGITS:
             j = i
@@ -287,6 +290,20 @@ def _tokenise(token: str) -> list[tuple[str, tuple[Decimal, bool]]] | None:
         else:  # 点 not between Chinese digits, or a stray character
             return None
     return items
+
+
+def _arabic_value(text: str) -> Decimal | None:
+    """「1,800,000」「3.45」「1e20」「10^20」 as a Decimal; None when the exponent is absurd."""
+    digits = text.replace(",", "")
+    base, caret, power = digits.partition("^")
+    try:
+        value = Decimal(base)
+        exponent = int(power) if caret else value.adjusted()
+        if abs(exponent) > _MAX_EXPONENT:
+            return None
+        return value ** int(power) if caret else value
+    except InvalidOperation:
+        return None
 
 
 def _digit_run(run: str) -> Decimal | None:

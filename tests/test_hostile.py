@@ -106,3 +106,21 @@ def test_format_yuan_formats_any_finite_amount(amount: Decimal) -> None:
 def test_stacked_scale_words_multiply(text: str, expected: int) -> None:
     assert parse_chinese_number(text) == expected
     assert [(q.value, q.kind) for q in find_quantities(f"技改投资{text}，贴息多少")] == [(expected, "money")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Found here: the exponent was read as the amount (「10^20元」 → 20元, then computed with).
+        ("10^20元", 1e20),
+        ("1e20元", 1e20),
+        ("1E+20元", 1e20),
+        ("2.5e8元", 2.5e8),
+        ("1e4万元", 1e8),
+    ],
+)
+def test_exponent_notation_is_one_number_not_its_exponent(text: str, expected: float) -> None:
+    assert parse_chinese_number(text) == expected
+    assert [(q.raw, q.value, q.kind) for q in find_quantities(f"技改投资{text}，贴息多少")] == [
+        (text, expected, "money")
+    ]
