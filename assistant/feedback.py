@@ -1,0 +1,145 @@
+"""Feedback on answers (👍/👎 with an optional reason), kept in SQLite under settings.data_dir.
+
+One row per vote: question, reply text, its citations (JSON), vote, reason and
+time.  Every operation opens its own connection, so the web app's worker
+threads never share one; WAL mode and a busy timeout let concurrent clicks
+queue instead of failing with 「database is locked」.  `index/` is never
+touched: feedback is user data, the index is rebuildable output.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+from assistant.errors import AssistantError
+from assistant.settings import Settings
+
+Vote = Literal["up", "down"]
+VOTES: tuple[str, ...] = ("up", "down")
+FILE_NAME = "feedback.sqlite3"
+BUSY_TIMEOUT_MS = 10_000
+# Generous caps: a row is evidence for reviewers, not a place to store whole documents.
+LIMITS = {"question": 4_000, "reply": 40_000, "reason": 2_000}
+CSV_COLUMNS = ("id", "created_at", "vote", "reason", "question", "reply", "citations")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,                -- ISO 8601, local time with offset
+    question   TEXT NOT NULL,
+    reply      TEXT NOT NULL,                -- the text shown, or the error line when answering failed
+    citations  TEXT NOT NULL DEFAULT '[]',   -- JSON list of {doc_id, clause, title, quote}
+    vote       TEXT NOT NULL CHECK (vote IN ('up', 'down')),
+    reason     TEXT NOT NULL DEFAULT ''
+)
+"""
+
+
+class FeedbackError(AssistantError):
+    """Feedback could not be stored or read."""
+
+
+def feedback_path(settings: Settings) -> Path:
+    """Where the feedback database lives: data_dir/feedback.sqlite3."""
+    return settings.data_dir / FILE_NAME
+
+
+class FeedbackStore:
+    """The feedback table in one SQLite file; safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with closing(self._connect()) as connection, connection:
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute(SCHEMA)
+        except (OSError, sqlite3.Error) as error:
+            raise FeedbackError(f"无法打开反馈数据库 {path}：{error}") from error
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> FeedbackStore:
+        """The store under the settings' data directory."""
+        return cls(feedback_path(settings))
+
+    def record(self, question: str, reply_text: str, citations: Sequence[Any], vote: str,
+               reason: str = "") -> int:
+        """Store one vote and return its id; ValueError for a vote other than up/down."""
+        if vote not in VOTES:
+            raise ValueError(f"反馈只能是 up 或 down，收到 {vote!r}")
+        row = (
+            _now(), _clip(question, "question"), _clip(reply_text, "reply"),
+            json.dumps(list(citations), ensure_ascii=False), vote, _clip(reason.strip(), "reason"),
+        )
+        with self._writing() as connection:
+            cursor = connection.execute(
+                "INSERT INTO feedback (created_at, question, reply, citations, vote, reason) VALUES (?, ?, ?, ?, ?, ?)",
+                row,
+            )
+            return int(cursor.lastrowid or 0)
+
+    def set_reason(self, feedback_id: int, reason: str) -> bool:
+        """Attach (or replace) the reason of an earlier vote; False if there is no such row."""
+        with self._writing() as connection:
+            cursor = connection.execute("UPDATE feedback SET reason = ? WHERE id = ?",
+                                        (_clip(reason.strip(), "reason"), feedback_id))
+            return cursor.rowcount == 1
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every row, oldest first, citations decoded."""
+        try:
+            with closing(self._connect()) as connection:
+                connection.row_factory = sqlite3.Row
+                found = connection.execute(f"SELECT {', '.join(CSV_COLUMNS)} FROM feedback ORDER BY id").fetchall()
+        except sqlite3.Error as error:
+            raise FeedbackError(f"读取反馈数据库 {self.path} 失败：{error}") from error
+        return [{**dict(row), "citations": json.loads(row["citations"])} for row in found]
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+        connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return connection
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """A fresh connection per write, committed on success and always closed."""
+        try:
+            with closing(self._connect()) as connection, connection:
+                yield connection
+        except sqlite3.Error as error:
+            raise FeedbackError(f"写入反馈数据库 {self.path} 失败：{error}") from error
+
+
+def export_feedback_csv(settings: Settings, path: Path) -> int:
+    """Write every feedback row to `path` as CSV (UTF-8 with BOM, so Excel shows the Chinese); returns the row count.
+
+    With no feedback yet, the file gets the header only.
+    """
+    database = feedback_path(settings)
+    rows = FeedbackStore(database).rows() if database.exists() else []
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(CSV_COLUMNS)
+            for row in rows:
+                writer.writerow([*(row[c] for c in CSV_COLUMNS[:-1]),
+                                 json.dumps(row["citations"], ensure_ascii=False)])
+    except OSError as error:
+        raise FeedbackError(f"无法写入 {path}：{error}") from error
+    return len(rows)
+
+
+def _clip(text: str, field: str) -> str:
+    return str(text)[: LIMITS[field]]
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")

@@ -1,0 +1,339 @@
+"""龙江惠企政策助手 — the web app that `make run` starts (http://127.0.0.1:7860 by default).
+
+The only module that imports gradio.  Handlers call the Assistant (one instance,
+shared: it keeps no per-user state) and format what it returns with
+assistant.presenting; there is no policy logic here.  Per-user state (the
+conversation, the feedback row being explained) lives in gr.State.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import sys
+from typing import Any
+
+import gradio as gr
+
+from assistant import presenting as show
+from assistant.calculator import MissingParameters
+from assistant.chat import Assistant
+from assistant.errors import AssistantError
+from assistant.feedback import FeedbackStore
+from assistant.settings import Settings, load_settings
+
+logger = logging.getLogger("assistant.ui")
+
+EXAMPLES = [
+    "哈尔滨第十一条讲什么",
+    "技改投资3亿元，LPR 3.45%，能拿多少贴息？",
+    "企业上市有什么补助？",
+    "数字化车间项目合同金额800万元，能补助多少？",
+    "哈尔滨的工业强市政策还有效吗",
+]
+PRIVATE = "private"  # events the browser uses but the API does not document
+VOTE_NAMES = {"up": "有帮助", "down": "有问题"}
+# System fonts only: no request to Google Fonts, which is slow or blocked where this app is used.
+FONTS = ["Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "Source Han Sans SC", "sans-serif"]
+MONO_FONTS = ["Noto Sans Mono CJK SC", "Consolas", "monospace"]
+CSS = """
+#chat pre, #chat pre code { white-space: pre-wrap !important; word-break: break-all; }
+mark { background: #ffe58f; color: inherit; padding: 0 1px; }
+.gradio-container { max-width: 1100px !important; width: 100% !important; min-width: 0 !important; margin: 0 auto; }
+#feedback-status p { margin: 0; }
+#chat .thought-group .content .message-content, #chat .thought-group .content .prose,
+#chat .thought-group .content table, #chat .thought-group .content td, #chat .thought-group .content th {
+  font-size: 14px !important; opacity: 1 !important; }
+#chat .thought-group td:first-child { min-width: 4.5em; }
+@media (max-width: 640px) {
+  .gradio-container .main { padding-left: 10px !important; padding-right: 10px !important; }
+  .tab-container button { padding: 0 8px !important; }
+}
+"""
+
+
+def warn(message: str) -> None:
+    """A toast in Chinese; gradio renders toast text as HTML, so it is escaped here."""
+    gr.Warning(html.escape(message))
+
+
+class Handlers:
+    """The app's event handlers; each calls the assistant and returns what the components show."""
+
+    def __init__(self, bot: Assistant, store: FeedbackStore) -> None:
+        self.bot = bot
+        self.store = store
+        self.corpus = bot.corpus
+        self.slots = max([len(r.params) for r in bot.rules.values()] + [1])
+
+    # ---- 智能问答 ---------------------------------------------------------------------------
+    def ask(self, question: str, messages: list[dict] | None, history: list[list[str]] | None,
+            turns: list[dict] | None) -> tuple[list[dict], str, list[list[str]], list[dict]]:
+        """Answer one question in the conversation; a failure becomes a Chinese line in the chat."""
+        messages, history, turns = list(messages or []), list(history or []), list(turns or [])
+        if not (question or "").strip():
+            warn("请输入问题，例如「哈尔滨第十一条讲什么」。")
+            return messages, question or "", history, turns
+        try:
+            reply = self.bot.ask(question, history=[(role, text) for role, text in history])
+            shown = show.reply_messages(reply, self.corpus)
+            text, citations = reply.text, [c.to_dict() for c in reply.citations]
+            history += [["user", question], ["assistant", reply.text]]
+        except Exception as error:  # the edge: log it, say one Chinese line, keep the chat
+            if not isinstance(error, AssistantError):
+                logger.exception("answering failed")
+            text, citations = show.failure_message(error), []
+            shown = [{"role": "assistant", "content": show.escape_markdown(text)}]
+            warn(text)
+        turns.append({"index": len(messages) + 1, "question": question, "reply": text, "citations": citations})
+        return [*messages, show.user_message(question), *shown], "", history, turns
+
+    def vote(self, turns: list[dict] | None, index: int, liked: bool | str) -> tuple[int | None, str]:
+        """Store 👍/👎 for the reply whose messages include `index`; returns (feedback id, status line)."""
+        turn = next((t for t in reversed(turns or []) if t["index"] <= index), None)
+        if turn is None or liked not in (True, False):
+            return None, ""
+        vote = "up" if liked is True else "down"
+        try:
+            feedback_id = self.store.record(turn["question"], turn["reply"], turn["citations"], vote)
+        except AssistantError as error:
+            warn(str(error))
+            return None, f"反馈没能保存：{show.escape_markdown(str(error))}"
+        return feedback_id, f"已记录您的反馈（{VOTE_NAMES[vote]}）。可在下面补充原因（选填）。"
+
+    def on_like(self, turns: list[dict], data: gr.LikeData) -> tuple[int | None, Any, Any]:
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        feedback_id, status = self.vote(turns, int(index), data.liked)
+        return feedback_id, gr.Markdown(status, visible=bool(status)), gr.Row(visible=feedback_id is not None)
+
+    def give_reason(self, feedback_id: int | None, reason: str) -> tuple[str, str]:
+        """Attach the optional reason to the vote just given."""
+        if feedback_id is None:
+            return "请先点击回答下方的 👍 或 👎。", reason
+        if not (reason or "").strip():
+            return "原因为空，未修改。", reason
+        try:
+            self.store.set_reason(feedback_id, reason)
+        except AssistantError as error:
+            warn(str(error))
+            return f"原因没能保存：{show.escape_markdown(str(error))}", reason
+        return "谢谢！原因已记录。", ""
+
+    # ---- 条款查询 ---------------------------------------------------------------------------
+    def open_document(self, doc_id: str) -> list[list[str]]:
+        """The chosen document's clauses in order."""
+        document = self.corpus.document(doc_id)
+        return show.clause_rows(document) if document else []
+
+    def open_clause(self, doc_id: str, number: str) -> tuple[str, str]:
+        """Jump to a clause by number (「11」「第十一条」「附则」): (heading markdown, text to copy)."""
+        try:
+            clause_id = show.parse_clause_number(number)
+        except ValueError as error:
+            warn(str(error))
+            return show.escape_markdown(str(error)), ""
+        clause = self.corpus.clause(doc_id, clause_id)
+        if clause is None:
+            document = self.corpus.document(doc_id)
+            message = f"{document.short_title if document else doc_id}没有「{number}」这一条。"
+            warn(message)
+            return show.escape_markdown(message), ""
+        return show.clause_heading(self.corpus, clause), show.clause_copy_text(self.corpus, clause)
+
+    def select_clause(self, doc_id: str, event: gr.SelectData) -> tuple[str, str, str]:
+        label = str(event.row_value[0])
+        return (label, *self.open_clause(doc_id, label))
+
+    def search(self, keyword: str) -> tuple[list[list[str]], str]:
+        """Clauses of every document containing all the keywords, matches highlighted."""
+        found = self.bot.search_clauses(keyword or "")
+        if not (keyword or "").strip():
+            return [], "请输入关键词，多个关键词用空格分开。"
+        summary = f"共找到 {len(found)} 条包含「{show.escape_markdown(keyword.strip())}」的条款。点击一行查看全文。"
+        return show.search_rows(self.corpus, found, keyword), summary
+
+    def select_result(self, event: gr.SelectData) -> tuple[str, str, str, str]:
+        title, label = html.unescape(str(event.row_value[0])), html.unescape(str(event.row_value[1]))
+        document = next((d for d in self.corpus.documents if d.short_title == title), None)
+        doc_id = document.doc_id if document else ""
+        return (doc_id, label, *self.open_clause(doc_id, label))
+
+    # ---- 补贴计算器 -------------------------------------------------------------------------
+    def pick_document(self, doc_id: str) -> Any:
+        choices = show.rules_by_document(self.corpus, self.bot.rules).get(doc_id, [])
+        return gr.Dropdown(choices=choices, value=choices[0][1] if choices else None)
+
+    def pick_rule(self, rule_id: str | None) -> list[Any]:
+        """The rule's clause text and a form field per parameter (unused slots hidden)."""
+        rule = self.bot.rules.get(rule_id or "")
+        fields = show.form_fields(rule) if rule else []
+        updates: list[Any] = [show.rule_markdown(rule) if rule else ""]
+        for slot in range(self.slots):
+            field = fields[slot] if slot < len(fields) else None
+            if field is None:
+                updates += [gr.Textbox(value="", visible=False), gr.Dropdown(choices=[], value=None, visible=False)]
+                continue
+            text, choice = field.widget == "text", field.widget == "choice"
+            updates.append(gr.Textbox(label=field.label, placeholder=field.placeholder, value="", visible=text))
+            updates.append(gr.Dropdown(label=field.label, choices=list(field.choices), value=None, visible=choice))
+        return [*updates, "", [], ""]
+
+    def calculate(self, rule_id: str | None, *values: Any) -> tuple[str, list[list[str]], str]:
+        """Run the same engine as the chat: (result lines, worksheet rows, validity notice)."""
+        rule = self.bot.rules.get(rule_id or "")
+        if rule is None:
+            warn("请先选择一条计算规则。")
+            return "请先选择一条计算规则。", [], ""
+        fields = show.form_fields(rule)
+        typed = {f.name: values[2 * i + (1 if f.widget == "choice" else 0)] for i, f in enumerate(fields)}
+        try:
+            calculation = self.bot.calculate(rule.rule_id, show.form_inputs(rule, typed))
+        except (MissingParameters, ValueError, KeyError) as error:
+            message = str(error.args[0]) if isinstance(error, KeyError) else str(error)
+            warn(message)
+            return f"无法计算：{show.escape_markdown(message)}", [], ""
+        _, rows = show.worksheet_rows(calculation.formula)
+        headline = show.calculation_headline(calculation)
+        notice = show.validity_note(self.corpus, rule.doc_id, self.bot.clock())
+        return headline, rows, show.escape_markdown(notice)
+
+    # ---- 关于 -------------------------------------------------------------------------------
+    def about(self) -> tuple[list[list[str]], str]:
+        about = self.bot.about()
+        return show.about_rows(about), show.about_markdown(about)
+
+
+def build_demo(bot: Assistant, settings: Settings, store: FeedbackStore | None = None) -> gr.Blocks:
+    """The four-tab app over `bot`; feedback goes to `store` (default: under settings.data_dir)."""
+    handlers = Handlers(bot, store or FeedbackStore.for_settings(settings))
+    documents = [(d.short_title, d.doc_id) for d in bot.corpus.documents]
+    grouped = show.rules_by_document(bot.corpus, bot.rules)
+    rule_docs = [(title, doc_id) for title, doc_id in documents if doc_id in grouped]
+    listing = "、".join(f"《{d.title}》" for d in bot.corpus.documents)
+    with gr.Blocks(title="龙江惠企政策助手", analytics_enabled=False) as demo:
+        gr.Markdown(f"## 龙江惠企政策助手\n解答{show.escape_markdown(listing)}。回答引用政策原文，"
+                    "补贴金额按条款规则计算，最终以主管部门审核为准。")
+        with gr.Tab("智能问答", id="chat"):
+            chatbot = gr.Chatbot(elem_id="chat", label="对话", height="65vh", latex_delimiters=[], allow_tags=False,
+                                 buttons=["copy"], placeholder="您好！请问与黑龙江省、哈尔滨市工业扶持政策有关的问题，"
+                                 "例如条款内容、申报条件或补贴金额。")
+            history, turns, feedback_id = gr.State([]), gr.State([]), gr.State(None)
+            with gr.Row(equal_height=True):
+                question = gr.Textbox(show_label=False, placeholder="输入问题，按回车发送", scale=5, max_length=2000)
+                send = gr.Button("发送", variant="primary", scale=1, min_width=80)
+            examples = gr.Dataset(components=[question], samples=[[q] for q in EXAMPLES], label="示例问题（点击即问）")
+            status = gr.Markdown(visible=False, elem_id="feedback-status")
+            with gr.Row(visible=False) as reason_row:
+                reason = gr.Textbox(show_label=False, placeholder="原因（选填），如：引用的条款不对、金额有误", scale=5)
+                send_reason = gr.Button("提交原因", scale=1, min_width=80)
+        chat_in, chat_out = [question, chatbot, history, turns], [chatbot, question, history, turns]
+        gr.on([question.submit, send.click], handlers.ask, chat_in, chat_out, api_name="ask")
+        examples.click(lambda sample: sample[0], examples, question, api_visibility=PRIVATE).then(
+            handlers.ask, chat_in, chat_out, api_visibility=PRIVATE)
+        chatbot.like(handlers.on_like, [turns], [feedback_id, status, reason_row], api_visibility=PRIVATE)
+        gr.on([send_reason.click, reason.submit], handlers.give_reason, [feedback_id, reason], [status, reason],
+              api_name="reason")
+        # The chatbot's own 清空对话 (trash) button empties the display; forget the conversation with it.
+        chatbot.clear(lambda: ([], [], None, gr.Markdown(visible=False), gr.Row(visible=False)), None,
+                      [history, turns, feedback_id, status, reason_row], api_visibility=PRIVATE)
+
+        with gr.Tab("条款查询", id="clauses"):
+            with gr.Row():
+                with gr.Column(scale=2, min_width=300):
+                    document = gr.Dropdown(documents, value=documents[0][1], label="政策文件")
+                    with gr.Row(equal_height=True):
+                        number = gr.Textbox(label="条款号", placeholder="如 11 或 第十一条", scale=3, min_width=120)
+                        jump = gr.Button("查看", scale=1, min_width=70)
+                    clauses = gr.Dataframe(value=show.clause_rows(bot.corpus.documents[0]), headers=show.CLAUSE_HEADERS,
+                                           wrap=True, interactive=False, label="全部条款（点击一行查看全文）",
+                                           max_height=460, column_widths=["18%", "34%", "24%", "24%"])
+                with gr.Column(scale=3, min_width=300):
+                    heading = gr.Markdown("请选择条款：点击左侧列表中的一行，或输入条款号。")
+                    clause_text = gr.Textbox(label="条文（含引用，点右上角复制）", lines=10, max_lines=30,
+                                             interactive=False, buttons=["copy"], elem_id="clause-text")
+            with gr.Row(equal_height=True):
+                keyword = gr.Textbox(label="关键词搜索（全部文件）", placeholder="如 贴息 或 上市 补助", scale=5)
+                find = gr.Button("搜索", scale=1, min_width=70)
+            summary = gr.Markdown()
+            results = gr.Dataframe(headers=show.SEARCH_HEADERS, datatype=["str", "str", "html", "html"], wrap=True,
+                                   interactive=False, label="搜索结果（点击一行查看全文）",
+                                   column_widths=["18%", "12%", "20%", "50%"])
+        document.change(handlers.open_document, document, clauses, api_name="clauses")
+        gr.on([jump.click, number.submit], handlers.open_clause, [document, number], [heading, clause_text],
+              api_name="clause")
+        clauses.select(handlers.select_clause, document, [number, heading, clause_text], api_visibility=PRIVATE)
+        gr.on([find.click, keyword.submit], handlers.search, keyword, [results, summary], api_name="search")
+        results.select(handlers.select_result, None, [document, number, heading, clause_text], api_visibility=PRIVATE,
+                       scroll_to_output=True)
+
+        with gr.Tab("补贴计算器", id="calculator"):
+            first_doc = rule_docs[0][1] if rule_docs else None
+            first_rules = grouped.get(first_doc or "", [])
+            rule_doc = gr.Radio(rule_docs, value=first_doc, label="政策文件")
+            # Custom values are allowed so that API callers need not pick the document first;
+            # an unknown rule id or choice is refused by the handler and the engine, in Chinese.
+            rule = gr.Dropdown(first_rules, value=first_rules[0][1] if first_rules else None, label="计算规则",
+                               allow_custom_value=True)
+            rule_text = gr.Markdown()
+            slots: list[gr.components.Component] = []
+            for _ in range(handlers.slots):
+                with gr.Row():
+                    slots.append(gr.Textbox(visible=False))
+                    slots.append(gr.Dropdown(visible=False, choices=[], value=None, allow_custom_value=True))
+            compute = gr.Button("计算", variant="primary")
+            result = gr.Markdown(elem_id="calc-result")
+            worksheet = gr.Dataframe(headers=["项目", "内容"], wrap=True, interactive=False, label="计算单",
+                                     column_widths=["22%", "78%"], max_height=2000)
+            calc_notice = gr.Markdown()
+        rule_doc.change(handlers.pick_document, rule_doc, rule, api_visibility=PRIVATE)
+        rule.change(handlers.pick_rule, rule, [rule_text, *slots, result, worksheet, calc_notice], api_name="rule")
+        compute.click(handlers.calculate, [rule, *slots], [result, worksheet, calc_notice], api_name="calculate")
+
+        with gr.Tab("关于", id="about"):
+            gr.Markdown("### 已收录的政策")
+            policies = gr.Dataframe(headers=["政策", "文号", "状态", "有效期至", "条数"], wrap=True, interactive=False,
+                                    column_widths=["40%", "18%", "14%", "18%", "10%"])
+            model_info = gr.Markdown()
+        demo.load(handlers.about, None, [policies, model_info], api_name="about")
+        demo.load(handlers.pick_rule, rule, [rule_text, *slots, result, worksheet, calc_notice],
+                  api_visibility=PRIVATE)
+    return demo
+
+
+def launch(demo: gr.Blocks, settings: Settings, **options: Any) -> Any:
+    """Queue and serve `demo` on the settings' host and port, behind a login when one is set."""
+    demo.queue(default_concurrency_limit=settings.concurrency_limit)
+    auth = (settings.auth_user, settings.auth_password) if settings.auth_user else None
+    options = {"server_name": settings.host, "server_port": settings.port, "auth": auth, "css": CSS,
+               "footer_links": [], "show_error": False,
+               "theme": gr.themes.Default(font=FONTS, font_mono=MONO_FONTS), **options}
+    return demo.launch(**options)
+
+
+def main() -> int:
+    """`python ui.py`: load everything, then serve until interrupted."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # gradio's own start-up probes
+    try:
+        settings = load_settings()
+        bot = Assistant.load(settings)
+        demo = build_demo(bot, settings)
+    except AssistantError as error:
+        print(f"龙江惠企政策助手无法启动：{error}", file=sys.stderr)
+        return 2
+    print(f"龙江惠企政策助手：http://{settings.host}:{settings.port}", flush=True)
+    launch(demo, settings)
+    return 0
+
+
+def __getattr__(name: str) -> Any:
+    # `demo` for tools that look for one (gradio reload mode); built on first use, not at import.
+    if name == "demo":
+        settings = load_settings()
+        globals()["demo"] = build_demo(Assistant.load(settings), settings)
+        return globals()["demo"]
+    raise AttributeError(name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
