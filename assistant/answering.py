@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 VALIDITY_QUESTION = re.compile(r"有效期|还有效|有效吗|失效|过期|到期|截止|什么时候结束|还能用|还在执行|还执行")
-WHOLE_CLAUSE_QUESTION = re.compile(r"讲什么|讲了什么|说什么|说了什么|是什么内容|什么内容|原文|全文|内容是|怎么写的|规定了什么")
 RELATED_RATIO = 0.8  # another document's clause is shown when it scores this close to the best
 OUT_OF_SCOPE_DENSE = 0.72  # below this similarity and with no shared words, nothing in the corpus is near
 
@@ -205,7 +204,9 @@ class Answerer:
         text = f"{reason}本助手只解答已收录的政策：{listing}。"
         citations: tuple[Citation, ...] = ()
         if pointer is not None:
-            text += f"\n已收录政策中的同类条款可参考：{cite_line(self.corpus, pointer)}（适用于{self.corpus.document(pointer.doc_id).region}）。"
+            document = self.corpus.document(pointer.doc_id)
+            region = document.region if document else ""
+            text += f"\n已收录政策中的同类条款可参考：{cite_line(self.corpus, pointer)}（适用于{region}）。"
             citations = (make_citation(pointer, quote_whole(pointer)),)
         return Reply(text, "out_of_scope", citations)
 

@@ -109,7 +109,8 @@ class Calculator:
         best = self.settle_close_call(context.question, choices)
         top = ranked[0]
         if (best.rule.doc_id, best.rule.clause) != (top.clause.doc_id, top.clause.clause):
-            rule_clause = next((s for s in ranked if (s.clause.doc_id, s.clause.clause) == (best.rule.doc_id, best.rule.clause)), None)
+            key = (best.rule.doc_id, best.rule.clause)
+            rule_clause = next((s for s in ranked if (s.clause.doc_id, s.clause.clause) == key), None)
             close = rule_clause is not None and rule_clause.score >= BORROW_RATIO * top.score
             if best.keyword_chars == 0 or not close:
                 return None  # the clause that answers has no rule: never borrow another clause's figures
@@ -223,7 +224,8 @@ class Calculator:
             return None
         best = ranked[0].clause
         has_rules = any(r.doc_id == best.doc_id for r in self.rules.values())
-        reasons = {str(n.get("clause")): str(n.get("reason", "")) for n in self.corpus.non_computable.get(best.doc_id, [])}
+        listed = self.corpus.non_computable.get(best.doc_id, [])
+        reasons = {str(n.get("clause")): str(n.get("reason", "")) for n in listed}
         document = self.corpus.document(best.doc_id)
         title = document.cited_title if document else best.doc_id
         if not has_rules:

@@ -193,7 +193,7 @@ def _merge_closing(drafts: list[_Draft]) -> list[_Draft]:
 
 def _finish(doc_id: str, draft: _Draft, order: int, titles: dict[str, str]) -> Clause:
     text = "\n".join(draft.paragraphs)
-    body, departments = split_departments(text)
+    departments = split_departments(text)[1]
     title = titles.get(draft.clause) or draft.title or _derive_title(draft.clause, draft.paragraphs[0])
     return Clause(doc_id, draft.clause, title, draft.section, departments, text, order)
 

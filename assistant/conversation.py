@@ -17,10 +17,13 @@ from assistant.references import JURISDICTION_WORDS
 from assistant.retrieval import ChineseTokenizer
 
 # Turns that lean on the previous one: 「那哈尔滨市里呢」「如果是智能工厂呢」「合同金额是1500万元」.
-ELLIPSIS = re.compile(r"^(那|那么|如果|要是|假如|换成|改成|按|再问|还有|另外)|呢[？?]?$|^[\d一二三四五六七八九十百千万亿.,，%％元]+")
+ELLIPSIS = re.compile(
+    r"^(那|那么|如果|要是|假如|换成|改成|按|再问|还有|另外)|呢[？?]?$|^[\d一二三四五六七八九十百千万亿.,，%％元]+"
+)
 # Words that carry no topic of their own in a follow-up.
 NON_TOPIC = frozenset(
-    ["能拿", "能", "拿", "补", "补助", "奖励", "补贴", "奖补", "贴息", "多少", "多少钱", "钱", "万元", "亿元", "元", "万", "亿", "算", "计算", "一下", "按", "是", "那", "呢", "如果", "要是", "市里", "省里", "市级", "省级", "金额", "合同", "投资", "投资额", "总投资", "能补", "给", "吗", "我们", "我", "公司", "企业", "情况", "的话"]
+    "能拿 能 拿 补 补助 奖励 补贴 奖补 贴息 多少 多少钱 钱 万元 亿元 元 万 亿 算 计算 一下 按 是 "
+    "那 呢 如果 要是 市里 省里 市级 省级 金额 合同 投资 投资额 总投资 能补 给 吗 我们 我 公司 企业 情况 的话".split()
 )
 
 

@@ -70,7 +70,8 @@ class Corpus:
     documents: tuple[Document, ...]
     rules_data: dict[str, Any]  # doc_id → its parsed rules file (calculator data)
     fingerprint: str
-    non_computable: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # doc_id → provisions without a figure
+    # doc_id → provisions that give no computable figure, with the reason
+    non_computable: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def document(self, doc_id: str) -> Document | None:
         """The document with this id, or None."""

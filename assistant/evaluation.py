@@ -112,7 +112,8 @@ def format_report(results: list[CaseResult], summary: dict[str, Any]) -> str:
     for result in results:
         if not result.passed:
             failed = ",".join(k for k, ok in result.checks.items() if not ok)
-            lines.append(f"失败 {result.case.get('id', '?')} [{failed}] {result.case['q']} — {'；'.join(result.problems)}")
+            problems = "；".join(result.problems)
+            lines.append(f"失败 {result.case.get('id', '?')} [{failed}] {result.case['q']} — {problems}")
     return "\n".join(lines)
 
 

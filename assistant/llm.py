@@ -93,5 +93,7 @@ def build_llm(settings: Settings) -> Any:
     if not settings.llm_base_url:
         from assistant.errors import AssistantError
 
-        raise AssistantError("已选择 llm = openai_like，但没有配置 llm_base_url（或环境变量 POLICY_ASSISTANT_LLM_BASE_URL）")
+        raise AssistantError(
+            "已选择 llm = openai_like，但没有配置 llm_base_url（或环境变量 POLICY_ASSISTANT_LLM_BASE_URL）"
+        )
     return PolicyLlm(settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from assistant.clauses import Clause, split_sentences
@@ -10,7 +11,9 @@ from assistant.reply import Citation
 from assistant.retrieval import ScoredClause
 
 # Sentences that open a clause with its title (「1.支持企业技术改造。」) carry no content.
-HEADING_SENTENCE = re.compile(r"^(第[一二三四五六七八九十百零〇\d]+条[\u3000 ]?|\d{1,2}[.．、]|[一二三四五六七八九十]+、)?[^，。；]{0,24}。$")
+HEADING_SENTENCE = re.compile(
+    r"^(第[一二三四五六七八九十百零〇\d]+条[\u3000 ]?|\d{1,2}[.．、]|[一二三四五六七八九十]+、)?[^，。；]{0,24}。$"
+)
 QUOTE_LIMIT = 3  # sentences quoted from a searched clause
 QUOTE_MARGIN = 0.25  # a sentence is quoted when it scores within this of the best
 
@@ -95,7 +98,7 @@ def _join_spans(text: str, spans: list[tuple[int, int]]) -> str:
     if not spans:
         return ""
     parts = [text[spans[0][0] : spans[0][1]]]
-    for (_, previous_end), (start, end) in zip(spans, spans[1:], strict=False):
+    for (_, previous_end), (start, end) in itertools.pairwise(spans):
         gap = text[previous_end:start]
         parts.append(gap if gap.strip() == "" and "\n" not in gap else "……")
         parts.append(text[start:end])

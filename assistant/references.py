@@ -76,12 +76,14 @@ def _document_before(question: str, position: int, corpus: Corpus) -> str | None
     for document in corpus.documents:
         for alias in document.aliases:
             index = question.rfind(alias, 0, position)
-            if index >= 0 and _names_document_at(question, index, alias, document, corpus):
-                if best is None or index > best[0]:
-                    best = (index, document.doc_id)
+            if index >= 0 and (best is None or index > best[0]) and _names_document_at(
+                question, index, alias, document, corpus
+            ):
+                best = (index, document.doc_id)
     for jurisdiction, pattern in JURISDICTION_WORDS.items():
         for match in pattern.finditer(question, 0, position):
-            if _is_jurisdiction_word(question, match.start(), match.end()) and (best is None or match.start() > best[0]):
+            later = best is None or match.start() > best[0]
+            if later and _is_jurisdiction_word(question, match.start(), match.end()):
                 matches = [d.doc_id for d in corpus.documents if d.jurisdiction == jurisdiction]
                 if len(matches) == 1:
                     best = (match.start(), matches[0])

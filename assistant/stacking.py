@@ -66,8 +66,8 @@ def explain_for_question(corpus: Corpus, question: str) -> tuple[str, list[Stack
     found = exclusive_topic(rules, question)
     if found is not None:
         rule, topic = found
-        return (f"不能。按{_where(corpus, rule)}：「{rule.quote}」{topic['name']}属于此列，同一企业只能享受省、市其中一级，"
-                f"不能同时享受。", [rule])
+        return (f"不能。按{_where(corpus, rule)}：「{rule.quote}」{topic['name']}属于此列，"
+                "同一企业只能享受省、市其中一级，不能同时享受。", [rule])
     principles = [r for r in rules if not r.topics]
     lines = ["一般不能重复享受。两份政策都规定了不重复原则："]
     lines += [f"· {_where(corpus, r)}（{r.principle}）：「{r.quote}」{r.meaning}" for r in principles]
@@ -75,7 +75,8 @@ def explain_for_question(corpus: Corpus, question: str) -> tuple[str, list[Stack
     return "\n".join(lines), principles
 
 
-def explain_for_calculations(corpus: Corpus, calculations: Sequence[Any], question: str) -> tuple[str, list[StackingRule]]:
+def explain_for_calculations(corpus: Corpus, calculations: Sequence[Any],
+                             question: str) -> tuple[str, list[StackingRule]]:
     """The note under side-by-side amounts from different documents."""
     documents = {c.doc_id for c in calculations}
     if len(documents) < 2:
@@ -86,8 +87,9 @@ def explain_for_calculations(corpus: Corpus, calculations: Sequence[Any], questi
     found = exclusive_topic(rules, question, [c.rule_id for c in calculations])
     if found is not None:
         rule, topic = found
-        return (f"叠加规则：两项金额分别为 {amounts}。按{_where(corpus, rule)}，{topic['name']}同一企业不重复享受省市两级奖补，"
-                f"只能选其一；就高为{format_yuan(highest.amount_yuan)}（{_document_name(corpus, highest.doc_id)}）。", [rule])
+        top = f"{format_yuan(highest.amount_yuan)}（{_document_name(corpus, highest.doc_id)}）"
+        return (f"叠加规则：两项金额分别为 {amounts}。按{_where(corpus, rule)}，{topic['name']}"
+                f"同一企业不重复享受省市两级奖补，只能选其一；就高为{top}。", [rule])
     principles = [r for r in rules if not r.topics and r.doc_id in documents]
     cited = "；".join(f"{_where(corpus, r)}「{r.principle}」" for r in principles)
     return (f"叠加规则：两项金额分别为 {amounts}。按{cited}的原则，若两项属于同一项目、同一事项，只能享受较高的一项"
