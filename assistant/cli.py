@@ -91,6 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--no-index", action="store_true", help="只写入 corpus/，不重建索引")
     add.set_defaults(handler=_add_policy)
 
+    load = commands.add_parser("loadtest", help="启动网页服务并用并发客户端压测（吞吐、延迟、错误）")
+    load.add_argument("--clients", type=int, nargs="+", default=[16, 64], help="并发客户端数，可给多个")
+    load.add_argument("--questions", type=int, default=25, help="每个客户端提问数")
+    load.add_argument("--cases", type=Path, default=DEV_CASES)
+    load.set_defaults(handler=_loadtest)
+
     repl = commands.add_parser("repl", help="交互式问答（多轮）")
     repl.set_defaults(handler=_repl)
     return parser
@@ -180,6 +186,12 @@ def _add_policy(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.ingest import add_policy_command
 
     return add_policy_command(args, settings)
+
+
+def _loadtest(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.loadtest import run_loadtest_command
+
+    return run_loadtest_command(args, settings)
 
 
 def _repl(args: argparse.Namespace, settings: Settings) -> int:
