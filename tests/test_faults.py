@@ -1,0 +1,394 @@
+"""Faults: a killed index build, a damaged index, malformed corpus files.
+
+A build killed at any point leaves the previous index in use; a damaged index is
+refused at load with the command that rebuilds it; a malformed policy file is
+refused with its file name and field, and the CLI says so in one Chinese line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus import load_corpus
+from assistant.errors import CorpusError, IndexNotBuiltError, StaleIndexError
+from assistant.indexing import BUILD_COMMAND, MANIFEST, load_index
+from assistant.settings import PROJECT_ROOT, Settings
+
+# A full build embeds ~300 units (30–80 s on 2 cores); kill it in these windows, once each.
+KILL_WINDOWS = ((0.5, 3.0), (3.0, 8.0), (8.0, 15.0), (15.0, 25.0))
+
+
+@pytest.fixture
+def private_index(tmp_path: Path, session_settings: Settings) -> Settings:
+    """A copy of the session's real index and of the corpus it was built from."""
+    shutil.copytree(session_settings.index_dir, tmp_path / "index")
+    shutil.copytree(PROJECT_ROOT / "corpus", tmp_path / "corpus")
+    return dataclasses.replace(session_settings, index_dir=tmp_path / "index", corpus_dir=tmp_path / "corpus")
+
+
+def edited_corpus(source: Path, target: Path) -> Path:
+    """A copy of the corpus with one figure changed, so the index must be rebuilt for it."""
+    shutil.copytree(source, target)
+    path = target / "harbin.txt"
+    text = path.read_text(encoding="utf-8")
+    assert "担保费率不高于1%" in text
+    path.write_text(text.replace("担保费率不高于1%", "担保费率不高于2%"), encoding="utf-8")
+    return target
+
+
+def cli_environment(settings: Settings) -> dict[str, str]:
+    return {
+        **os.environ,
+        "POLICY_ASSISTANT_INDEX_DIR": str(settings.index_dir),
+        "POLICY_ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
+        "POLICY_ASSISTANT_DATA_DIR": str(settings.data_dir),
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
+
+
+def current_build(index_dir: Path) -> str:
+    return (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+
+
+def assert_names_a_complete_build(index_dir: Path) -> str:
+    """CURRENT names a published build (not a staging dir) with its manifest in place."""
+    build_id = current_build(index_dir)
+    build = index_dir / "builds" / build_id
+    assert build_id and not build_id.startswith(".") and "partial" not in build_id, build_id
+    assert (build / MANIFEST).is_file(), f"CURRENT names {build_id}, which has no manifest"
+    return build_id
+
+
+# ---- SIGKILL during the build ------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_killing_the_build_at_random_points_leaves_the_previous_index_loadable(
+    private_index: Settings, tmp_path: Path
+) -> None:
+    corpus = load_corpus(private_index.corpus_dir)
+    previous = current_build(private_index.index_dir)
+    edited = dataclasses.replace(private_index, corpus_dir=edited_corpus(private_index.corpus_dir, tmp_path / "edited"))
+    seed = random.randrange(2**32)
+    rng = random.Random(seed)
+    figures: list[str] = []
+    for low, high in KILL_WINDOWS:
+        delay = rng.uniform(low, high)
+        with open(tmp_path / "build.log", "ab") as log:
+            process = subprocess.Popen([sys.executable, "-m", "assistant", "build-index"], cwd=PROJECT_ROOT,
+                                       env=cli_environment(edited), stdout=log, stderr=log)
+        started = time.monotonic()
+        while time.monotonic() - started < delay and process.poll() is None:
+            # Watched all along, not only after the kill: CURRENT never names a half-written build.
+            assert assert_names_a_complete_build(private_index.index_dir) == previous
+            time.sleep(0.05)
+        if process.poll() is not None:  # the build finished before this kill point: nothing left to kill
+            assert process.returncode == 0, (tmp_path / "build.log").read_text(encoding="utf-8", errors="replace")
+            assert_names_a_complete_build(private_index.index_dir)
+            load_index(edited, load_corpus(edited.corpus_dir))
+            figures.append(f"build finished in {time.monotonic() - started:.1f}s, before the kill")
+            break
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        assert process.returncode == -signal.SIGKILL
+        figures.append(f"killed at {delay:.2f}s")
+        assert assert_names_a_complete_build(private_index.index_dir) == previous
+        load_index(private_index, corpus)  # the previous index, checksums and all, still serves the old corpus
+        with pytest.raises(StaleIndexError):
+            load_index(edited, load_corpus(edited.corpus_dir))  # and is not taken for the new one
+    print(f"seed {seed}: " + "; ".join(figures))
+
+
+# Run in a subprocess: a stand-in embedding (so the build takes a second, not a minute) and a
+# real SIGKILL at an exact step of the build, found by the file operation the step performs.
+KILL_AT_STEP = r"""
+import hashlib, json, os, signal, sys
+from pathlib import Path
+
+from llama_index.core.embeddings import BaseEmbedding
+
+import assistant.indexing as indexing
+from assistant.corpus import load_corpus
+from assistant.settings import Settings
+
+
+class HashEmbedding(BaseEmbedding):
+    # Deterministic and different for every text; the vectors' quality is not under test here.
+    def _vector(self, text):
+        return [byte / 255 for byte in hashlib.sha256(text.encode()).digest()[:16]]
+
+    def _get_text_embedding(self, text):
+        return self._vector(text)
+
+    def _get_query_embedding(self, query):
+        return self._vector(query)
+
+    async def _aget_query_embedding(self, query):
+        return self._vector(query)
+
+
+step, index_dir, corpus_dir = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+die = lambda: os.kill(os.getpid(), signal.SIGKILL)
+indexing.load_embedding = lambda *args, **kwargs: HashEmbedding(model_name="hash")
+real_dump, real_replace = json.dump, os.replace
+
+
+def dump(data, handle, *args, **kwargs):  # llama-index persists with json.dump: die half-way through a file
+    if step == "mid-persist":
+        handle.write(json.dumps(data)[:1000])
+        handle.flush()
+        die()
+    real_dump(data, handle, *args, **kwargs)
+
+
+def replace(source, target):
+    name = "build" if Path(target).parent.name == "builds" else Path(target).name
+    if step == f"before-{name}":
+        die()
+    real_replace(source, target)
+    if step == f"after-{name}":
+        die()
+
+
+json.dump, os.replace = dump, replace
+indexing.build_index(Settings(index_dir=index_dir, corpus_dir=corpus_dir), load_corpus(corpus_dir), report=print)
+sys.exit(3)  # the step was never reached
+"""
+STEPS = ("mid-persist", f"before-{MANIFEST}", "before-build", "before-CURRENT", "after-CURRENT")
+
+
+@pytest.mark.slow
+def test_killing_the_build_at_each_step_never_names_a_half_written_build(
+    private_index: Settings, tmp_path: Path
+) -> None:
+    corpus = load_corpus(private_index.corpus_dir)
+    previous = current_build(private_index.index_dir)
+    edited_dir = edited_corpus(private_index.corpus_dir, tmp_path / "edited")
+    runs = {}
+    for step in STEPS:  # in parallel: each on its own copy of the index
+        index_dir = tmp_path / step
+        shutil.copytree(private_index.index_dir, index_dir)
+        runs[step] = subprocess.Popen(
+            [sys.executable, "-c", KILL_AT_STEP, step, str(index_dir), str(edited_dir)], cwd=PROJECT_ROOT,
+            env=cli_environment(private_index), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+    for step, process in runs.items():
+        output = process.communicate(timeout=120)[0].decode(errors="replace")
+        assert process.returncode == -signal.SIGKILL, f"{step}: {output[-2000:]}"
+        index_dir = tmp_path / step
+        named = assert_names_a_complete_build(index_dir)
+        if step == "after-CURRENT":  # switched: the new build is whole and serves the edited corpus
+            assert named != previous
+            load_index(dataclasses.replace(private_index, index_dir=index_dir, corpus_dir=edited_dir),
+                       load_corpus(edited_dir))
+        else:
+            assert named == previous, step
+            load_index(dataclasses.replace(private_index, index_dir=index_dir), corpus)
+
+
+# ---- a damaged index is refused at load --------------------------------------------------------
+
+
+def _build_dir(settings: Settings) -> Path:
+    return settings.index_dir / "builds" / current_build(settings.index_dir)
+
+
+def _truncate(name: str) -> Callable[[Settings], None]:
+    def damage(settings: Settings) -> None:
+        path = _build_dir(settings) / name
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    return damage
+
+
+def _flip_bytes(name: str, where: float) -> Callable[[Settings], None]:
+    def damage(settings: Settings) -> None:
+        path = _build_dir(settings) / name
+        data = bytearray(path.read_bytes())
+        position = int(len(data) * where)
+        for offset in range(8):
+            data[position + offset] ^= 0x5A
+        path.write_bytes(bytes(data))
+    return damage
+
+
+def _write_manifest(text: str) -> Callable[[Settings], None]:
+    def damage(settings: Settings) -> None:
+        (_build_dir(settings) / MANIFEST).write_text(text, encoding="utf-8")
+    return damage
+
+
+def _edit_manifest(**changes: object) -> Callable[[Settings], None]:
+    def damage(settings: Settings) -> None:
+        path = _build_dir(settings) / MANIFEST
+        path.write_text(json.dumps({**json.loads(path.read_text(encoding="utf-8")), **changes}), encoding="utf-8")
+    return damage
+
+
+def _current_bytes(data: bytes) -> Callable[[Settings], None]:
+    def damage(settings: Settings) -> None:
+        (settings.index_dir / "CURRENT").write_bytes(data)
+    return damage
+
+
+def _current_names_absolute_path(settings: Settings) -> None:
+    elsewhere = settings.index_dir.parent / "elsewhere"
+    shutil.copytree(_build_dir(settings), elsewhere)
+    (settings.index_dir / "CURRENT").write_text(str(elsewhere), encoding="utf-8")
+
+
+def _current_is_a_directory(settings: Settings) -> None:
+    (settings.index_dir / "CURRENT").unlink()
+    (settings.index_dir / "CURRENT").mkdir()
+
+
+DAMAGE: dict[str, Callable[[Settings], None]] = {
+    "vector store truncated": _truncate("default__vector_store.json"),
+    "docstore truncated": _truncate("docstore.json"),
+    "bytes flipped in the vector store": _flip_bytes("default__vector_store.json", 0.5),
+    "bytes flipped in the docstore": _flip_bytes("docstore.json", 0.3),
+    "bytes flipped in the manifest": _flip_bytes(MANIFEST, 0.1),
+    "manifest deleted": lambda s: (_build_dir(s) / MANIFEST).unlink(),
+    "docstore deleted": lambda s: (_build_dir(s) / "docstore.json").unlink(),
+    "manifest empty": _write_manifest(""),
+    "CURRENT's build deleted": lambda s: shutil.rmtree(_build_dir(s)),
+    "CURRENT garbage": _current_bytes(b"no-such-build"),
+    "CURRENT empty": _current_bytes(b""),
+    "CURRENT climbs out of builds/": _current_bytes(b"../.."),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
+def test_a_damaged_index_is_refused_naming_the_build_command(
+    private_index: Settings, damage: Callable[[Settings], None]
+) -> None:
+    corpus = load_corpus(private_index.corpus_dir)
+    load_index(private_index, corpus)
+    damage(private_index)
+    with pytest.raises(IndexNotBuiltError) as raised:
+        load_index(private_index, corpus)
+    assert BUILD_COMMAND in str(raised.value)
+
+
+@pytest.mark.parametrize("damage", ["bytes flipped in the vector store", "manifest deleted", "CURRENT garbage"])
+def test_assistant_load_does_not_silently_serve_or_rebuild_a_damaged_index(
+    private_index: Settings, damage: str
+) -> None:
+    from assistant.chat import Assistant
+
+    DAMAGE[damage](private_index)
+    before = sorted(p.name for p in (private_index.index_dir / "builds").iterdir())
+    with pytest.raises(IndexNotBuiltError, match="python -m assistant build-index"):
+        Assistant.load(private_index, build_if_missing=True)
+    assert sorted(p.name for p in (private_index.index_dir / "builds").iterdir()) == before
+
+
+def test_the_cli_reports_a_damaged_index_in_one_chinese_line(private_index: Settings) -> None:
+    runs = {}
+    for name in ("bytes flipped in the vector store", "manifest deleted", "CURRENT garbage"):
+        settings = dataclasses.replace(private_index, index_dir=private_index.index_dir.parent / name)
+        shutil.copytree(private_index.index_dir, settings.index_dir)
+        DAMAGE[name](settings)
+        runs[name] = subprocess.Popen([sys.executable, "-m", "assistant", "ask", "技改贴息上限是多少"],
+                                      cwd=PROJECT_ROOT, env=cli_environment(settings),
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    for name, process in runs.items():
+        stdout, stderr = (stream.decode() for stream in process.communicate(timeout=120))
+        assert_one_chinese_error_line(process.returncode, stdout, stderr, name)
+        assert BUILD_COMMAND in stderr, name
+
+
+def assert_one_chinese_error_line(returncode: int, stdout: str, stderr: str, case: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert returncode == 2, f"{case}: exit {returncode}\n{stderr}"
+    assert stdout == "", case
+    assert len(lines) == 1 and lines[0].startswith("错误："), f"{case}:\n{stderr}"
+    return lines[0]
+
+
+# ---- malformed corpus files --------------------------------------------------------------------
+
+
+def _edit_json(name: str, change: Callable[[dict], object]) -> Callable[[Path], None]:
+    def damage(corpus_dir: Path) -> None:
+        path = corpus_dir / name
+        data = json.loads(path.read_text(encoding="utf-8"))
+        change(data)
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return damage
+
+
+def _write(name: str, data: bytes) -> Callable[[Path], None]:
+    return lambda corpus_dir: (corpus_dir / name).write_bytes(data)
+
+
+def _reencode(name: str, encoding: str) -> Callable[[Path], None]:
+    def damage(corpus_dir: Path) -> None:
+        path = corpus_dir / name
+        path.write_bytes(path.read_text(encoding="utf-8").encode(encoding))
+    return damage
+
+
+# (damage, the file the message must name, the field it must name)
+MALFORMED: dict[str, tuple[Callable[[Path], None], str, str]] = {
+    "missing title": (_edit_json("harbin.json", lambda m: m.pop("title")), "harbin.json", "title"),
+    "missing jurisdiction": (_edit_json("heilongjiang.json", lambda m: m.pop("jurisdiction")),
+                             "heilongjiang.json", "jurisdiction"),
+    "bad date": (_edit_json("harbin.json", lambda m: m.update(issued="2021-02-30")), "harbin.json", "issued"),
+    "date in words": (_edit_json("harbin.json", lambda m: m.update(valid_until="2024年8月24日")),
+                      "harbin.json", "valid_until"),
+    "wrong jurisdiction": (_edit_json("harbin.json", lambda m: m.update(jurisdiction="town")),
+                           "harbin.json", "jurisdiction"),
+    "invalid JSON": (_write("harbin.json", b'{"doc_id": "harbin",'), "harbin.json", "JSON"),
+    "metadata not an object": (_write("harbin.json", b"[]"), "harbin.json", "JSON 对象"),
+    "missing text file": (lambda d: (d / "harbin.txt").unlink(), "harbin.json", "harbin.txt"),
+    "doc_id differs from file name": (_edit_json("harbin.json", lambda m: m.update(doc_id="haerbin")),
+                                      "harbin.json", "doc_id"),
+    "rules file invalid JSON": (_write("harbin.rules.json", b'{"rules": [}'), "harbin.rules.json", "JSON"),
+    "rules not a list": (_edit_json("harbin.rules.json", lambda r: r.update(rules={"a": 1})),
+                         "harbin.rules.json", "rules"),
+    "stacking quote not in the text": (_edit_json("harbin.json", lambda m: m["stacking"][0].update(quote="无此原文。")),
+                                       "harbin.json", "quote"),
+}
+
+
+@pytest.mark.parametrize(("damage", "file", "field"), MALFORMED.values(), ids=MALFORMED.keys())
+def test_a_malformed_corpus_file_is_refused_naming_file_and_field(
+    tmp_path: Path, damage: Callable[[Path], None], file: str, field: str
+) -> None:
+    corpus_dir = tmp_path / "corpus"
+    shutil.copytree(PROJECT_ROOT / "corpus", corpus_dir)
+    damage(corpus_dir)
+    with pytest.raises(CorpusError) as raised:
+        load_corpus(corpus_dir)
+    message = str(raised.value)
+    assert message.startswith(file) and field in message, message
+
+
+def test_the_cli_reports_every_malformed_corpus_file_in_one_chinese_line(tmp_path: Path) -> None:
+    runs = {}
+    for case, (damage, file, field) in MALFORMED.items():  # concurrently: each run fails in about a second
+        corpus_dir = tmp_path / case
+        shutil.copytree(PROJECT_ROOT / "corpus", corpus_dir)
+        damage(corpus_dir)
+        settings = Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "index", data_dir=tmp_path / "data")
+        runs[case] = (file, field, subprocess.Popen(
+            [sys.executable, "-m", "assistant", "build-index"], cwd=PROJECT_ROOT, env=cli_environment(settings),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        ))
+    for case, (file, field, process) in runs.items():
+        stdout, stderr = (stream.decode() for stream in process.communicate(timeout=120))
+        line = assert_one_chinese_error_line(process.returncode, stdout, stderr, case)
+        assert line.startswith(f"错误：{file}") and field in line, f"{case}: {line}"
+    assert not (tmp_path / "index").exists()  # nothing was built from a malformed corpus
