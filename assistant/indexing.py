@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 import uuid
@@ -35,6 +36,7 @@ from assistant.settings import Settings
 FORMAT_VERSION = 1
 BUILD_COMMAND = "python -m assistant build-index"
 MANIFEST = "manifest.json"
+BUILD_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,99}")  # 20261123-182513-ff1d60
 
 
 @dataclass(frozen=True)
@@ -203,7 +205,14 @@ def _current_build(settings: Settings) -> Path:
     pointer = settings.index_dir / "CURRENT"
     if not pointer.exists():
         raise IndexNotBuiltError(f"还没有建立索引（{settings.index_dir}），请先运行 {BUILD_COMMAND}")
-    build = settings.index_dir / "builds" / pointer.read_text(encoding="utf-8").strip()
+    try:
+        build_id = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise CorruptIndexError(f"索引指针 {pointer} 无法读取，请运行 {BUILD_COMMAND} 重建") from error
+    # Only a name build_index gives: never a path out of builds/, a staging dir or garbage.
+    if not BUILD_ID.fullmatch(build_id):
+        raise CorruptIndexError(f"索引指针 {pointer} 的内容不是有效的索引版本名，请运行 {BUILD_COMMAND} 重建")
+    build = settings.index_dir / "builds" / build_id
     if not (build / MANIFEST).exists():
         raise CorruptIndexError(f"索引不完整（{build} 缺少清单），请运行 {BUILD_COMMAND} 重建")
     return build

@@ -266,6 +266,11 @@ DAMAGE: dict[str, Callable[[Settings], None]] = {
     "CURRENT garbage": _current_bytes(b"no-such-build"),
     "CURRENT empty": _current_bytes(b""),
     "CURRENT climbs out of builds/": _current_bytes(b"../.."),
+    # Found by these tests (fixed in assistant/indexing.py):
+    "CURRENT not UTF-8": _current_bytes(b"\xff\xfe\x00\x81garbage"),
+    "CURRENT very long": _current_bytes(b"x" * 5000),
+    "CURRENT names an absolute path": _current_names_absolute_path,
+    "CURRENT is a directory": _current_is_a_directory,
 }
 
 
@@ -296,7 +301,7 @@ def test_assistant_load_does_not_silently_serve_or_rebuild_a_damaged_index(
 
 def test_the_cli_reports_a_damaged_index_in_one_chinese_line(private_index: Settings) -> None:
     runs = {}
-    for name in ("bytes flipped in the vector store", "manifest deleted", "CURRENT garbage"):
+    for name in ("bytes flipped in the vector store", "manifest deleted", "CURRENT not UTF-8"):
         settings = dataclasses.replace(private_index, index_dir=private_index.index_dir.parent / name)
         shutil.copytree(private_index.index_dir, settings.index_dir)
         DAMAGE[name](settings)
