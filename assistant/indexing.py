@@ -141,8 +141,10 @@ def read_manifest(settings: Settings) -> dict[str, Any]:
     build = _current_build(settings)
     try:
         manifest: dict[str, Any] = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise CorruptIndexError(f"索引清单损坏（{build / MANIFEST}），请运行 {BUILD_COMMAND} 重建") from error
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise CorruptIndexError(f"索引清单损坏（{build / MANIFEST} 不是完整的清单），请运行 {BUILD_COMMAND} 重建")
     return manifest
 
 

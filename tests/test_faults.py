@@ -262,6 +262,11 @@ DAMAGE: dict[str, Callable[[Settings], None]] = {
     "manifest deleted": lambda s: (_build_dir(s) / MANIFEST).unlink(),
     "docstore deleted": lambda s: (_build_dir(s) / "docstore.json").unlink(),
     "manifest empty": _write_manifest(""),
+    # Found by these tests (fixed in assistant/indexing.py):
+    "manifest is null": _write_manifest("null"),
+    "manifest is a list": _write_manifest("[]"),
+    "manifest files is a list": _edit_manifest(files=["docstore.json"]),
+    "manifest without files": _edit_manifest(files=None),
     "CURRENT's build deleted": lambda s: shutil.rmtree(_build_dir(s)),
     "CURRENT garbage": _current_bytes(b"no-such-build"),
     "CURRENT empty": _current_bytes(b""),
@@ -301,7 +306,7 @@ def test_assistant_load_does_not_silently_serve_or_rebuild_a_damaged_index(
 
 def test_the_cli_reports_a_damaged_index_in_one_chinese_line(private_index: Settings) -> None:
     runs = {}
-    for name in ("bytes flipped in the vector store", "manifest deleted", "CURRENT not UTF-8"):
+    for name in ("bytes flipped in the vector store", "manifest is null", "CURRENT not UTF-8"):
         settings = dataclasses.replace(private_index, index_dir=private_index.index_dir.parent / name)
         shutil.copytree(private_index.index_dir, settings.index_dir)
         DAMAGE[name](settings)
