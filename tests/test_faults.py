@@ -267,6 +267,7 @@ DAMAGE: dict[str, Callable[[Settings], None]] = {
     "manifest is a list": _write_manifest("[]"),
     "manifest files is a list": _edit_manifest(files=["docstore.json"]),
     "manifest without files": _edit_manifest(files=None),
+    "manifest not UTF-8": lambda s: (_build_dir(s) / MANIFEST).write_bytes(b"\xff\xfe{}"),
     "CURRENT's build deleted": lambda s: shutil.rmtree(_build_dir(s)),
     "CURRENT garbage": _current_bytes(b"no-such-build"),
     "CURRENT empty": _current_bytes(b""),
