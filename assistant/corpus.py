@@ -127,7 +127,7 @@ def load_document(meta_path: Path) -> Document:
     text_path = meta_path.with_suffix(".txt")
     if not text_path.exists():
         raise CorpusError(f"{meta_path.name}：找不到正文文件 {text_path.name}")
-    text = text_path.read_text(encoding="utf-8")
+    text = _read_text(text_path)
     issued = _parse_date(meta, "issued", meta_path)
     effective = _parse_date(meta, "effective", meta_path) or issued
     valid_until = _parse_date(meta, "valid_until", meta_path)
@@ -193,11 +193,18 @@ def _stacking_rules(meta: dict[str, Any], path: Path, text: str) -> list[dict[st
 
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(_read_text(path))
     except json.JSONDecodeError as error:
         raise CorpusError(f"{path.name}：JSON 格式错误（第{error.lineno}行）：{error.msg}") from error
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        raise CorpusError(f"{path.name}：不是 UTF-8 编码") from error
+        raise CorpusError(f"{path.name}：不是 UTF-8 编码（第{error.start + 1}个字节起）") from error
+    except OSError as error:
+        raise CorpusError(f"{path.name}：无法读取（{error.strerror}）") from error
 
 
 def _parse_date(meta: dict[str, Any], name: str, path: Path) -> dt.date | None:

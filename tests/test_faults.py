@@ -371,6 +371,10 @@ MALFORMED: dict[str, tuple[Callable[[Path], None], str, str]] = {
                          "harbin.rules.json", "rules"),
     "stacking quote not in the text": (_edit_json("harbin.json", lambda m: m["stacking"][0].update(quote="无此原文。")),
                                        "harbin.json", "quote"),
+    # Found by these tests (fixed in assistant/corpus.py):
+    "text not UTF-8": (_reencode("harbin.txt", "gbk"), "harbin.txt", "UTF-8"),
+    "metadata file is a directory": (lambda d: ((d / "harbin.json").unlink(), (d / "harbin.json").mkdir()),
+                                     "harbin.json", "无法读取"),
 }
 
 
