@@ -178,7 +178,16 @@ class Answerer:
             clause = self.corpus.clause(rule.doc_id, rule.clause)
             if clause is not None:
                 citations.append(make_citation(clause, rule.quote))
-        return self.finish(Reply(text, "lookup", tuple(citations)))
+        context = read_context(question, [], self.corpus, self.tokenizer)
+        ranked, vector = self.search(context)
+        pairs = self.calculator.side_by_side(question, ranked, vector)
+        if pairs:
+            lines = [self.calculator.headline(calculation, rule) for rule, calculation in pairs]
+            text += "\n\n金额对照（各自按条款计算，不能同时享受时按上面的规则取其一）：\n" + "\n".join(lines)
+            citations += [self.calculator.rule_citation(rule) for rule, _ in pairs]
+        calculations = tuple(c.to_dict() for _, c in pairs)
+        return self.finish(Reply(text, "lookup", tuple(citations), calculations,
+                                 calculation_details=tuple(c for _, c in pairs)))
 
     # ---- scope -------------------------------------------------------------------------
     def other_region(self, question: str) -> str | None:

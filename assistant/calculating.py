@@ -96,6 +96,26 @@ class Calculator:
         picked = llm.choose(question, [(c.rule.rule_id, c.rule.name) for c in options])
         return next((c for c in options if c.rule.rule_id == picked), best)
 
+    def side_by_side(self, question: str, ranked: Sequence[ScoredClause], vector: Any) -> list[
+        tuple[Rule, Calculation]
+    ]:
+        """For a question about several documents: each document's best keyword-matched rule that
+        computes from what the question gives (fixed awards, ranges), one per document."""
+        pairs: list[tuple[Rule, Calculation]] = []
+        seen: set[str] = set()
+        for choice in self.rank_rules(question, ranked, vector):
+            if choice.rule.doc_id in seen or choice.keyword_chars == 0:
+                continue
+            inputs = extract_inputs(question, choice.rule)
+            if missing_parameters(choice.rule, inputs, self.assistant.lpr_table):
+                continue
+            try:
+                pairs.append((choice.rule, compute(choice.rule, inputs, self.assistant.lpr_table)))
+            except ValueError:
+                continue
+            seen.add(choice.rule.doc_id)
+        return pairs if len(pairs) > 1 else []
+
     def stands_alone(self, question: str, ranked: Sequence[ScoredClause], vector: Any) -> bool:
         """The question names its own rule: the best rule's keywords are in it."""
         choices = self.rank_rules(question, ranked, vector)
@@ -193,9 +213,12 @@ class Calculator:
         if calculation.range_min_yuan is not None:
             return (f"按{where}，「{calculation.name}」为{format_yuan(calculation.range_min_yuan)}至{amount}"
                     f"（原文给出的是区间，具体金额由主管部门认定，最高{amount}）。")
+        assumed = ""
+        if any("未提供" in note for note in calculation.notes):  # the engine assumed a condition met
+            assumed = "（部分条件您未说明，按满足条件计算，详见计算单）"
         if calculation.is_maximum:
-            return f"按{where}，「{calculation.name}」最高{amount}（原文为上限，实际金额以审核为准）。"
-        return f"按{where}，「{calculation.name}」可得{amount}。"
+            return f"按{where}，「{calculation.name}」最高{amount}（原文为上限，实际金额以审核为准）{assumed}。"
+        return f"按{where}，「{calculation.name}」可得{amount}{assumed}。"
 
     def stacking_citation(self, rule: StackingRule) -> Citation:
         """The stacking sentence, cited from its clause."""

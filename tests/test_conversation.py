@@ -156,3 +156,16 @@ def test_bad_input_gets_a_clear_chinese_reply(bot, question: str, expected: str)
 def test_mixed_language_and_markup_still_answer(bot) -> None:
     reply = bot.ask("<script>alert(1)</script>我们公司想IPO上市，有什么补助")
     assert reply.citations[0].clause == "14"
+
+
+def test_a_stacking_question_shows_both_amounts_and_the_rule(bot) -> None:
+    reply = bot.ask("绿色工厂省里和市里的奖励能叠加吗")
+    assert reply.text.startswith("不能")
+    assert "金额对照" in reply.text and "100万元" in reply.text and "200万元" in reply.text
+    cited = [(c.doc_id, c.clause) for c in reply.citations]
+    assert cited[0] == ("harbin", "18") and ("heilongjiang", "3") in cited and ("harbin", "10") in cited
+
+
+def test_an_assumed_condition_is_said_in_the_headline(bot) -> None:
+    reply = bot.ask("新入规企业能拿多少奖励")
+    assert "部分条件您未说明，按满足条件计算" in reply.text
