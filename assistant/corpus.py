@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from assistant.clauses import Clause, parse_clauses
 from assistant.errors import CorpusError
+from assistant.rules_schema import parse_non_computable, parse_rules
 
 Jurisdiction = Literal["province", "city", "county", "national"]
 JURISDICTIONS: tuple[str, ...] = ("province", "city", "county", "national")
@@ -105,6 +106,7 @@ def load_corpus(directory: Path) -> Corpus:
             rules = data.get("rules", []) if isinstance(data, dict) else data
             if not isinstance(rules, list):
                 raise CorpusError(f"{rules_path.name}：字段 rules 应为列表")
+            _check_rules(rules_path, data)
             rules_data[document.doc_id] = data
             if isinstance(data, dict) and isinstance(data.get("non_computable"), list):
                 non_computable[document.doc_id] = data["non_computable"]
@@ -189,6 +191,17 @@ def _stacking_rules(meta: dict[str, Any], path: Path, text: str) -> list[dict[st
         if rule["quote"] not in text:
             raise CorpusError(f"{path.name}：stacking 第{number}项的 quote 不是原文")
     return rules
+
+
+def _check_rules(path: Path, data: Any) -> None:
+    """Validate a rules file here, so build-index (which embeds the rules) refuses a bad one
+    by name instead of failing inside, and every later reader may trust its shape."""
+    try:
+        parse_rules(data)
+        if isinstance(data, dict):
+            parse_non_computable(data)
+    except ValueError as error:
+        raise CorpusError(f"{path.name}：{error}") from error
 
 
 def _read_json(path: Path) -> Any:

@@ -375,6 +375,12 @@ MALFORMED: dict[str, tuple[Callable[[Path], None], str, str]] = {
     "text not UTF-8": (_reencode("harbin.txt", "gbk"), "harbin.txt", "UTF-8"),
     "metadata file is a directory": (lambda d: ((d / "harbin.json").unlink(), (d / "harbin.json").mkdir()),
                                      "harbin.json", "无法读取"),
+    "rule without rule_id": (_edit_json("harbin.rules.json", lambda r: r["rules"][0].pop("rule_id")),
+                             "harbin.rules.json", "rule_id"),
+    "rule keywords not a list": (_edit_json("harbin.rules.json", lambda r: r["rules"][0].update(keywords=5)),
+                                 "harbin.rules.json", "keywords"),
+    "non_computable entry not an object": (
+        _edit_json("harbin.rules.json", lambda r: r.update(non_computable=[5])), "harbin.rules.json", "non_computable"),
 }
 
 
