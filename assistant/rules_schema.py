@@ -59,8 +59,11 @@ def parse_rules(data: list[dict] | dict) -> list[Rule]:
 def parse_non_computable(data: dict) -> list[NonComputable]:
     """The provisions a rules file marks as having no computable amount."""
     doc_id = str(data.get("doc_id", ""))
+    items = data.get("non_computable", [])
+    if not isinstance(items, list):
+        raise ValueError(f"{doc_id}: field 'non_computable' must be a list")
     out = []
-    for item in data.get("non_computable", []):
+    for item in items:
         if not isinstance(item, dict) or not item.get("clause") or not item.get("reason"):
             raise ValueError(f"{doc_id}: field 'non_computable' entries need 'clause' and 'reason'")
         out.append(NonComputable(doc_id, str(item["clause"]), str(item["reason"])))
@@ -210,8 +213,10 @@ def _parse_param(r: _Reader, raw: Mapping[str, Any]) -> Parameter:
     if kind == "choice" and not choices:
         raise r.fail(f"{where}.choices", "must list the choices of a choice parameter")
     aliases = raw.get("aliases", {})
-    if not isinstance(aliases, dict) or any(k not in choices for k in aliases):
-        raise r.fail(f"{where}.aliases", "must map existing choices to words")
+    if not isinstance(aliases, dict) or any(k not in choices for k in aliases) or not all(
+        isinstance(v, list) and all(isinstance(w, str) and w for w in v) for v in aliases.values()
+    ):
+        raise r.fail(f"{where}.aliases", "must map existing choices to lists of words")
     if not isinstance(raw.get("required"), bool):
         raise r.fail(f"{where}.required", "must be true or false")
     return Parameter(

@@ -381,7 +381,19 @@ MALFORMED: dict[str, tuple[Callable[[Path], None], str, str]] = {
                                  "harbin.rules.json", "keywords"),
     "non_computable entry not an object": (
         _edit_json("harbin.rules.json", lambda r: r.update(non_computable=[5])), "harbin.rules.json", "non_computable"),
+    # Found by these tests (fixed in assistant/rules_schema.py):
+    "non_computable not a list": (_edit_json("harbin.rules.json", lambda r: r.update(non_computable=5)),
+                                  "harbin.rules.json", "non_computable"),
+    "param aliases not lists of words": (
+        _edit_json("harbin.rules.json", lambda r: _param_aliases(r).update({"国家级": True})),
+        "harbin.rules.json", "aliases",
+    ),
 }
+
+
+def _param_aliases(rules: dict) -> dict:
+    """The aliases of the first parameter that has any (harbin: {"国家级": ["国家"]})."""
+    return next(p["aliases"] for rule in rules["rules"] for p in rule.get("params", []) if p.get("aliases"))
 
 
 @pytest.mark.parametrize(("damage", "file", "field"), MALFORMED.values(), ids=MALFORMED.keys())
