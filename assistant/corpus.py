@@ -22,6 +22,7 @@ from assistant.rules_schema import parse_non_computable, parse_rules
 Jurisdiction = Literal["province", "city", "county", "national"]
 JURISDICTIONS: tuple[str, ...] = ("province", "city", "county", "national")
 REQUIRED_FIELDS = ("doc_id", "title", "issuer", "jurisdiction", "region")
+OPTIONAL_TEXT_FIELDS = ("short_title", "doc_number", "validity_rule", "continuation")
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,13 @@ def load_document(meta_path: Path) -> Document:
         raise CorpusError(f"{meta_path.name}：字段 doc_id 为 {doc_id!r}，应与文件名 {meta_path.stem!r} 一致")
     if meta["jurisdiction"] not in JURISDICTIONS:
         raise CorpusError(f"{meta_path.name}：字段 jurisdiction 应为 {'/'.join(JURISDICTIONS)} 之一")
+    for name in OPTIONAL_TEXT_FIELDS:
+        if meta.get(name) is not None and not isinstance(meta[name], str):
+            raise CorpusError(f"{meta_path.name}：字段 {name} 应为文本或 null")
+    aliases = meta.get("aliases", [])
+    # A string would become one alias per character, and an empty alias names the document in every question.
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        raise CorpusError(f"{meta_path.name}：字段 aliases 应为非空文本的列表")
     text_path = meta_path.with_suffix(".txt")
     if not text_path.exists():
         raise CorpusError(f"{meta_path.name}：找不到正文文件 {text_path.name}")
@@ -135,12 +143,12 @@ def load_document(meta_path: Path) -> Document:
     valid_until = _parse_date(meta, "valid_until", meta_path)
     years = meta.get("valid_years")
     if valid_until is None and years is not None:
-        if not isinstance(years, int) or years <= 0 or effective is None:
+        if not isinstance(years, int) or isinstance(years, bool) or years <= 0 or effective is None:
             raise CorpusError(f"{meta_path.name}：字段 valid_years 需为正整数且须给出 effective 或 issued")
         valid_until = _add_years(effective, years) - dt.timedelta(days=1)
     titles = meta.get("clause_titles") or {}
-    if not isinstance(titles, dict):
-        raise CorpusError(f"{meta_path.name}：字段 clause_titles 应为对象")
+    if not isinstance(titles, dict) or not all(isinstance(title, str) for title in titles.values()):
+        raise CorpusError(f"{meta_path.name}：字段 clause_titles 应为「条款号: 标题文本」的对象")
     clauses = tuple(parse_clauses(doc_id, text, titles))
     if not any(c.clause.isdigit() for c in clauses):
         raise CorpusError(f"{text_path.name}：没有识别出任何条款（第X条、一、、1. 等）")
@@ -157,7 +165,7 @@ def load_document(meta_path: Path) -> Document:
         valid_until=valid_until,
         validity_rule=meta.get("validity_rule", ""),
         continuation=meta.get("continuation"),
-        aliases=tuple(meta.get("aliases", [])),
+        aliases=tuple(aliases),
         stacking=tuple(_stacking_rules(meta, meta_path, text)),
         clauses=clauses,
         text=text,

@@ -388,6 +388,16 @@ MALFORMED: dict[str, tuple[Callable[[Path], None], str, str]] = {
         _edit_json("harbin.rules.json", lambda r: _param_aliases(r).update({"国家级": True})),
         "harbin.rules.json", "aliases",
     ),
+    # Found by these tests (fixed in assistant/corpus.py):
+    "aliases a string": (_edit_json("harbin.json", lambda m: m.update(aliases="哈尔滨")), "harbin.json", "aliases"),
+    "aliases with an empty word": (_edit_json("harbin.json", lambda m: m["aliases"].append(" ")),
+                                   "harbin.json", "aliases"),
+    "clause title not text": (_edit_json("harbin.json", lambda m: m.update(clause_titles={"17": 5})),
+                              "harbin.json", "clause_titles"),
+    "doc_number a number": (_edit_json("harbin.json", lambda m: m.update(doc_number=10)), "harbin.json", "doc_number"),
+    "validity_rule a list": (_edit_json("harbin.json", lambda m: m.update(validity_rule=["有效期3年"])),
+                             "harbin.json", "validity_rule"),
+    "valid_years true": (_edit_json("harbin.json", lambda m: m.update(valid_years=True)), "harbin.json", "valid_years"),
 }
 
 
