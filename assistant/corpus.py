@@ -163,7 +163,7 @@ def load_document(meta_path: Path) -> Document:
         issued=issued,
         effective=effective,
         valid_until=valid_until,
-        validity_rule=meta.get("validity_rule", ""),
+        validity_rule=meta.get("validity_rule") or "",  # add-policy writes null when the text has none
         continuation=meta.get("continuation"),
         aliases=tuple(aliases),
         stacking=tuple(_stacking_rules(meta, meta_path, text)),

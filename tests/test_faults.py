@@ -435,3 +435,21 @@ def test_the_cli_reports_every_malformed_corpus_file_in_one_chinese_line(tmp_pat
         line = assert_one_chinese_error_line(process.returncode, stdout, stderr, case)
         assert line.startswith(f"错误：{file}") and field in line, f"{case}: {line}"
     assert not (tmp_path / "index").exists()  # nothing was built from a malformed corpus
+
+
+def test_a_policy_without_a_validity_sentence_still_answers_validity_questions(private_index: Settings, bot) -> None:  # type: ignore[no-untyped-def]
+    # add-policy writes "validity_rule": null when the text has no validity sentence; that loaded as None
+    # and 「哈尔滨的政策还有效吗」 raised AttributeError in the validity answer.
+    from assistant.chat import Assistant
+
+    _edit_json("harbin.json", lambda m: m.update(validity_rule=None))(private_index.corpus_dir)
+    corpus = load_corpus(private_index.corpus_dir)
+    assert corpus.document("harbin").validity_rule == ""
+
+    class BorrowedEmbedder:  # the session's real model, without loading it a second time
+        def get_query_embedding(self, text: str) -> list[float]:
+            return list(bot.query_vector(text))
+
+    assistant = Assistant(private_index, corpus, load_index(private_index, corpus), bot.clock, BorrowedEmbedder())
+    reply = assistant.ask("哈尔滨的政策还有效吗")
+    assert reply.route == "lookup" and "2024年8月24日" in reply.text
