@@ -1,5 +1,5 @@
-"""Read a policy file (.pdf, .docx, .txt): its cleaned text, its clauses and the metadata
-the text states; or say in Chinese why it cannot be read.
+"""Read a policy file (.pdf, .docx, .txt): its cleaned text and its clauses; or say in
+Chinese why it cannot be read.  The metadata the text states is assistant.policy_metadata's.
 
 Text.  A segment is a run of raw lines that may belong to one paragraph; cleaning
 (`assistant.cleaning.clean_text`) runs on each segment, so it repairs broken
@@ -14,29 +14,19 @@ paragraph boundaries the file format knows and plain text loses:
 - DOCX: every Word paragraph is a segment, unless the paragraphs are really
   hard-wrapped lines (a PDF pasted into Word), then the whole text is one.
 - TXT: one segment (UTF-8, UTF-8 with BOM, UTF-16 with BOM or GB18030).
-
-Metadata.  `propose_metadata` reads what a Chinese policy prints about itself:
-the 文号 line, the title (the 《…》 a 通知 issues, or the first heading), the
-issuer (the 通知 heading or the signature above the date), the dates, and the
-sentence that sets the validity (「有效期3年」「有效期至2025年」).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
 import logging
 import re
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import cn2an
 
 from assistant.clauses import Clause, parse_clauses
-from assistant.cleaning import DATE_ONLY, FOOTER_START, PAGE_NUMBER, PRINTED_LINE, clean_text
+from assistant.cleaning import FOOTER_START, PAGE_NUMBER, clean_text
 from assistant.errors import AssistantError
 
 logger = logging.getLogger(__name__)
@@ -49,35 +39,6 @@ SENTENCE_END = tuple("。；：！？:;）)”")
 CJK = re.compile(r"[\u3400-\u9fff]")
 # A Word paragraph ending like this is a wrapped line, not a paragraph.
 WRAPPED_END = re.compile(r"[\u3400-\u9fff\dA-Za-z]$")
-
-DATE = r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
-# 〔〕 is the standard bracket; extraction and typing often give [] 【】 or （）.
-DOC_NUMBER = re.compile(
-    r"^[（(]?([\u4e00-\u9fff]{1,10})\s*[〔\[［【(（]\s*(\d{4})\s*[〕\]］】)）]\s*第?\s*(\d+)\s*号[）)]?$"
-)
-DATE_PARAGRAPH = re.compile(rf"^[（(]?{DATE}(?:印发|发布|公布)?[）)]?$")
-EFFECTIVE_DATE = re.compile(rf"自{DATE}起(?:施行|实施|执行|生效)")
-FROM_ISSUE = re.compile(r"自(?:印发|发布|公布)之日起")
-NUMERAL = r"[\d一二三四五六七八九十两]{1,3}"
-VALID_YEARS = re.compile(rf"有效期(?:为|是|暂定为?)?({NUMERAL})年")
-VALID_UNTIL = re.compile(r"(?:有效期|执行期|实施期|期限)[^。；]{0,14}?(?:至|到|截至|截止到?)"
-                         r"(\d{4})年(?:(\d{1,2})月(?:(\d{1,2})日)?)?")
-ENFORCEMENT = re.compile(r"施行|实施|执行|印发之日|发布之日|本(?:政策|办法|措施|意见|细则|规定|方案)")
-CONTINUATION = re.compile(r"期满后|到期后|届满后|有效期满")
-ORGAN = r"(?:人民政府办公厅|人民政府办公室|人民政府|政府|办公厅|办公室|委员会|管委会|行署|厅|局|委|院|部|中心)"
-NOTICE_HEADING = re.compile(rf"^(?P<issuer>[^，。；：《]{{2,40}}?{ORGAN})(?:关于)?(?:印发|转发)(?P<inner>.+?)的?通知$")
-NOTICE_QUOTE = re.compile(r"(?:现将|现把|将)《(?P<title>[^《》]{4,80})》(?:予以)?(?:印发|转发)")
-SIGNATURE = re.compile(rf"^[^，。；：、]{{2,30}}{ORGAN}$")
-DOCUMENT_WORD = re.compile(r"政策|措施|办法|意见|规定|细则|方案|决定|条例|规划|计划|若干|通知")
-NUMBERED = re.compile(r"^(第[一二三四五六七八九十百零〇\d]+[条章节]|[一二三四五六七八九十]+、"
-                      r"|（[一二三四五六七八九十]+）|\d{1,2}[.．、])")
-PLACE_SEGMENT = r"[\u4e00-\u9fff]{1,7}?(?:特别行政区|自治区|自治州|自治县|地区|省|市|盟|县|区|旗)"
-PLACE = re.compile(rf"^(?:{PLACE_SEGMENT})+")
-NATIONAL = re.compile(r"^(?:国务院|国家|中华人民共和国|中共中央)")
-JURISDICTION_OF_SUFFIX = {"特别行政区": "province", "自治区": "province", "省": "province", "自治州": "city",
-                          "地区": "city", "市": "city", "盟": "city", "自治县": "county", "县": "county",
-                          "区": "county", "旗": "county"}
-JURISDICTION_NAMES = {"province": "省级", "city": "市级", "county": "县（区）级", "national": "国家级"}
 
 
 class IngestError(AssistantError):
@@ -317,108 +278,3 @@ def clean_segments(segments: list[str]) -> str:
         if footer is not None:
             break
     return "\n".join(paragraphs) + "\n"
-
-
-# ---- metadata -------------------------------------------------------------------------------
-def propose_metadata(text: str, raw: str = "") -> tuple[dict[str, Any], list[str]]:
-    """Metadata read from the cleaned text (None where it does not say) and warnings about it.
-
-    `raw` is the text before cleaning: the 「2021年8月25日印发」 footer, dropped by
-    cleaning, is the last resort for the issue date.
-    """
-    paragraphs = [p for p in text.split("\n") if p.strip()]
-    first_clause = next((i for i, p in enumerate(paragraphs) if NUMBERED.match(p)), len(paragraphs))
-    head = paragraphs[:first_clause]
-    warnings: list[str] = []
-    meta: dict[str, Any] = dict.fromkeys(("title", "issuer", "doc_number", "issued", "effective", "valid_years",
-                                          "valid_until", "validity_rule", "continuation"))
-    for paragraph in head:
-        number = DOC_NUMBER.match(paragraph)
-        if number:
-            meta["doc_number"] = f"{number.group(1)}〔{number.group(2)}〕{number.group(3)}号"
-            break
-    notice = next((m for m in map(NOTICE_HEADING.match, head) if m), None)
-    quoted = next((m for m in map(NOTICE_QUOTE.search, head) if m), None)
-    if quoted:
-        meta["title"] = quoted.group("title")
-    elif notice:
-        meta["title"] = notice.group("inner").strip("《》")
-    else:
-        meta["title"] = next((p for p in head if _is_heading(p)), None)
-    signed = [(p, after) for p, after in itertools.pairwise(paragraphs)
-              if SIGNATURE.match(p) and DATE_PARAGRAPH.match(after)]
-    meta["issuer"] = notice.group("issuer") if notice else (signed[0][0] if signed else None)
-    dates = [m for m in map(DATE_PARAGRAPH.match, paragraphs) if m]
-    printed = [m for m in (PRINTED_LINE.search(line.strip()) for line in raw.split("\n")) if m]
-    if dates:
-        meta["issued"] = _date(*dates[0].groups())
-    elif printed:
-        meta["issued"] = _date(*re.findall(r"\d+", printed[0].group(0))[:3])
-        warnings.append("印发日期取自文末「……印发」一行，请核对")
-    effective = EFFECTIVE_DATE.search(text)
-    if effective:
-        meta["effective"] = _date(*effective.groups())
-    elif FROM_ISSUE.search(text) and meta["issued"]:
-        meta["effective"] = meta["issued"]
-    _propose_validity(text, meta, warnings)
-    return meta, warnings
-
-
-def _propose_validity(text: str, meta: dict[str, Any], warnings: list[str]) -> None:
-    sentences = [s.strip() for s in re.findall(r"[^。\n]*。|[^。\n]+", text) if s.strip()]
-    found = [s for s in sentences if VALID_YEARS.search(s) or VALID_UNTIL.search(s)]
-    # 「认定有效期3年」 inside a measure is not the policy's own validity: prefer enforcement sentences.
-    preferred = [s for s in found if ENFORCEMENT.search(s)]
-    if not found:
-        warnings.append("原文中没有找到有效期（如「有效期3年」「有效期至2025年」）：助手将回答有效期原文未载明；"
-                        "如已知，请用 --valid-until 或 --valid-years 指定")
-        return
-    sentence = preferred[0] if preferred else found[-1]
-    if not preferred:
-        warnings.append(f"有效期取自「{sentence}」，该句不像是整份政策的施行条款，请核对")
-    meta["validity_rule"] = sentence
-    until = VALID_UNTIL.search(sentence)
-    if until:
-        year, month, day = int(until.group(1)), int(until.group(2) or 12), until.group(3)
-        if day or not 1 <= month <= 12:
-            meta["valid_until"] = _date(str(year), str(month), str(day))
-        else:  # 「有效期至2025年6月」: to the month's last day; 「有效期至2025年」: to the year's
-            meta["valid_until"] = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).isoformat()
-        if meta["valid_until"] is None:
-            warnings.append(f"「{sentence}」中的日期无效，请用 --valid-until 指定")
-    else:
-        years = VALID_YEARS.search(sentence)
-        assert years is not None  # the sentence was found by one of the two patterns
-        token = years.group(1)
-        meta["valid_years"] = int(token) if token.isdigit() else int(cn2an.cn2an(token.replace("两", "二"), "smart"))
-    position = sentences.index(sentence)
-    meta["continuation"] = next((s for s in sentences[position:position + 3] if CONTINUATION.search(s)), None)
-
-
-def guess_region(name: str) -> tuple[str, str] | None:
-    """(jurisdiction, region) from an issuer or title that starts with a place name, else None.
-
-    「哈尔滨市人民政府」→ (city, 哈尔滨市); 「哈尔滨市南岗区人民政府」→ (county, 哈尔滨市南岗区);
-    「国务院办公厅」→ (national, 全国).
-    """
-    if NATIONAL.match(name):
-        return "national", "全国"
-    place = PLACE.match(name)
-    if not place:
-        return None
-    suffix = next(s for s in sorted(JURISDICTION_OF_SUFFIX, key=len, reverse=True) if place.group(0).endswith(s))
-    return JURISDICTION_OF_SUFFIX[suffix], place.group(0)
-
-
-def _is_heading(paragraph: str) -> bool:
-    return (4 <= len(paragraph) <= 60 and not paragraph.endswith(("。", "；", "：", ":", "，"))
-            and not DOC_NUMBER.match(paragraph) and not DATE_ONLY.match(paragraph)
-            and not NUMBERED.match(paragraph) and not SIGNATURE.match(paragraph)
-            and not paragraph.startswith("各") and bool(DOCUMENT_WORD.search(paragraph)))
-
-
-def _date(year: str, month: str, day: str) -> str | None:
-    try:
-        return dt.date(int(year), int(month), int(day)).isoformat()
-    except ValueError:
-        return None

@@ -1,11 +1,12 @@
 """Add a new policy to the corpus: `python -m assistant add-policy FILE`.
 
-assistant.extraction reads the file, cleans it like the seeds and proposes the
-metadata the text states; here the flags override that proposal and the draft
-is checked against the policies already in corpus/ (doc_id, duplicates,
-aliases).  After a Chinese summary and confirmation, `<doc_id>.txt` and
-`<doc_id>.json` are written into corpus/ and the index is rebuilt.  Calculator
-rules are not guessed: a policy without `<doc_id>.rules.json` has no calculations.
+assistant.extraction reads the file and cleans it like the seeds,
+assistant.policy_metadata proposes the metadata the text states; here the flags
+override that proposal and the draft is checked against the policies already in
+corpus/ (doc_id, duplicates, aliases).  After a Chinese summary and
+confirmation, `<doc_id>.txt` and `<doc_id>.json` are written into corpus/ and
+the index is rebuilt.  Calculator rules are not guessed: a policy without
+`<doc_id>.rules.json` has no calculations.
 
 Guarantees: a file that cannot be read or is not a policy changes nothing; the
 new files are staged inside corpus/ and validated with `load_document` before
@@ -33,17 +34,17 @@ from typing import Any
 
 from assistant.corpus import load_corpus, load_document
 from assistant.errors import AssistantError, CorpusError
-from assistant.extraction import (
+from assistant.extraction import ExtractedText, IngestError, ReadPolicy, read_policy
+from assistant.policy_metadata import (
     DOC_NUMBER,
     EFFECTIVE_DATE,
     FROM_ISSUE,
     JURISDICTION_NAMES,
-    PLACE_SEGMENT,
-    IngestError,
-    ReadPolicy,
-    guess_region,
+    choose_aliases,
+    fill_region,
+    order_metadata,
     propose_metadata,
-    read_policy,
+    shorten_title,
 )
 from assistant.settings import Settings
 from assistant.validity import format_date
@@ -77,23 +78,6 @@ class PolicyDraft:
     unplaced: list[str] = field(default_factory=list)  # paragraphs no clause holds
 
 
-# ---- naming ---------------------------------------------------------------------------------
-def place_aliases(region: str) -> list[str]:
-    """What people call the place: 「齐齐哈尔市」「齐齐哈尔」; 「哈尔滨市南岗区」「南岗区」「南岗」."""
-    segments = re.findall(PLACE_SEGMENT, region) if region != "全国" else []
-    if not segments:
-        return []
-    last = segments[-1]
-    stem = re.sub(r"(?:特别行政区|自治区|自治州|自治县|地区|省|市|盟|县|区|旗)$", "", last)
-    return list(dict.fromkeys([*([region] if len(segments) > 1 else []), last, *([stem] if len(stem) >= 2 else [])]))
-
-
-def shorten_title(title: str) -> str:
-    """「关于加快…的若干政策措施」→「加快…政策」: the name used in short answers."""
-    short = re.sub(r"^关于", "", title)
-    return re.sub(r"的?(?:若干政策措施|若干措施|政策措施|若干政策)$", "政策", short)
-
-
 # ---- the draft: proposal + flags + checks against the corpus ------------------------------------
 def draft_policy(read: ReadPolicy, overrides: dict[str, Any], corpus_dir: Path) -> PolicyDraft:
     """Combine the proposed metadata with `overrides` (flags win) and check it against the corpus."""
@@ -109,41 +93,21 @@ def draft_policy(read: ReadPolicy, overrides: dict[str, Any], corpus_dir: Path) 
         meta["valid_until"] = None
     if "issued" in overrides and not EFFECTIVE_DATE.search(read.text) and FROM_ISSUE.search(read.text):
         meta["effective"], origins["effective"] = overrides["issued"], "推断"
-    _fill_region(meta, origins, warnings)
+    fill_region(meta, origins, warnings)
     existing = _existing_metadata(corpus_dir)
     _choose_doc_id(read, meta, origins, warnings, existing)
     meta["short_title"] = shorten_title(meta["title"]) if meta.get("title") else None
-    meta["aliases"] = _choose_aliases(meta, existing, warnings)
+    meta["aliases"] = choose_aliases(meta, existing, warnings)
     missing = [key for key in REQUIRED if not meta.get(key)]
     if meta.get("valid_years") and not (meta.get("issued") or meta.get("effective")):
         missing.append("issued")
-    draft = PolicyDraft(read, _ordered(meta, read), origins, warnings, missing)
+    draft = PolicyDraft(read, order_metadata(meta, _describe_source(read.extracted)), origins, warnings, missing)
     draft.unplaced = _unplaced_paragraphs(read)
     draft.warnings += _numbering_warnings(read)
     if read.extracted.pages_without_text:
         pages = "、".join(map(str, read.extracted.pages_without_text))
         draft.warnings.append(f"第{pages}页没有文字层（可能是扫描页），这些页的内容没有收录")
     return draft
-
-
-def _fill_region(meta: dict[str, Any], origins: dict[str, str], warnings: list[str]) -> None:
-    if meta.get("region") and not meta.get("jurisdiction"):
-        guess = guess_region(meta["region"])
-        if guess:
-            meta["jurisdiction"], origins["jurisdiction"] = guess[0], "推断"
-    if meta.get("region"):
-        return
-    guess, how = (guess_region(meta["issuer"]), "推断") if meta.get("issuer") else (None, "")
-    if guess is None and meta.get("title"):
-        # Only the first place in a title: 「哈尔滨市加快推进工业强市…」 is not a district named 工业强市.
-        first = re.match(PLACE_SEGMENT, re.sub(r"^关于", "", meta["title"]))
-        guess, how = (guess_region(first.group(0)), "推测") if first else (None, "")
-        if guess:
-            warnings.append(f"地区「{guess[1]}」是从标题推测的，请核对（或用 --region、--jurisdiction 指定）")
-    if guess:
-        meta["region"], origins["region"] = guess[1], how
-        if not meta.get("jurisdiction"):
-            meta["jurisdiction"], origins["jurisdiction"] = guess[0], how
 
 
 def _existing_metadata(corpus_dir: Path) -> list[dict[str, Any]]:
@@ -183,45 +147,11 @@ def _choose_doc_id(read: ReadPolicy, meta: dict[str, Any], origins: dict[str, st
         meta["doc_id"] = None
 
 
-def _choose_aliases(meta: dict[str, Any], existing: list[dict[str, Any]], warnings: list[str]) -> list[str]:
-    """Aliases that name no other policy.  The reference resolver takes the alias nearest before
-    「第X条」, so an alias containing another policy's alias (「哈尔滨市…政策」 vs 「哈尔滨市」) is as
-    ambiguous as a shared one."""
-    if not meta.get("region") or not meta.get("short_title"):
-        return []
-    places = place_aliases(meta["region"])
-    others = {alias: other for other in existing if other["doc_id"] != meta.get("doc_id")
-              for alias in other.get("aliases", [])}
-    kept = []
-    for alias in dict.fromkeys([*places, *([meta["doc_number"]] if meta.get("doc_number") else []),
-                                meta["short_title"]]):
-        clash = next((name for name in others if alias in name or name in alias), None)
-        if clash is None:
-            kept.append(alias)
-        elif alias in places:
-            warnings.append(f"地名别称「{alias}」会与《{others[clash].get('title')}》的别称「{clash}」混淆，未采用")
-    if not any(alias in places for alias in kept):
-        warnings.append(f"新政策没有可用的地名别称：提问时须写出标题或文号才能指明它；可在 corpus/"
-                        f"{meta.get('doc_id') or '<doc_id>'}.json 的 aliases 中补充其他叫法")
-    return kept
-
-
-def _ordered(meta: dict[str, Any], read: ReadPolicy) -> dict[str, Any]:
-    """The metadata file's fields in the seeds' order."""
-    validity = ({"valid_until": meta["valid_until"]} if meta.get("valid_until")
-                else {"valid_years": meta["valid_years"]} if meta.get("valid_years") else {})
-    extracted = read.extracted
+def _describe_source(extracted: ExtractedText) -> str:
+    """The metadata's `source`: the file, its format and how its text was made."""
     pages = f"，{extracted.pages} 页" if extracted.pages else ""
-    return {
-        "doc_id": meta.get("doc_id"), "title": meta.get("title"), "short_title": meta.get("short_title"),
-        "issuer": meta.get("issuer"), "jurisdiction": meta.get("jurisdiction"), "region": meta.get("region"),
-        "doc_number": meta.get("doc_number"), "issued": meta.get("issued"), "effective": meta.get("effective"),
-        **validity,
-        "validity_rule": meta.get("validity_rule") or "", "continuation": meta.get("continuation"),
-        "aliases": meta.get("aliases", []),
-        "source": (f"{extracted.path.name}（{extracted.kind}{pages}；{dt.date.today().isoformat()} 由 "
-                   "python -m assistant add-policy 提取文本，经 assistant.cleaning.clean_text 清洗）"),
-    }
+    return (f"{extracted.path.name}（{extracted.kind}{pages}；{dt.date.today().isoformat()} 由 "
+            "python -m assistant add-policy 提取文本，经 assistant.cleaning.clean_text 清洗）")
 
 
 def _unplaced_paragraphs(read: ReadPolicy) -> list[str]:

@@ -35,8 +35,16 @@ from reportlab.pdfgen import canvas
 from assistant.chat import Assistant
 from assistant.cli import main
 from assistant.corpus import load_corpus
-from assistant.extraction import extract_text, guess_region, propose_metadata, read_policy
-from assistant.ingest import place_aliases, shorten_title
+from assistant.extraction import extract_text, read_policy
+from assistant.policy_metadata import (
+    choose_aliases,
+    fill_region,
+    guess_region,
+    order_metadata,
+    place_aliases,
+    propose_metadata,
+    shorten_title,
+)
 from assistant.settings import PROJECT_ROOT, Settings
 
 TODAY = dt.date(2026, 11, 23)
@@ -361,6 +369,41 @@ def test_place_aliases_are_what_people_call_the_place(region: str, aliases: list
 def test_short_title_drops_the_boilerplate() -> None:
     assert shorten_title("关于加快推动哈尔滨市制造业高质量发展实现工业强市的若干政策措施") == (
         "加快推动哈尔滨市制造业高质量发展实现工业强市政策")
+
+
+def test_a_region_guessed_from_the_title_is_marked_as_a_guess_and_warned_about() -> None:
+    meta = {"title": "关于哈尔滨市加快推进工业强市的若干措施", "issuer": "市工信局"}
+    origins: dict[str, str] = {}
+    warnings: list[str] = []
+    fill_region(meta, origins, warnings)
+    # The issuer names no place; only the title's first place is taken, never 「工业强市」.
+    assert (meta["region"], meta["jurisdiction"]) == ("哈尔滨市", "city")
+    assert origins == {"region": "推测", "jurisdiction": "推测"}
+    assert warnings == ["地区「哈尔滨市」是从标题推测的，请核对（或用 --region、--jurisdiction 指定）"]
+
+
+def test_a_given_region_only_completes_the_jurisdiction() -> None:
+    meta = {"region": "哈尔滨市宾县", "issuer": "黑龙江省人民政府"}
+    origins: dict[str, str] = {"region": "指定"}
+    fill_region(meta, origins, [])
+    assert (meta["region"], meta["jurisdiction"], origins["jurisdiction"]) == ("哈尔滨市宾县", "county", "推断")
+
+
+def test_a_place_alias_overlapping_another_policys_alias_is_dropped_with_a_warning() -> None:
+    existing = [{"doc_id": "harbin", "title": "哈尔滨政策", "aliases": ["哈尔滨市", "哈尔滨"]}]
+    meta = {"doc_id": "nangang", "region": "哈尔滨市南岗区", "short_title": "南岗区数字经济政策",
+            "doc_number": "南政发〔2024〕3号"}
+    warnings: list[str] = []
+    assert choose_aliases(meta, existing, warnings) == ["南岗区", "南岗", "南政发〔2024〕3号", "南岗区数字经济政策"]
+    assert warnings == ["地名别称「哈尔滨市南岗区」会与《哈尔滨政策》的别称「哈尔滨市」混淆，未采用"]
+
+
+def test_metadata_is_ordered_like_the_seeds_with_one_validity_field() -> None:
+    meta = {"title": "某政策", "doc_id": "x", "valid_years": 3, "valid_until": None, "aliases": ["某"]}
+    ordered = order_metadata(meta, "x.pdf")
+    assert list(ordered)[:3] == ["doc_id", "title", "short_title"]
+    assert ordered["valid_years"] == 3 and "valid_until" not in ordered
+    assert (ordered["validity_rule"], ordered["source"]) == ("", "x.pdf")
 
 
 # ---- the command: summary, flags, confirmation ----------------------------------------------
