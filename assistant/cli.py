@@ -84,6 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--issued", help="YYYY-MM-DD")
     add.add_argument("--jurisdiction", choices=["province", "city", "county", "national"])
     add.add_argument("--region")
+    add.add_argument("--alias", action="append", default=[], metavar="NAME",
+                     help="人们对这份政策的其他叫法（如 南岗数字经济政策），可重复使用；与其他政策的别称混淆时拒绝收录")
     validity = add.add_mutually_exclusive_group()
     validity.add_argument("--valid-until", help="YYYY-MM-DD")
     validity.add_argument("--valid-years", type=int)

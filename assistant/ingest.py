@@ -85,8 +85,8 @@ def draft_policy(read: ReadPolicy, overrides: dict[str, Any], corpus_dir: Path) 
     meta = dict(proposed)
     origins = {key: "原文" for key, value in proposed.items() if value is not None}
     for key, value in overrides.items():
-        meta[key] = value
-        origins[key] = "指定"
+        if key != "alias":  # added to the proposed aliases below, not in place of them
+            meta[key], origins[key] = value, "指定"
     if "valid_until" in overrides:
         meta["valid_years"] = None
     if "valid_years" in overrides:
@@ -97,7 +97,7 @@ def draft_policy(read: ReadPolicy, overrides: dict[str, Any], corpus_dir: Path) 
     existing = _existing_metadata(corpus_dir)
     _choose_doc_id(read, meta, origins, warnings, existing)
     meta["short_title"] = shorten_title(meta["title"]) if meta.get("title") else None
-    meta["aliases"] = choose_aliases(meta, existing, warnings)
+    meta["aliases"] = choose_aliases(meta, existing, warnings, given=overrides.get("alias", ()))
     missing = [key for key in REQUIRED if not meta.get(key)]
     if meta.get("valid_years") and not (meta.get("issued") or meta.get("effective")):
         missing.append("issued")
@@ -353,28 +353,31 @@ def add_policy_command(args: argparse.Namespace, settings: Settings,
 
 
 def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    """The metadata flags given on the command line, checked."""
+    """The metadata flags given on the command line, checked; `alias` is the list of repeated --alias."""
     names = ("doc_id", "title", "issuer", "doc_number", "issued", "jurisdiction", "region", "valid_until",
-             "valid_years")
+             "valid_years", "alias")
     return _checked_overrides({name: getattr(args, name, None) for name in names})
 
 
 def _checked_overrides(values: dict[str, Any]) -> dict[str, Any]:
     checked: dict[str, Any] = {}
     for key, value in values.items():
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if value is None or value == [] or (isinstance(value, str) and not value.strip()):
             continue
         if key == "valid_years":
             if not isinstance(value, int) or value <= 0:
                 raise IngestError(f"--valid-years 应为正整数，而不是 {value!r}")
             checked[key] = value
             continue
+        if key == "alias":  # checked by choose_aliases, against the other policies' aliases
+            checked[key] = [str(alias).strip() for alias in value]
+            continue
         value = str(value).strip()
         if key in ("issued", "valid_until"):
             try:
                 value = dt.date.fromisoformat(value).isoformat()
             except ValueError as error:
-                raise IngestError(f"{_flag(key)} 应为 YYYY-MM-DD 格式的日期（如 2023-03-15），"
+                raise IngestError(f"--{key.replace('_', '-')} 应为 YYYY-MM-DD 格式的日期（如 2023-03-15），"
                                   f"而不是 {value!r}") from error
         elif key == "doc_id" and not DOC_ID.match(value):
             raise IngestError(f"doc_id「{value}」不合规：只能用小写英文字母、数字和连字符，如 qiqihar-2023")
@@ -387,10 +390,6 @@ def _checked_overrides(values: dict[str, Any]) -> dict[str, Any]:
             value = value.strip("《》")
         checked[key] = value
     return checked
-
-
-def _flag(key: str) -> str:
-    return "--" + key.replace("_", "-")
 
 
 def _prompt(input_function: Callable[[str], str], question: str) -> str:

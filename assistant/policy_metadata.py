@@ -16,11 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import cn2an
 
 from assistant.cleaning import DATE_ONLY, PRINTED_LINE
+from assistant.extraction import IngestError
 
 __all__ = ["DOC_NUMBER", "EFFECTIVE_DATE", "FROM_ISSUE", "JURISDICTION_NAMES", "choose_aliases", "fill_region",
            "guess_region", "order_metadata", "place_aliases", "propose_metadata", "shorten_title"]
@@ -185,29 +187,44 @@ def shorten_title(title: str) -> str:
     return re.sub(r"的?(?:若干政策措施|若干措施|政策措施|若干政策)$", "政策", short)
 
 
-def choose_aliases(meta: dict[str, Any], existing: list[dict[str, Any]], warnings: list[str]) -> list[str]:
-    """The place names, 文号 and short title that name no other policy in `existing`.
+def choose_aliases(meta: dict[str, Any], existing: list[dict[str, Any]], warnings: list[str],
+                   given: Sequence[str] = ()) -> list[str]:
+    """The place names, 文号 and short title that name no other policy in `existing`, then `given`.
 
     The reference resolver takes the alias nearest before 「第X条」, so an alias containing
     another policy's alias (「哈尔滨市…政策」 vs 「哈尔滨市」) is as ambiguous as a shared one.
+    A proposed alias that clashes is left out; a `given` one (--alias) that clashes, or is one
+    character long (it would match in many questions), is refused with IngestError.
     """
-    if not meta.get("region") or not meta.get("short_title"):
-        return []
-    places = place_aliases(meta["region"])
     others = {alias: other for other in existing if other["doc_id"] != meta.get("doc_id")
               for alias in other.get("aliases", [])}
-    kept = []
-    for alias in dict.fromkeys([*places, *([meta["doc_number"]] if meta.get("doc_number") else []),
-                                meta["short_title"]]):
-        clash = next((name for name in others if alias in name or name in alias), None)
-        if clash is None:
-            kept.append(alias)
-        elif alias in places:
-            warnings.append(f"地名别称「{alias}」会与《{others[clash].get('title')}》的别称「{clash}」混淆，未采用")
-    if not any(alias in places for alias in kept):
-        warnings.append(f"新政策没有可用的地名别称：提问时须写出标题或文号才能指明它；可在 corpus/"
-                        f"{meta.get('doc_id') or '<doc_id>'}.json 的 aliases 中补充其他叫法")
-    return kept
+    kept: list[str] = []
+    places: list[str] = []
+    if meta.get("region") and meta.get("short_title"):
+        places = place_aliases(meta["region"])
+        for alias in dict.fromkeys([*places, *([meta["doc_number"]] if meta.get("doc_number") else []),
+                                    meta["short_title"]]):
+            clash = _clashing_alias(alias, others)
+            if clash is None:
+                kept.append(alias)
+            elif alias in places:
+                warnings.append(f"地名别称「{alias}」会与《{others[clash].get('title')}》的别称「{clash}」混淆，未采用")
+        if not any(alias in places for alias in kept) and not given:
+            warnings.append(f"新政策没有可用的地名别称：提问时须写出标题或文号才能指明它；可用 --alias 或在 corpus/"
+                            f"{meta.get('doc_id') or '<doc_id>'}.json 的 aliases 中补充其他叫法")
+    for alias in given:
+        if len(alias) < 2:
+            raise IngestError(f"--alias「{alias}」太短：一个字的叫法会在许多问题里被误认作这份政策，请至少写两个字")
+        clash = _clashing_alias(alias, others)
+        if clash is not None:
+            raise IngestError(f"--alias「{alias}」会与《{others[clash].get('title')}》的别称「{clash}」混淆"
+                              "（提问时分不清指哪份政策），未收录：请换一个叫法")
+    return list(dict.fromkeys([*kept, *given]))
+
+
+def _clashing_alias(alias: str, others: dict[str, Any]) -> str | None:
+    """Another policy's alias that `alias` contains or is contained in."""
+    return next((name for name in others if alias in name or name in alias), None)
 
 
 def order_metadata(meta: dict[str, Any], source: str) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from reportlab.pdfgen import canvas
 from assistant.chat import Assistant
 from assistant.cli import main
 from assistant.corpus import load_corpus
-from assistant.extraction import extract_text, read_policy
+from assistant.extraction import IngestError, extract_text, read_policy
 from assistant.policy_metadata import (
     choose_aliases,
     fill_region,
@@ -398,6 +398,39 @@ def test_a_place_alias_overlapping_another_policys_alias_is_dropped_with_a_warni
     assert warnings == ["地名别称「哈尔滨市南岗区」会与《哈尔滨政策》的别称「哈尔滨市」混淆，未采用"]
 
 
+NANGANG = {"doc_id": "nangang", "region": "哈尔滨市南岗区", "short_title": "南岗区数字经济政策", "doc_number": None}
+HARBIN_ALIASES = [{"doc_id": "harbin", "title": "哈尔滨政策", "aliases": ["哈尔滨市", "哈尔滨", "冰城"]}]
+
+
+def test_given_aliases_are_added_after_the_proposed_ones() -> None:
+    warnings: list[str] = []
+    given = ["南岗数字经济政策", "南岗区", "南岗数字经济政策"]
+    assert choose_aliases(NANGANG, HARBIN_ALIASES, warnings, given=given) == [
+        "南岗区", "南岗", "南岗区数字经济政策", "南岗数字经济政策"]  # each once
+
+
+def test_a_given_alias_answers_the_warning_that_the_policy_has_no_place_alias() -> None:
+    # 「全国」 gives no place alias: without --alias the policy could only be named by its title.
+    national = {"doc_id": "guowuyuan", "region": "全国", "short_title": "促进工业经济平稳增长政策", "doc_number": None}
+    warnings: list[str] = []
+    choose_aliases(national, HARBIN_ALIASES, warnings)
+    assert any("没有可用的地名别称" in w and "--alias" in w for w in warnings)
+    warnings.clear()
+    aliases = choose_aliases(national, HARBIN_ALIASES, warnings, given=["国务院稳增长政策"])
+    assert aliases[-1] == "国务院稳增长政策"
+    assert warnings == []
+
+
+@pytest.mark.parametrize(("alias", "message"), [
+    ("哈尔滨南岗政策", "--alias「哈尔滨南岗政策」会与《哈尔滨政策》的别称「哈尔滨」混淆"),  # contains one
+    ("冰城", "--alias「冰城」会与《哈尔滨政策》的别称「冰城」混淆"),  # the same one
+    ("城", "--alias「城」太短"),
+])
+def test_a_given_alias_that_is_ambiguous_is_refused(alias: str, message: str) -> None:
+    with pytest.raises(IngestError, match=message):
+        choose_aliases(NANGANG, HARBIN_ALIASES, [], given=[alias])
+
+
 def test_metadata_is_ordered_like_the_seeds_with_one_validity_field() -> None:
     meta = {"title": "某政策", "doc_id": "x", "valid_years": 3, "valid_until": None, "aliases": ["某"]}
     ordered = order_metadata(meta, "x.pdf")
@@ -443,6 +476,28 @@ def test_flags_override_every_proposed_field(tmp_path: Path, workspace: Settings
     assert meta["effective"] == "2024-01-01"  # the text's own start date still holds
     # 哈尔滨市 names the Harbin policy already: the new one is not given that alias.
     assert "哈尔滨市宾县" not in meta["aliases"] and "宾县" in meta["aliases"]
+
+
+def test_alias_flags_add_names_to_the_proposed_aliases(
+    tmp_path: Path, workspace: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pdf = write_pdf(tmp_path / "qiqihar.pdf", QIQIHAR)
+    assert main(["add-policy", str(pdf), "--yes", "--no-index", "--alias", "鹤城", "--alias", " 齐市装备政策 "]) == 0
+    assert "鹤城、齐市装备政策" in capsys.readouterr().out  # in the summary's 别称 line
+    meta = json.loads((workspace.corpus_dir / "qiqihar.json").read_text(encoding="utf-8"))
+    assert meta["aliases"][:2] == ["齐齐哈尔市", "齐齐哈尔"] and meta["aliases"][-2:] == ["鹤城", "齐市装备政策"]
+    assert load_corpus(workspace.corpus_dir).document("qiqihar").aliases[-1] == "齐市装备政策"  # type: ignore[union-attr]
+
+
+def test_an_alias_flag_naming_another_policy_is_refused_and_nothing_is_written(
+    tmp_path: Path, workspace: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pdf = write_pdf(tmp_path / "qiqihar.pdf", QIQIHAR)
+    before = snapshot(workspace.corpus_dir)
+    assert main(["add-policy", str(pdf), "--yes", "--no-index", "--alias", "鹤城", "--alias", "哈市装备政策"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("错误：--alias「哈市装备政策」会与《") and "的别称「哈市」混淆" in error
+    assert snapshot(workspace.corpus_dir) == before
 
 
 def test_without_yes_nothing_is_written_when_nobody_confirms(
@@ -589,6 +644,19 @@ def test_command_line_adds_a_policy_in_a_separate_process(tmp_path: Path) -> Non
     assert again.returncode == 2 and again.stderr.startswith("错误：这份政策已收录为 qiqihar")
 
 
+def test_command_line_alias_flags_in_a_separate_process(tmp_path: Path) -> None:
+    settings = make_workspace(tmp_path)
+    pdf = write_pdf(tmp_path / "qiqihar.pdf", QIQIHAR)
+    env = {**os.environ, "POLICY_ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
+           "POLICY_ASSISTANT_INDEX_DIR": str(settings.index_dir), "POLICY_ASSISTANT_DATA_DIR": str(settings.data_dir)}
+    done = subprocess.run([sys.executable, "-m", "assistant", "add-policy", str(pdf), "--yes", "--no-index",
+                           "--alias", "鹤城", "--alias", "齐市装备政策"], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    meta = json.loads((settings.corpus_dir / "qiqihar.json").read_text(encoding="utf-8"))
+    assert meta["aliases"][-2:] == ["鹤城", "齐市装备政策"]
+
+
 # ---- end to end: ingest both, build once, ask -------------------------------------------------
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
@@ -602,7 +670,7 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
         for name, value in (("CORPUS_DIR", settings.corpus_dir), ("INDEX_DIR", settings.index_dir),
                             ("DATA_DIR", settings.data_dir)):
             patch.setenv(f"POLICY_ASSISTANT_{name}", str(value))
-        assert main(["add-policy", str(pdf), "--yes", "--no-index"]) == 0
+        assert main(["add-policy", str(pdf), "--yes", "--no-index", "--alias", "鹤城"]) == 0
         assert main(["add-policy", str(word), "--yes"]) == 0  # this one rebuilds the index
     return Assistant.load(settings, clock=lambda: TODAY, build_if_missing=False, wait_for_model=True)
 
@@ -611,6 +679,12 @@ def _clause_text(bot: Assistant, doc_id: str, clause: str) -> str:
     found = bot.corpus.clause(doc_id, clause)
     assert found is not None
     return found.text
+
+
+@pytest.mark.slow
+def test_an_alias_given_with_the_flag_names_the_policy_in_questions(ingested: Assistant) -> None:
+    first = ingested.ask("鹤城第二条讲什么").to_dict()["citations"][0]
+    assert (first["doc_id"], first["clause"]) == ("qiqihar", "2")
 
 
 @pytest.mark.slow
