@@ -4,6 +4,10 @@ The only module that imports gradio.  Handlers call the Assistant (one instance,
 shared: it keeps no per-user state) and format what it returns with
 assistant.presenting; there is no policy logic here.  Per-user state (the
 conversation, the feedback row being explained) lives in gr.State.
+
+「重新加载政策库」 (关于 tab) exists only behind a login (settings.auth_user): it is
+a staff action, and each reload loads the embedding model again (seconds of CPU,
+a second copy in memory for a while), which no anonymous visitor should trigger.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import gradio as gr
 from assistant import presenting as show
 from assistant.calculator import MissingParameters
 from assistant.chat import Assistant
+from assistant.corpus import Corpus
 from assistant.errors import AssistantError
 from assistant.feedback import FeedbackStore
 from assistant.settings import Settings, load_settings
@@ -57,14 +62,33 @@ def warn(message: str) -> None:
     gr.Warning(html.escape(message))
 
 
+def intro_markdown(corpus: Corpus) -> str:
+    """The heading above the tabs, naming every loaded policy."""
+    listing = "、".join(f"《{d.title}》" for d in corpus.documents)
+    return (f"## 龙江惠企政策助手\n解答{show.escape_markdown(listing)}。回答引用政策原文，"
+            "补贴金额按条款规则计算，最终以主管部门审核为准。")
+
+
+def document_choices(bot: Assistant) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(every policy, the policies with calculator rules) as (short title, doc_id) choices."""
+    documents = [(d.short_title, d.doc_id) for d in bot.corpus.documents]
+    grouped = show.rules_by_document(bot.corpus, bot.rules)
+    return documents, [(title, doc_id) for title, doc_id in documents if doc_id in grouped]
+
+
 class Handlers:
     """The app's event handlers; each calls the assistant and returns what the components show."""
 
-    def __init__(self, bot: Assistant, store: FeedbackStore) -> None:
-        self.bot = bot
+    def __init__(self, bot: Assistant, store: FeedbackStore, settings: Settings | None = None) -> None:
+        self.bot = bot  # replaced whole by reload(); a handler reads it once per call
         self.store = store
-        self.corpus = bot.corpus
+        # What reload() loads from; None (no login, or no settings given): no reloading.
+        self.reload_settings = settings if settings is not None and settings.auth_user else None
         self.slots = max([len(r.params) for r in bot.rules.values()] + [1])
+
+    @property
+    def corpus(self) -> Corpus:
+        return self.bot.corpus
 
     # ---- 智能问答 ---------------------------------------------------------------------------
     def ask(self, question: str, messages: list[dict] | None, history: list[list[str]] | None,
@@ -74,9 +98,10 @@ class Handlers:
         if not (question or "").strip():
             warn("请输入问题，例如「哈尔滨第十一条讲什么」。")
             return messages, question or "", history, turns
+        bot = self.bot
         try:
-            reply = self.bot.ask(question, history=[(role, text) for role, text in history])
-            shown = show.reply_messages(reply, self.corpus)
+            reply = bot.ask(question, history=[(role, text) for role, text in history])
+            shown = show.reply_messages(reply, bot.corpus)
             text, citations = reply.text, [c.to_dict() for c in reply.citations]
             history += [["user", question], ["assistant", reply.text]]
         except Exception as error:  # the edge: log it, say one Chinese line, keep the chat
@@ -146,11 +171,12 @@ class Handlers:
 
     def search(self, keyword: str) -> tuple[list[list[str]], str]:
         """Clauses of every document containing all the keywords, matches highlighted."""
-        found = self.bot.search_clauses(keyword or "")
+        bot = self.bot
+        found = bot.search_clauses(keyword or "")
         if not (keyword or "").strip():
             return [], "请输入关键词，多个关键词用空格分开。"
         summary = f"共找到 {len(found)} 条包含「{show.escape_markdown(keyword.strip())}」的条款。点击一行查看全文。"
-        return show.search_rows(self.corpus, found, keyword), summary
+        return show.search_rows(bot.corpus, found, keyword), summary
 
     def select_result(self, event: gr.SelectData) -> tuple[str, str, str, str]:
         title, label = html.unescape(str(event.row_value[0])), html.unescape(str(event.row_value[1]))
@@ -180,21 +206,22 @@ class Handlers:
 
     def calculate(self, rule_id: str | None, *values: Any) -> tuple[str, list[list[str]], str]:
         """Run the same engine as the chat: (result lines, worksheet rows, validity notice)."""
-        rule = self.bot.rules.get(rule_id or "")
+        bot = self.bot
+        rule = bot.rules.get(rule_id or "")
         if rule is None:
             warn("请先选择一条计算规则。")
             return "请先选择一条计算规则。", [], ""
         fields = show.form_fields(rule)
         typed = {f.name: values[2 * i + (1 if f.widget == "choice" else 0)] for i, f in enumerate(fields)}
         try:
-            calculation = self.bot.calculate(rule.rule_id, show.form_inputs(rule, typed))
+            calculation = bot.calculate(rule.rule_id, show.form_inputs(rule, typed))
         except (MissingParameters, ValueError, KeyError) as error:
             message = str(error.args[0]) if isinstance(error, KeyError) else str(error)
             warn(message)
             return f"无法计算：{show.escape_markdown(message)}", [], ""
         _, rows = show.worksheet_rows(calculation.formula)
         headline = show.calculation_headline(calculation)
-        notice = show.validity_note(self.corpus, rule.doc_id, self.bot.clock())
+        notice = show.validity_note(bot.corpus, rule.doc_id, bot.clock())
         return headline, rows, show.escape_markdown(notice)
 
     # ---- 关于 -------------------------------------------------------------------------------
@@ -202,17 +229,44 @@ class Handlers:
         about = self.bot.about()
         return show.about_rows(about), show.about_markdown(about)
 
+    def reload(self) -> tuple[Any, ...]:
+        """Load corpus/ and the index again and switch to them, so policies added since start-up are answered.
+
+        Questions already running finish on the old Assistant; a stale or missing index or a broken
+        policy file keeps it and says why.  Returns (status, heading, the two tabs' documents, about).
+        """
+        if self.reload_settings is None:
+            return self._refuse_reload("只有以登录方式启动的网页服务才能在此重新加载政策库；请重启网页服务。")
+        try:
+            bot = Assistant.load(self.reload_settings, clock=self.bot.clock, build_if_missing=False)
+        except Exception as error:  # the edge: log the unexpected, keep serving the old policies
+            if not isinstance(error, AssistantError):
+                logger.exception("reloading the policies failed")
+            reason = str(error) if isinstance(error, AssistantError) else f"程序内部出错（{type(error).__name__}）"
+            return self._refuse_reload(f"政策库未重新加载，仍使用原来的 {len(self.corpus.documents)} 份政策：{reason}")
+        needed = max([len(r.params) for r in bot.rules.values()] + [1])
+        if needed > self.slots:  # the calculator's input boxes are laid out once, at start-up
+            return self._refuse_reload(f"新的计算规则需要 {needed} 个输入项，计算器只有 {self.slots} 个："
+                                       "请重启网页服务以加载新政策。")
+        added = "、".join(f"《{d.title}》" for d in bot.corpus.documents if self.corpus.document(d.doc_id) is None)
+        self.bot = bot
+        status = f"已重新加载政策库：共 {len(bot.corpus.documents)} 份政策" + (f"，新增{added}。" if added else "。")
+        documents, rule_documents = document_choices(bot)
+        return (show.escape_markdown(status), intro_markdown(bot.corpus), gr.Dropdown(choices=documents),
+                gr.Radio(choices=rule_documents), *self.about())
+
+    def _refuse_reload(self, message: str) -> tuple[Any, ...]:
+        warn(message)
+        return show.escape_markdown(message), *[gr.skip()] * 5  # everything else stays as it is
+
 
 def build_demo(bot: Assistant, settings: Settings, store: FeedbackStore | None = None) -> gr.Blocks:
     """The four-tab app over `bot`; feedback goes to `store` (default: under settings.data_dir)."""
-    handlers = Handlers(bot, store or FeedbackStore.for_settings(settings))
-    documents = [(d.short_title, d.doc_id) for d in bot.corpus.documents]
+    handlers = Handlers(bot, store or FeedbackStore.for_settings(settings), settings)
+    documents, rule_docs = document_choices(bot)
     grouped = show.rules_by_document(bot.corpus, bot.rules)
-    rule_docs = [(title, doc_id) for title, doc_id in documents if doc_id in grouped]
-    listing = "、".join(f"《{d.title}》" for d in bot.corpus.documents)
     with gr.Blocks(title="龙江惠企政策助手", analytics_enabled=False) as demo:
-        gr.Markdown(f"## 龙江惠企政策助手\n解答{show.escape_markdown(listing)}。回答引用政策原文，"
-                    "补贴金额按条款规则计算，最终以主管部门审核为准。")
+        intro = gr.Markdown(intro_markdown(bot.corpus))
         with gr.Tab("智能问答", id="chat"):
             chatbot = gr.Chatbot(elem_id="chat", label="对话", height="65vh", latex_delimiters=[], allow_tags=False,
                                  buttons=["copy"], placeholder="您好！请问与黑龙江省、哈尔滨市工业扶持政策有关的问题，"
@@ -294,7 +348,13 @@ def build_demo(bot: Assistant, settings: Settings, store: FeedbackStore | None =
             policies = gr.Dataframe(headers=["政策", "文号", "状态", "有效期至", "条数"], wrap=True, interactive=False,
                                     column_widths=["40%", "18%", "14%", "18%", "10%"])
             model_info = gr.Markdown()
+            with gr.Row(visible=handlers.reload_settings is not None, equal_height=True):
+                reload = gr.Button("重新加载政策库", scale=0, min_width=160)
+                reload_status = gr.Markdown("用 `python -m assistant add-policy` 收录新政策后，点此加载，无需重启。")
         demo.load(handlers.about, None, [policies, model_info], api_name="about")
+        if handlers.reload_settings is not None:
+            reload.click(handlers.reload, None, [reload_status, intro, document, rule_doc, policies, model_info],
+                         api_name="reload")
         demo.load(handlers.pick_rule, rule, [rule_text, *slots, result, worksheet, calc_notice],
                   api_visibility=PRIVATE)
     return demo

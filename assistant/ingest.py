@@ -348,7 +348,7 @@ def add_policy_command(args: argparse.Namespace, settings: Settings,
         output(f"未重建索引：请运行 {BUILD_COMMAND}，在此之前助手会提示索引已过期。")
     else:
         output(f"索引已重建，现在就可以提问，例如：python -m assistant ask \"{example}第一条讲什么\"。"
-               "已在运行的网页服务需重启后才会加载新政策。")
+               "已在运行的网页服务需重启，或（以登录方式启动时）在「关于」页点击「重新加载政策库」，才会加载新政策。")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,10 +12,15 @@ import pytest
 
 import ui
 from assistant.calculator import compute
+from assistant.corpus import load_corpus
+from assistant.extraction import read_policy
 from assistant.feedback import FeedbackStore
+from assistant.indexing import build_index
+from assistant.ingest import draft_policy, write_policy
 from assistant.lookup import cite_line
 from assistant.presenting import form_fields, form_inputs, highlight, parse_clause_number
-from assistant.settings import Settings
+from assistant.settings import PROJECT_ROOT, Settings
+from tests.conftest import settings_in
 
 # gr.Warning outside a browser session becomes a UserWarning: those are the Chinese messages under test.
 # gradio's own pandas calls raise pandas 3 deprecation warnings that say nothing about this app.
@@ -245,6 +251,63 @@ def test_about_lists_policies_validity_model_licence_and_build_time(handlers: ui
     assert any(r[1] == "哈政规〔2021〕10号" for r in rows)
     assert "embedding\\-zh\\:m3e\\-small" in text and "非商业研究用途" in text
     assert "索引构建时间" in text and "未知" not in text
+
+
+# A third policy, as staff would add it with `python -m assistant add-policy qiqihar.txt`.
+QIQIHAR = """齐政规〔2023〕5号
+齐齐哈尔市促进装备制造业高质量发展若干政策措施
+第一条　支持农机装备企业研发。对当年研发投入500万元（含）以上的农机装备企业，按研发投入的10%给予最高不超过300万元补助。
+第二条　奖励首台（套）重型装备。对经省级认定的首台（套）重型装备，给予研制单位一次性奖励100万元。
+本政策措施自印发之日起施行，有效期3年。
+齐齐哈尔市人民政府
+2023年3月15日
+"""
+
+
+@pytest.mark.slow
+def test_reload_switches_to_a_policy_added_since_start_up_but_not_to_a_stale_index(
+    bot, session_settings: Settings, store: FeedbackStore, tmp_path: Path
+) -> None:
+    settings = settings_in(tmp_path, corpus_dir=tmp_path / "corpus", auth_user="hotline", auth_password="s3cret")
+    shutil.copytree(PROJECT_ROOT / "corpus", settings.corpus_dir)
+    shutil.copytree(session_settings.index_dir, settings.index_dir)  # built from the same two policies
+    handlers = ui.Handlers(bot, store, settings)
+    source = tmp_path / "qiqihar.txt"
+    source.write_text(QIQIHAR, encoding="utf-8")
+    draft = draft_policy(read_policy(source), {}, settings.corpus_dir)
+    assert draft.missing == []
+    write_policy(draft, settings.corpus_dir)
+
+    # Added but not indexed yet: the index is stale, and the app keeps answering from the two it has.
+    with pytest.warns(UserWarning, match="请运行 python -m assistant build-index 重建"):
+        status, *others = handlers.reload()
+    assert status.startswith("政策库未重新加载，仍使用原来的 2 份政策：政策库在建索引之后有改动")
+    assert others == [{"__type__": "update"}] * 5  # nothing else on the page changes
+    assert handlers.bot is bot and handlers.corpus is bot.corpus
+
+    build_index(settings, load_corpus(settings.corpus_dir), report=lambda _: None)
+    status, intro, clause_documents, calculator_documents, rows, _ = handlers.reload()
+    assert handlers.bot is not bot and handlers.bot.clock() == bot.clock()
+    assert [d.doc_id for d in handlers.bot.corpus.documents] == ["harbin", "heilongjiang", "qiqihar"]
+    assert status == "已重新加载政策库：共 3 份政策，新增《齐齐哈尔市促进装备制造业高质量发展若干政策措施》。"
+    assert "《齐齐哈尔市促进装备制造业高质量发展若干政策措施》" in intro and len(rows) == 3
+    assert "qiqihar" in [doc_id for _, doc_id in clause_documents.choices]
+    assert "qiqihar" not in [doc_id for _, doc_id in calculator_documents.choices]  # it has no rules
+    heading, _ = handlers.open_clause("qiqihar", "第二条")  # the handlers now read the new corpus
+    assert "奖励首台（套）重型装备" in heading
+
+
+def test_reload_is_refused_and_offered_nowhere_unless_the_app_has_a_login(
+    bot, session_settings: Settings, store: FeedbackStore, tmp_path: Path
+) -> None:
+    handlers = ui.Handlers(bot, store, session_settings)  # no auth_user
+    with pytest.warns(UserWarning, match="只有以登录方式启动的网页服务才能在此重新加载政策库"):
+        handlers.reload()
+    assert handlers.bot is bot
+    open_app = ui.build_demo(bot, session_settings.with_overrides(data_dir=tmp_path))
+    with_login = ui.build_demo(bot, session_settings.with_overrides(data_dir=tmp_path, auth_user="hotline"))
+    assert "reload" not in [f.api_name for f in open_app.fns.values()]
+    assert "reload" in [f.api_name for f in with_login.fns.values()]
 
 
 # ---- the running app -----------------------------------------------------------------------
