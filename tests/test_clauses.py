@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.cleaning import clean_text
 from assistant.clauses import parse_clauses, split_departments
+from assistant.cleaning import clean_text
 from assistant.corpus import Corpus
 
 PROVINCE_TITLES = {
@@ -30,8 +30,8 @@ def test_province_policy_has_its_twenty_measures_with_titles(corpus: Corpus) -> 
     assert document is not None
     numbered = {c.clause: c.title for c in document.clauses if c.clause.isdigit()}
     assert numbered == PROVINCE_TITLES
-    assert [c.clause for c in document.clauses][0] == "序言"
-    assert [c.clause for c in document.clauses][-1] == "附则"
+    assert document.clauses[0].clause == "序言"
+    assert document.clauses[-1].clause == "附则"
 
 
 def test_province_measures_carry_section_and_departments(corpus: Corpus) -> None:

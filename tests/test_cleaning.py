@@ -12,7 +12,8 @@ from assistant.settings import PROJECT_ROOT
     ("raw", "expected"),
     [
         # a word broken across lines with blank lines between the halves
-        ("为了推动龙江工业振兴，实现高质量发展，制定以下政策措\n\n施：\n", "为了推动龙江工业振兴，实现高质量发展，制定以下政策措施：\n"),
+        ("为了推动龙江工业振兴，实现高质量发展，制定以下政策措\n\n施：\n",
+         "为了推动龙江工业振兴，实现高质量发展，制定以下政策措施：\n"),
         # stray spaces inside numbers and before units
         ("水平给予 12 个月的贴息，最高不超过 800 万元。\n", "水平给予12个月的贴息，最高不超过800万元。\n"),
         ("哈政规〔2021〕10 号\n", "哈政规〔2021〕10号\n"),
@@ -20,7 +21,8 @@ from assistant.settings import PROJECT_ROOT
         ("再分别奖励 20万元。（省工信厅、省财政厅）\n\n\n\n5\n\n12. 支持企业深耕细分市场。\n",
          "再分别奖励20万元。（省工信厅、省财政厅）\n12.支持企业深耕细分市场。\n"),
         # the distribution footer is not policy text
-        ("本政策措施自印发之日起施行，有效期 3年。\n\n抄送：市委办公厅。\n哈尔滨市人民政府办公厅    2021 年 8月 25 日印发\n",
+        ("本政策措施自印发之日起施行，有效期 3年。\n\n抄送：市委办公厅。\n"
+         "哈尔滨市人民政府办公厅    2021 年 8月 25 日印发\n",
          "本政策措施自印发之日起施行，有效期3年。\n"),
         # the space after an article number is kept as the printed full-width space
         ("第十一条  降低企业融资成本。\n", "第十一条\u3000降低企业融资成本。\n"),

@@ -55,7 +55,7 @@ def test_an_index_built_with_another_model_is_refused(private_index: Settings) -
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest["embedding_model"] = "/models/bge-small-zh"
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
-    with pytest.raises(StaleIndexError, match="另一个嵌入模型.*build-index"):
+    with pytest.raises(StaleIndexError, match=r"另一个嵌入模型.*build-index"):
         load_index(private_index, load_corpus(private_index.corpus_dir))
 
 

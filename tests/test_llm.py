@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -25,12 +26,12 @@ SECRET = "sk-test-secret-do-not-log"
 
 class ScriptedEndpoint(BaseHTTPRequestHandler):
     mode = "rephrase"
-    prompts: list[str] = []
+    prompts: ClassVar[list[str]] = []
 
     def log_message(self, *args: object) -> None:  # keep test output quiet
         pass
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         prompt = body["messages"][-1]["content"]
         type(self).prompts.append(prompt)
