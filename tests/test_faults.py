@@ -269,6 +269,7 @@ DAMAGE: dict[str, Callable[[Settings], None]] = {
     "manifest without files": _edit_manifest(files=None),
     "manifest not UTF-8": lambda s: (_build_dir(s) / MANIFEST).write_bytes(b"\xff\xfe{}"),
     "CURRENT's build deleted": lambda s: shutil.rmtree(_build_dir(s)),
+    "CURRENT missing (first build killed)": lambda s: (s.index_dir / "CURRENT").unlink(),
     "CURRENT garbage": _current_bytes(b"no-such-build"),
     "CURRENT empty": _current_bytes(b""),
     "CURRENT climbs out of builds/": _current_bytes(b"../.."),
