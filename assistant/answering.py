@@ -108,7 +108,7 @@ class Answerer:
         if len(question) > limit:
             return Reply(f"问题太长了（{len(question)}字），请精简到{limit}字以内，一次问一件事。", "clarify",
                          missing=("精简后的问题",))
-        if not re.search(r"[\u4e00-\u9fff\d]", _printable(question)):
+        if not re.search(r"[\u4e00-\u9fff]", _printable(question)):
             return Reply(f"请用中文提问，例如「企业上市有什么补助？」本助手解答{self.coverage()}。", "clarify",
                          missing=("用中文描述的问题",))
         return None
@@ -276,11 +276,10 @@ class Answerer:
     # ---- shared ------------------------------------------------------------------------
     def context_document(self, history: list[tuple[str, str]]) -> str | None:
         """The document the latest user turn that named one was about."""
-        for role, text in reversed(history):
-            if role == "user":
-                named = find_documents(text, self.corpus)
-                if len(named) == 1:
-                    return named[0]
+        for text in reversed(user_turns(history)):
+            named = find_documents(text, self.corpus)
+            if len(named) == 1:
+                return named[0]
         return None
 
     def finish(self, reply: Reply) -> Reply:

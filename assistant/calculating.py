@@ -127,6 +127,10 @@ class Calculator:
         if not choices:
             return None
         best = self.settle_close_call(context.question, choices)
+        if context.leans_on_earlier and best.keyword_chars == 0:
+            # 「那市里呢」 after a question about a rule the other document lacks: the earlier
+            # figures must not be poured into whatever rule ranks first there.
+            return None
         top = ranked[0]
         if (best.rule.doc_id, best.rule.clause) != (top.clause.doc_id, top.clause.clause):
             key = (best.rule.doc_id, best.rule.clause)

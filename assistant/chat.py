@@ -114,7 +114,8 @@ class Assistant:
     def ask(self, question: str, history: History | None = None) -> Any:
         """Answer one question in the context of `history` [(role, text), …]; returns a Reply."""
         started = time.perf_counter()
-        reply = self.answerer.answer(question, list(history or []))
+        turns = list(history) if isinstance(history, list | tuple) else []
+        reply = self.answerer.answer(question, turns)
         logger.info("ask route=%s ms=%.1f", reply.route, (time.perf_counter() - started) * 1000)
         return reply
 

@@ -325,16 +325,12 @@ def test_input_without_a_chinese_question_gets_a_chinese_clarify(bot, question) 
     assert CJK.search(reply.text) and reply.citations == () and reply.calculations == ()
 
 
-@pytest.mark.xfail(strict=True, reason="answering/retrieval: a lone digit in non-Chinese text is answered by look-up "
-                   "of whatever clause contains that digit (「<script>alert(1)</script>」 → 黑龙江第1条)")
 @pytest.mark.parametrize("question", ["<script>alert(1)</script>", "hello 2", "x = 3"])
 def test_non_chinese_text_with_a_stray_digit_is_not_answered_with_a_clause(bot, question: str) -> None:  # type: ignore[no-untyped-def]
     reply = bot.ask(question)
     assert reply.route in ("clarify", "out_of_scope") and reply.citations == ()
 
 
-@pytest.mark.xfail(strict=True, reason="answering.Answerer.context_document unpacks every history entry itself "
-                   "instead of using conversation.user_turns, which skips malformed entries")
 @pytest.mark.parametrize("history", [[None], ["garbage"], [("user", "技改", "多余")], [("user", 5)]],
                          ids=["None entry", "string entry", "three-item entry", "non-text turn"])
 def test_malformed_history_entries_are_skipped(bot, history: list) -> None:  # type: ignore[no-untyped-def]
@@ -342,8 +338,6 @@ def test_malformed_history_entries_are_skipped(bot, history: list) -> None:  # t
     assert reply.route in ROUTES and "800万元" in reply.text
 
 
-@pytest.mark.xfail(strict=True, reason="calculating: a follow-up naming the other document applies the earlier figure "
-                   "to an unrelated rule (技改投资3亿 → 哈尔滨第七条 技术合同「实际交易额：3亿元」, 可得10万元)")
 @pytest.mark.parametrize("follow_up", ["那市里呢", "哈尔滨呢"])
 def test_a_follow_up_does_not_pour_a_figure_into_an_unrelated_rule(bot, follow_up: str) -> None:  # type: ignore[no-untyped-def]
     history = [("user", "技改投资3亿元，LPR 3.45%，贴息多少"), ("assistant", "…")]
