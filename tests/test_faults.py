@@ -7,17 +7,20 @@ refused with its file name and field, and the CLI says so in one Chinese line.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,6 +61,18 @@ def cli_environment(settings: Settings) -> dict[str, str]:
     }
 
 
+@contextlib.contextmanager
+def running(arguments: list[str], **options: Any) -> Iterator[subprocess.Popen[bytes]]:
+    """A subprocess in the project root, killed and reaped however the block is left."""
+    process = subprocess.Popen(arguments, cwd=PROJECT_ROOT, **options)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
 def current_build(index_dir: Path) -> str:
     return (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
 
@@ -82,33 +97,45 @@ def test_killing_the_build_at_random_points_leaves_the_previous_index_loadable(
     previous = current_build(private_index.index_dir)
     edited = dataclasses.replace(private_index, corpus_dir=edited_corpus(private_index.corpus_dir, tmp_path / "edited"))
     seed = random.randrange(2**32)
+    print(f"kill points drawn with seed {seed}")  # shown with the failure, to replay it
     rng = random.Random(seed)
     figures: list[str] = []
     for low, high in KILL_WINDOWS:
         delay = rng.uniform(low, high)
-        with open(tmp_path / "build.log", "ab") as log:
-            process = subprocess.Popen([sys.executable, "-m", "assistant", "build-index"], cwd=PROJECT_ROOT,
-                                       env=cli_environment(edited), stdout=log, stderr=log)
-        started = time.monotonic()
-        while time.monotonic() - started < delay and process.poll() is None:
-            # Watched all along, not only after the kill: CURRENT never names a half-written build.
-            assert assert_names_a_complete_build(private_index.index_dir) == previous
-            time.sleep(0.05)
-        if process.poll() is not None:  # the build finished before this kill point: nothing left to kill
-            assert process.returncode == 0, (tmp_path / "build.log").read_text(encoding="utf-8", errors="replace")
-            assert_names_a_complete_build(private_index.index_dir)
-            load_index(edited, load_corpus(edited.corpus_dir))
-            figures.append(f"build finished in {time.monotonic() - started:.1f}s, before the kill")
-            break
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
+        with open(tmp_path / "build.log", "ab") as log, running(
+            [sys.executable, "-m", "assistant", "build-index"], env=cli_environment(edited), stdout=log, stderr=log
+        ) as process:
+            started = time.monotonic()
+            while time.monotonic() - started < delay and process.poll() is None:
+                # Watched all along, not only after the kill: CURRENT never names a half-written build.
+                assert assert_names_a_complete_build(private_index.index_dir) == previous
+                time.sleep(0.05)
+            if process.poll() is not None:  # the build finished before this kill point: nothing left to kill
+                assert process.returncode == 0, (tmp_path / "build.log").read_text(encoding="utf-8", errors="replace")
+                assert_names_a_complete_build(private_index.index_dir)
+                load_index(edited, load_corpus(edited.corpus_dir))
+                figures.append(f"build finished in {time.monotonic() - started:.1f}s, before the kill")
+                break
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=30)
         assert process.returncode == -signal.SIGKILL
-        figures.append(f"killed at {delay:.2f}s")
+        figures.append(f"killed at {delay:.2f}s ({build_phase(tmp_path / 'build.log')})")
         assert assert_names_a_complete_build(private_index.index_dir) == previous
         load_index(private_index, corpus)  # the previous index, checksums and all, still serves the old corpus
         with pytest.raises(StaleIndexError):
             load_index(edited, load_corpus(edited.corpus_dir))  # and is not taken for the new one
-    print(f"seed {seed}: " + "; ".join(figures))
+    print("; ".join(figures))
+
+
+def build_phase(log: Path) -> str:
+    """How far the build got, from its output: before embedding, or the share embedded."""
+    text = log.read_text(encoding="utf-8", errors="replace").rsplit("kill-marker", 1)[-1]
+    with open(log, "a", encoding="utf-8") as handle:
+        handle.write("\nkill-marker\n")
+    progress = re.findall(r"Generating embeddings:\s+(\d+)%", text)
+    if progress:
+        return f"embedding, {progress[-1]}% done"
+    return "loading the model" if "开始嵌入" in text else "starting up"
 
 
 # Run in a subprocess: a stand-in embedding (so the build takes a second, not a minute) and a
@@ -177,15 +204,17 @@ def test_killing_the_build_at_each_step_never_names_a_half_written_build(
     previous = current_build(private_index.index_dir)
     edited_dir = edited_corpus(private_index.corpus_dir, tmp_path / "edited")
     runs = {}
-    for step in STEPS:  # in parallel: each on its own copy of the index
-        index_dir = tmp_path / step
-        shutil.copytree(private_index.index_dir, index_dir)
-        runs[step] = subprocess.Popen(
-            [sys.executable, "-c", KILL_AT_STEP, step, str(index_dir), str(edited_dir)], cwd=PROJECT_ROOT,
-            env=cli_environment(private_index), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        )
+    with contextlib.ExitStack() as stack:
+        for step in STEPS:  # in parallel: each on its own copy of the index
+            index_dir = tmp_path / step
+            shutil.copytree(private_index.index_dir, index_dir)
+            runs[step] = stack.enter_context(running(
+                [sys.executable, "-c", KILL_AT_STEP, step, str(index_dir), str(edited_dir)],
+                env=cli_environment(private_index), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            ))
+        outputs = {step: process.communicate(timeout=120)[0].decode(errors="replace") for step, process in runs.items()}
     for step, process in runs.items():
-        output = process.communicate(timeout=120)[0].decode(errors="replace")
+        output = outputs[step]
         assert process.returncode == -signal.SIGKILL, f"{step}: {output[-2000:]}"
         index_dir = tmp_path / step
         named = assert_names_a_complete_build(index_dir)
