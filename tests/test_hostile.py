@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import cn2an
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from assistant.amounts import find_dates, find_quantities, format_yuan, parse_chinese_number
@@ -172,8 +172,7 @@ def test_a_numbered_reference_resolves_whatever_follows_it(
 ) -> None:
     written = cn2an.an2cn(number) if chinese else str(number)
     # A tail cannot add a reference of its own without 第…条 / N条 / 附则 / 序言.
-    if re.search(r"\d\s*条|附则|序言", tail):
-        return
+    assume(not re.search(r"\d\s*条|附则|序言", tail))
     assert find_clause_references(f"哈尔滨第{written}条{tail}", corpus)[0] == ClauseReference("harbin", str(number))
     assert find_clause_references(f"省里第{written}条{tail}", corpus)[0] == ClauseReference("heilongjiang", str(number))
 
@@ -196,6 +195,7 @@ FRAGMENTS = [
 ]
 question_text = st.one_of(
     st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=8).map("".join),
+    st.lists(st.sampled_from(FRAGMENTS), min_size=100, max_size=500).map("".join),  # long, either side of 2,000
     st.text(max_size=80),
     st.text(alphabet=DOMAIN_CHARS, max_size=80),
 )
