@@ -362,7 +362,9 @@ def build_demo(bot: Assistant, settings: Settings, store: FeedbackStore | None =
 
 def launch(demo: gr.Blocks, settings: Settings, **options: Any) -> Any:
     """Queue and serve `demo` on the settings' host and port, behind a login when one is set."""
-    demo.queue(default_concurrency_limit=settings.concurrency_limit)
+    # Queue positions every 5 s, not per event: per-event updates cost 1/3 of throughput (docs/operating.md).
+    demo.queue(default_concurrency_limit=settings.concurrency_limit, status_update_rate=5,
+               max_size=settings.queue_max_size)
     auth = (settings.auth_user, settings.auth_password) if settings.auth_user else None
     options = {"server_name": settings.host, "server_port": settings.port, "auth": auth, "css": CSS,
                "footer_links": [], "show_error": False,

@@ -97,6 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--clients", type=int, nargs="+", default=[16, 64], help="并发客户端数，可给多个")
     load.add_argument("--questions", type=int, default=25, help="每个客户端提问数")
     load.add_argument("--cases", type=Path, default=DEV_CASES)
+    load.add_argument("--url", help="测已在运行的部署（如反向代理后的多个进程），不另起服务")
+    load.add_argument("--timeout", type=float, default=1800, help="整个压测的时间上限（秒）")
     load.set_defaults(handler=_loadtest)
 
     repl = commands.add_parser("repl", help="交互式问答（多轮）")

@@ -48,6 +48,7 @@ class Settings:
     auth_user: str = field(default="", metadata={"doc": "可选登录用户名（热线部署）"})
     auth_password: str = field(default="", repr=False, metadata={"doc": "可选登录密码"})
     concurrency_limit: int = field(default=4, metadata={"doc": "同时处理的问答请求数"})
+    queue_max_size: int = field(default=256, metadata={"doc": "排队上限，超出时立即提示繁忙而不是无限等待"})
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some fields changed (tests and CLI flags)."""
