@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import shutil
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,6 +57,26 @@ def writable_paths_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     monkeypatch.setenv("POLICY_ASSISTANT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("POLICY_ASSISTANT_INDEX_DIR", str(tmp_path / "index"))
     yield
+
+
+def free_port() -> int:
+    """A port nothing listens on, on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served(bot, session_settings: Settings,  # type: ignore[no-untyped-def]
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
+    """The real web app on a free 127.0.0.1 port (one per test module), feedback in a temp data dir."""
+    import ui  # only the UI tests pay for importing gradio
+
+    settings = session_settings.with_overrides(data_dir=tmp_path_factory.mktemp("app-data"), port=free_port())
+    demo = ui.build_demo(bot, settings)
+    _, url, _ = ui.launch(demo, settings, prevent_thread_lock=True, quiet=True)
+    yield url, settings
+    demo.close()
 
 
 def settings_in(tmp_path: Path, **changes: object) -> Settings:

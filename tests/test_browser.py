@@ -6,7 +6,6 @@ Screenshots of every tab, desktop and phone width, go to test-artifacts/.
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,6 @@ from typing import Any
 
 import pytest
 
-import ui
 from assistant.feedback import FeedbackStore, feedback_path
 from assistant.lookup import cite_line
 from assistant.settings import PROJECT_ROOT, Settings
@@ -32,20 +30,6 @@ CALCULATION_QUESTION = "技改投资3亿元，LPR 3.45%，能拿多少贴息？"
 TABS = ("智能问答", "条款查询", "补贴计算器", "关于")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def served(bot, session_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
-    """The real app on a free port, its feedback database in a temp data dir."""
-    settings = session_settings.with_overrides(data_dir=tmp_path_factory.mktemp("browser-data"), port=free_port())
-    demo = ui.build_demo(bot, settings)
-    _, url, _ = ui.launch(demo, settings, prevent_thread_lock=True, quiet=True)
-    yield url, settings
-    demo.close()
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,7 @@ from assistant.ingest import draft_policy, write_policy
 from assistant.lookup import cite_line
 from assistant.presenting import form_fields, form_inputs, highlight, parse_clause_number
 from assistant.settings import PROJECT_ROOT, Settings
-from tests.conftest import settings_in
+from tests.conftest import free_port, settings_in
 
 # gr.Warning outside a browser session becomes a UserWarning: those are the Chinese messages under test.
 # gradio's own pandas calls raise pandas 3 deprecation warnings that say nothing about this app.
@@ -311,20 +309,6 @@ def test_reload_is_refused_and_offered_nowhere_unless_the_app_has_a_login(
 
 
 # ---- the running app -----------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def served(bot, session_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
-    """The real app on a free port, feedback in a temp data dir."""
-    settings = session_settings.with_overrides(data_dir=tmp_path_factory.mktemp("ui-data"), port=free_port())
-    demo = ui.build_demo(bot, settings)
-    _, url, _ = ui.launch(demo, settings, prevent_thread_lock=True, quiet=True)
-    yield url, settings
-    demo.close()
 
 
 @pytest.fixture
