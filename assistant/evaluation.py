@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError
+from assistant.lookup import is_verbatim
 
 AMOUNT_TOLERANCE = 1.0  # yuan
 
@@ -119,7 +120,7 @@ def format_report(results: list[CaseResult], summary: dict[str, Any]) -> str:
 
 def _is_verbatim(bot: Any, citation: dict[str, str]) -> bool:
     clause = bot.corpus.clause(citation["doc_id"], citation["clause"])
-    return clause is not None and all(part in clause.text for part in citation["quote"].split("……") if part)
+    return clause is not None and is_verbatim(clause, citation["quote"])
 
 
 def _check_text(text: str, expect: dict[str, Any], result: CaseResult) -> None:

@@ -51,11 +51,15 @@ def quote_matching(clause: Clause, words: list[str]) -> str:
     return _join_spans(clause.text, spans) if spans else quote_whole(clause)
 
 
+def is_verbatim(clause: Clause, quote: str) -> bool:
+    """Every part of the quote (gaps marked 「……」) is the clause's own words."""
+    return all(part in clause.text for part in quote.split("……") if part)
+
+
 def make_citation(clause: Clause, quote: str) -> Citation:
     """A citation whose quote is checked to be the clause's own words."""
-    for part in quote.split("……"):
-        if part and part not in clause.text:
-            raise ValueError(f"quote is not verbatim from {clause.doc_id} {clause.clause}: {part[:20]}")
+    if not is_verbatim(clause, quote):
+        raise ValueError(f"quote is not verbatim from {clause.doc_id} {clause.clause}: {quote[:20]}")
     return Citation(clause.doc_id, clause.clause, clause.title, quote)
 
 
