@@ -173,11 +173,7 @@ class Answerer:
     def answer_stacking(self, question: str) -> Reply:
         """「省里和市里的X能一起拿吗」: the stacking rule that applies, cited."""
         text, rules = explain_for_question(self.corpus, question)
-        citations = []
-        for rule in rules:
-            clause = self.corpus.clause(rule.doc_id, rule.clause)
-            if clause is not None:
-                citations.append(make_citation(clause, rule.quote))
+        citations = [self.calculator.rule_citation(rule) for rule in rules]
         context = read_context(question, [], self.corpus, self.tokenizer)
         ranked, vector = self.search(context)
         pairs = self.calculator.side_by_side(question, ranked, vector)

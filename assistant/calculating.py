@@ -198,7 +198,7 @@ class Calculator:
             note, stacking = explain_for_calculations(self.corpus, [calculations[-1], beside], question)
             if note:
                 parts.append(note)
-                citations += [self.stacking_citation(r) for r in stacking]
+                citations += [self.rule_citation(r) for r in stacking]
         for scored in ranked[:1]:
             if (scored.clause.doc_id, scored.clause.clause) not in {(c.doc_id, c.clause) for c in citations}:
                 citations.append(make_citation(scored.clause, quote_best(scored)))
@@ -224,14 +224,8 @@ class Calculator:
             return f"按{where}，「{calculation.name}」最高{amount}（原文为上限，实际金额以审核为准）{assumed}。"
         return f"按{where}，「{calculation.name}」可得{amount}{assumed}。"
 
-    def stacking_citation(self, rule: StackingRule) -> Citation:
-        """The stacking sentence, cited from its clause."""
-        clause = self.corpus.clause(rule.doc_id, rule.clause)
-        assert clause is not None
-        return make_citation(clause, rule.quote)
-
-    def rule_citation(self, rule: Rule) -> Citation:
-        """The rule's own sentence(s), checked verbatim against its clause."""
+    def rule_citation(self, rule: Rule | StackingRule) -> Citation:
+        """A calculator or stacking rule's own sentence(s), checked verbatim against its clause."""
         clause = self.corpus.clause(rule.doc_id, rule.clause)
         assert clause is not None
         return make_citation(clause, rule.quote)
