@@ -127,6 +127,11 @@ class Retriever:
         self.rule_vectors = index.vectors[[i for i, u in enumerate(index.units) if u.kind == "rule"]]
         self.keys = sorted({(u.doc_id, u.clause) for u in self.units}, key=self._order)
         self.key_of_unit = np.array([self.keys.index((u.doc_id, u.clause)) for u in self.units])
+        # each clause's sentence units, found once here rather than by a scan per clause per question
+        self.sentences_of_key: list[list[int]] = [[] for _ in self.keys]
+        for j, unit in enumerate(self.units):
+            if unit.kind == "sentence":
+                self.sentences_of_key[int(self.key_of_unit[j])].append(j)
         self.bm25 = Bm25([tokenizer.tokenize(self._lexical_text(u)) for u in self.units])
 
     def _order(self, key: tuple[str, str]) -> int:
@@ -177,7 +182,7 @@ class Retriever:
     def _sentences(self, key: int, dense_units: np.ndarray, lexical_units: np.ndarray) -> tuple[
         tuple[int, int, float], ...
     ]:
-        members = [j for j in np.flatnonzero(self.key_of_unit == key) if self.units[j].kind == "sentence"]
+        members = self.sentences_of_key[key]
         if not members:
             return ()
         d = dense_units[members]
