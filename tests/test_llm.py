@@ -76,10 +76,11 @@ def endpoint() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def llm_bot(session_settings: Settings, endpoint: str):  # type: ignore[no-untyped-def]
+def llm_bot(bot, session_settings: Settings, endpoint: str):  # type: ignore[no-untyped-def]
+    """The template assistant's twin with an LLM, on the same injected clock (validity notices name today)."""
     settings = dataclasses.replace(session_settings, llm="openai_like", llm_base_url=endpoint,
                                    llm_model="scripted", llm_api_key=SECRET, llm_timeout_seconds=3.0)
-    return Assistant.load(settings, wait_for_model=True)
+    return Assistant.load(settings, clock=bot.clock, wait_for_model=True)
 
 
 QUESTION = "技改投资3亿，LPR 3.45%，贴息多少"
