@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import time
 import uuid
 from collections.abc import Callable
@@ -30,13 +31,15 @@ import numpy as np
 from assistant.clauses import split_sentences
 from assistant.corpus import Corpus, rule_entries
 from assistant.embedding import fingerprint_model, load_embedding
-from assistant.errors import CorruptIndexError, IndexNotBuiltError, StaleIndexError
+from assistant.errors import AssistantError, CorruptIndexError, IndexNotBuiltError, StaleIndexError
 from assistant.settings import Settings
 
 FORMAT_VERSION = 1
 BUILD_COMMAND = "python -m assistant build-index"
 MANIFEST = "manifest.json"
 BUILD_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,99}")  # 20261123-182513-ff1d60
+# The named steps of a build, in order; `fault_after_step` (a test hook) kills the build after one.
+BUILD_STEPS = ("collected", "embedded", "persisted", "manifest", "published", "switched", "cleaned")
 
 
 @dataclass(frozen=True)
@@ -96,12 +99,16 @@ def build_index(settings: Settings, corpus: Corpus, report: Callable[[str], None
     from llama_index.core import StorageContext, VectorStoreIndex
     from llama_index.core.schema import TextNode
 
+    if settings.fault_after_step and settings.fault_after_step not in BUILD_STEPS:
+        steps = "/".join(BUILD_STEPS)
+        raise AssistantError(f"配置项 fault_after_step 只能是 {steps}，而不是 {settings.fault_after_step!r}")
     started = time.perf_counter()
     builds = settings.index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     build_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     staging = builds / f".{build_id}.partial"
     units = collect_units(corpus)
+    _reached("collected", settings)
     report(f"共 {len(corpus.documents)} 份政策、{len(corpus.clauses)} 个条款、{len(units)} 个检索单元，开始嵌入……")
     nodes = []
     for unit in units:
@@ -114,7 +121,9 @@ def build_index(settings: Settings, corpus: Corpus, report: Callable[[str], None
     embed_model = load_embedding(settings.embedding_model, settings.embedding_batch_size)
     storage = StorageContext.from_defaults()
     VectorStoreIndex(nodes, storage_context=storage, embed_model=embed_model, show_progress=True)
+    _reached("embedded", settings)
     storage.persist(persist_dir=str(staging))
+    _reached("persisted", settings)
     manifest = {
         "format_version": FORMAT_VERSION,
         "embedding_model": settings.embedding_model,
@@ -128,10 +137,14 @@ def build_index(settings: Settings, corpus: Corpus, report: Callable[[str], None
         "files": {p.name: _sha256(p) for p in sorted(staging.iterdir())},
     }
     _write_atomic(staging / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+    _reached("manifest", settings)
     final = builds / build_id
     os.replace(staging, final)
+    _reached("published", settings)
     _write_atomic(settings.index_dir / "CURRENT", build_id)
+    _reached("switched", settings)
     _remove_old_builds(builds, keep=build_id)
+    _reached("cleaned", settings)
     report(f"索引已写入 {final}（{manifest['build_seconds']} 秒）")
     return final
 
@@ -218,6 +231,12 @@ def _current_build(settings: Settings) -> Path:
     if not (build / MANIFEST).exists():
         raise CorruptIndexError(f"索引不完整（{build} 缺少清单），请运行 {BUILD_COMMAND} 重建")
     return build
+
+
+def _reached(step: str, settings: Settings) -> None:
+    """The build finished `step`; the fault-injection hook kills the process here when asked to."""
+    if settings.fault_after_step == step:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _remove_old_builds(builds: Path, keep: str) -> None:

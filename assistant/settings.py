@@ -49,6 +49,9 @@ class Settings:
     auth_password: str = field(default="", repr=False, metadata={"doc": "可选登录密码"})
     concurrency_limit: int = field(default=4, metadata={"doc": "同时处理的问答请求数"})
     queue_max_size: int = field(default=256, metadata={"doc": "排队上限，超出时立即提示繁忙而不是无限等待"})
+    fault_after_step: str = field(
+        default="", metadata={"doc": "仅供故障测试：建索引在该步骤之后立即被 SIGKILL 终止（见 indexing.BUILD_STEPS）"},
+    )
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some fields changed (tests and CLI flags)."""

@@ -1,6 +1,7 @@
 """Faults: a killed index build, a damaged index, malformed corpus files.
 
-A build killed at any point leaves the previous index in use; a damaged index is
+A build killed after any of its named steps leaves CURRENT naming a complete build
+(the previous one until the switch, the new one after it); a damaged index is
 refused at load with the command that rebuilds it; a malformed policy file is
 refused with its file name and field, and the CLI says so in one Chinese line.
 """
@@ -11,8 +12,6 @@ import contextlib
 import dataclasses
 import json
 import os
-import random
-import re
 import shutil
 import signal
 import subprocess
@@ -25,12 +24,13 @@ from typing import Any
 import pytest
 
 from assistant.corpus import load_corpus
-from assistant.errors import CorpusError, IndexNotBuiltError, StaleIndexError
-from assistant.indexing import BUILD_COMMAND, MANIFEST, load_index
+from assistant.errors import AssistantError, CorpusError, IndexNotBuiltError, StaleIndexError
+from assistant.indexing import BUILD_COMMAND, BUILD_STEPS, MANIFEST, build_index, load_index
 from assistant.settings import PROJECT_ROOT, Settings
 
-# A full build embeds ~300 units (30–80 s on 2 cores); kill it in these windows, once each.
-KILL_WINDOWS = ((0.5, 3.0), (3.0, 8.0), (8.0, 15.0), (15.0, 25.0))
+# The real CLI build with the real model, killed right after these named steps (settings.fault_after_step):
+# before embedding, with the new build persisted but not yet named, and just after the switch.
+REAL_KILL_STEPS = ("collected", "persisted", "switched")
 
 
 @pytest.fixture
@@ -89,57 +89,58 @@ def assert_names_a_complete_build(index_dir: Path) -> str:
 # ---- SIGKILL during the build ------------------------------------------------------------------
 
 
+def watch_build(process: subprocess.Popen[bytes], index_dir: Path, previous: str) -> set[str]:
+    """Until `process` ends: CURRENT always names a complete build. Returns every build it named."""
+    seen = set()
+    while process.poll() is None:
+        seen.add(assert_names_a_complete_build(index_dir))
+        time.sleep(0.02)
+    seen.add(assert_names_a_complete_build(index_dir))
+    assert len(seen - {previous}) <= 1, seen  # the previous build, then at most the one new build
+    return seen
+
+
+def switched_by(step: str) -> bool:
+    """Whether a build killed after `step` has already named its new build in CURRENT."""
+    return step in BUILD_STEPS and BUILD_STEPS.index(step) >= BUILD_STEPS.index("switched")
+
+
 @pytest.mark.slow
-def test_killing_the_build_at_random_points_leaves_the_previous_index_loadable(
-    private_index: Settings, tmp_path: Path
+@pytest.mark.parametrize("step", REAL_KILL_STEPS)
+def test_a_real_build_killed_after_a_named_step_leaves_a_complete_loadable_index(
+    private_index: Settings, tmp_path: Path, step: str
 ) -> None:
     corpus = load_corpus(private_index.corpus_dir)
     previous = current_build(private_index.index_dir)
     edited = dataclasses.replace(private_index, corpus_dir=edited_corpus(private_index.corpus_dir, tmp_path / "edited"))
-    seed = random.randrange(2**32)
-    print(f"kill points drawn with seed {seed}")  # shown with the failure, to replay it
-    rng = random.Random(seed)
-    figures: list[str] = []
-    for low, high in KILL_WINDOWS:
-        delay = rng.uniform(low, high)
-        with open(tmp_path / "build.log", "ab") as log, running(
-            [sys.executable, "-m", "assistant", "build-index"], env=cli_environment(edited), stdout=log, stderr=log
-        ) as process:
-            started = time.monotonic()
-            while time.monotonic() - started < delay and process.poll() is None:
-                # Watched all along, not only after the kill: CURRENT never names a half-written build.
-                assert assert_names_a_complete_build(private_index.index_dir) == previous
-                time.sleep(0.05)
-            if process.poll() is not None:  # the build finished before this kill point: nothing left to kill
-                assert process.returncode == 0, (tmp_path / "build.log").read_text(encoding="utf-8", errors="replace")
-                assert_names_a_complete_build(private_index.index_dir)
-                load_index(edited, load_corpus(edited.corpus_dir))
-                figures.append(f"build finished in {time.monotonic() - started:.1f}s, before the kill")
-                break
-            process.send_signal(signal.SIGKILL)
-            process.wait(timeout=30)
-        assert process.returncode == -signal.SIGKILL
-        figures.append(f"killed at {delay:.2f}s ({build_phase(tmp_path / 'build.log')})")
-        assert assert_names_a_complete_build(private_index.index_dir) == previous
+    environment = {**cli_environment(edited), "POLICY_ASSISTANT_FAULT_AFTER_STEP": step}
+    with open(tmp_path / "build.log", "wb") as log, running(
+        [sys.executable, "-m", "assistant", "build-index"], env=environment, stdout=log, stderr=log
+    ) as process:
+        watch_build(process, private_index.index_dir, previous)
+    output = (tmp_path / "build.log").read_text(encoding="utf-8", errors="replace")
+    assert process.returncode == -signal.SIGKILL, output[-2000:]  # it died at the step, not before or after
+    named = assert_names_a_complete_build(private_index.index_dir)
+    if switched_by(step):
+        assert named != previous
+        load_index(edited, load_corpus(edited.corpus_dir))  # the new build is whole and serves the edited corpus
+    else:
+        assert named == previous
         load_index(private_index, corpus)  # the previous index, checksums and all, still serves the old corpus
         with pytest.raises(StaleIndexError):
             load_index(edited, load_corpus(edited.corpus_dir))  # and is not taken for the new one
-    print("; ".join(figures))
 
 
-def build_phase(log: Path) -> str:
-    """How far the build got, from its output: before embedding, or the share embedded."""
-    text = log.read_text(encoding="utf-8", errors="replace").rsplit("kill-marker", 1)[-1]
-    with open(log, "a", encoding="utf-8") as handle:
-        handle.write("\nkill-marker\n")
-    progress = re.findall(r"Generating embeddings:\s+(\d+)%", text)
-    if progress:
-        return f"embedding, {progress[-1]}% done"
-    return "loading the model" if "开始嵌入" in text else "starting up"
+def test_an_unknown_fault_step_is_refused_before_anything_is_written(private_index: Settings) -> None:
+    before = sorted(p.name for p in (private_index.index_dir / "builds").iterdir())
+    with pytest.raises(AssistantError, match="fault_after_step"):
+        build_index(dataclasses.replace(private_index, fault_after_step="halfway"),
+                    load_corpus(private_index.corpus_dir), report=lambda _: None)
+    assert sorted(p.name for p in (private_index.index_dir / "builds").iterdir()) == before
 
 
 # Run in a subprocess: a stand-in embedding (so the build takes a second, not a minute) and a
-# real SIGKILL at an exact step of the build, found by the file operation the step performs.
+# real SIGKILL right after each named step of the build (and once half-way through persisting).
 KILL_AT_STEP = r"""
 import hashlib, json, os, signal, sys
 from pathlib import Path
@@ -167,33 +168,25 @@ class HashEmbedding(BaseEmbedding):
 
 
 step, index_dir, corpus_dir = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-die = lambda: os.kill(os.getpid(), signal.SIGKILL)
 indexing.load_embedding = lambda *args, **kwargs: HashEmbedding(model_name="hash")
-real_dump, real_replace = json.dump, os.replace
+real_dump = json.dump
 
 
 def dump(data, handle, *args, **kwargs):  # llama-index persists with json.dump: die half-way through a file
     if step == "mid-persist":
         handle.write(json.dumps(data)[:1000])
         handle.flush()
-        die()
+        os.kill(os.getpid(), signal.SIGKILL)
     real_dump(data, handle, *args, **kwargs)
 
 
-def replace(source, target):
-    name = "build" if Path(target).parent.name == "builds" else Path(target).name
-    if step == f"before-{name}":
-        die()
-    real_replace(source, target)
-    if step == f"after-{name}":
-        die()
-
-
-json.dump, os.replace = dump, replace
-indexing.build_index(Settings(index_dir=index_dir, corpus_dir=corpus_dir), load_corpus(corpus_dir), report=print)
+json.dump = dump
+hook = "" if step == "mid-persist" else step  # every other step through the build's own hook
+settings = Settings(index_dir=index_dir, corpus_dir=corpus_dir, fault_after_step=hook)
+indexing.build_index(settings, load_corpus(corpus_dir), report=print)
 sys.exit(3)  # the step was never reached
 """
-STEPS = ("mid-persist", f"before-{MANIFEST}", "before-build", "before-CURRENT", "after-CURRENT")
+STEPS = ("mid-persist", *BUILD_STEPS)
 
 
 @pytest.mark.slow
@@ -218,7 +211,7 @@ def test_killing_the_build_at_each_step_never_names_a_half_written_build(
         assert process.returncode == -signal.SIGKILL, f"{step}: {output[-2000:]}"
         index_dir = tmp_path / step
         named = assert_names_a_complete_build(index_dir)
-        if step == "after-CURRENT":  # switched: the new build is whole and serves the edited corpus
+        if switched_by(step):  # the new build is whole and serves the edited corpus
             assert named != previous
             load_index(dataclasses.replace(private_index, index_dir=index_dir, corpus_dir=edited_dir),
                        load_corpus(edited_dir))
