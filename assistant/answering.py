@@ -62,14 +62,15 @@ class Answerer:
         """Route the question, answer it, and let no unbacked amount through."""
         reply = self.route(question, history)
         user_texts = [*user_turns(history), question if isinstance(question, str) else ""]
-        template = guard_reply(reply, reply, self.corpus, user_texts)
+        recompute = self.assistant.calculate
+        template = guard_reply(reply, reply, self.corpus, user_texts, recompute)
         if self.assistant.llm is None or template is not reply or not reply.citations:
             return template
         names = [cite_line(self.corpus, c) for c in self.cited_clauses(reply)]
         rephrased = self.assistant.llm.rephrase(reply.text, names)
         if rephrased is None:
             return template
-        return guard_reply(dataclasses.replace(reply, text=rephrased), template, self.corpus, user_texts)
+        return guard_reply(dataclasses.replace(reply, text=rephrased), template, self.corpus, user_texts, recompute)
 
     def cited_clauses(self, reply: Reply) -> list[Clause]:
         """The clauses a reply cites, in order."""

@@ -45,6 +45,25 @@ def measure_cold_start(settings: Settings) -> dict[str, Any]:
     return figures
 
 
+def measure_number_scan() -> dict[str, Any]:
+    """find_quantities over a 25,000- and an 800,000-character text (32×): linear cost gives a ratio
+    near 32 (~23 measured after the fix, ~110 before it, when every number sliced the rest of the text)."""
+    from assistant.amounts import find_quantities
+
+    def seconds(size: int, runs: int) -> float:
+        text = "技改投资3亿元，第十一条" * (size // 12)
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            find_quantities(text)
+            timings.append(time.perf_counter() - started)
+        return min(timings)
+
+    small, large = seconds(25_000, 3), seconds(800_000, 1)
+    return {"find_quantities_25k_ms": round(small * 1000, 1), "find_quantities_800k_ms": round(large * 1000, 1),
+            "find_quantities_800k_over_25k": round(large / small, 1)}
+
+
 def run_benchmark(settings: Settings, cases_path: Path, rounds: int = 3) -> dict[str, Any]:
     """Build an index aside, load it, and time ask() over the evaluation questions."""
     from assistant.chat import Assistant
@@ -76,4 +95,5 @@ def run_benchmark(settings: Settings, cases_path: Path, rounds: int = 3) -> dict
     figures["ask_p95_ms"] = round(timings[int(0.95 * (len(timings) - 1))], 1)
     figures["ask_max_ms"] = round(timings[-1], 1)
     figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    figures.update(measure_number_scan())
     return figures

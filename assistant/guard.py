@@ -2,15 +2,19 @@
 
 Every money figure in a reply's text (元/万元/亿元, Arabic or Chinese numerals)
 must equal a figure printed in a cited clause, a calculation's inputs, results,
-shares or worksheet, or the user's own words.  A reply that fails is replaced by
-its safe template and the event is logged.  This runs on every answer path.
+shares or worksheet, or the user's own words.  The calculations themselves are
+checked too: each is computed again by the calculator from its inputs, and its
+amount, fiscal shares and every amount on its worksheet must agree with that
+recomputation (or with the clause and the user's words).  A reply that fails is
+replaced by its safe template and the event is logged.  This runs on every answer path.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from assistant.amounts import find_quantities
 from assistant.corpus import Corpus
@@ -33,13 +37,21 @@ def money_in(text: str) -> list[tuple[str, float]]:
     return [(q.raw, q.value) for q in find_quantities(text) if q.kind == "money"]
 
 
+# Computes a rule again from a calculation's inputs: (rule_id, inputs) → the calculator's Calculation.
+Recompute = Callable[[str, Mapping[str, Any]], Any]
+
+
+def clause_amounts(corpus: Corpus, doc_id: str, clause_id: str) -> set[float]:
+    """Every money figure printed in one clause."""
+    clause = corpus.clause(doc_id, clause_id)
+    return {v for _, v in money_in(clause.text)} if clause is not None else set()
+
+
 def backed_amounts(reply: Reply, corpus: Corpus, user_texts: Sequence[str]) -> set[float]:
     """Every amount a reply may state: cited clauses, calculations and the user's words."""
     allowed: set[float] = set()
     for citation in reply.citations:
-        clause = corpus.clause(citation.doc_id, citation.clause)
-        sources = [clause.text] if clause is not None else []
-        allowed.update(v for text in sources for _, v in money_in(text))
+        allowed.update(clause_amounts(corpus, citation.doc_id, citation.clause))
     for calculation in reply.calculations:
         allowed.add(float(calculation["amount_yuan"]))
         allowed.update(_numbers(calculation.get("inputs", {}).values()))
@@ -51,31 +63,81 @@ def backed_amounts(reply: Reply, corpus: Corpus, user_texts: Sequence[str]) -> s
     return allowed
 
 
-def find_unbacked(reply: Reply, corpus: Corpus, user_texts: Sequence[str]) -> list[GuardFinding]:
-    """Amounts in the reply text that no source backs."""
+def find_unbacked(reply: Reply, corpus: Corpus, user_texts: Sequence[str],
+                  recompute: Recompute | None = None) -> list[GuardFinding]:
+    """Amounts in the reply text that no source backs; with `recompute`, also every calculation
+    whose amount, shares or worksheet the calculator does not reproduce from its inputs."""
+    findings = unverified_calculations(reply, corpus, user_texts, recompute) if recompute else []
     stated = money_in(reply.text)
     if not stated:  # nothing to check: don't scan the sources (a pasted essay costs seconds)
-        return []
+        return findings
     allowed = backed_amounts(reply, corpus, user_texts)
-    return [
+    return findings + [
         GuardFinding(raw, value)
         for raw, value in stated
-        if not any(abs(value - ok) <= TOLERANCE_YUAN for ok in allowed)
+        if not _within(value, allowed)
     ]
 
 
-def guard_reply(reply: Reply, fallback: Reply, corpus: Corpus, user_texts: Sequence[str]) -> Reply:
+def unverified_calculations(reply: Reply, corpus: Corpus, user_texts: Sequence[str],
+                            recompute: Recompute) -> list[GuardFinding]:
+    """Each calculation shown (the public dicts and the details behind the worksheet table) must be
+    what the calculator gives for its inputs: amount, every fiscal share and every worksheet amount."""
+    findings: list[GuardFinding] = []
+    said = {v for text in user_texts for _, v in money_in(text)}
+    verified: list[dict[str, Any]] = []
+    for detail in reply.calculation_details:
+        base_id, _, share_key = detail.rule_id.partition(":")
+        try:
+            fresh = recompute(base_id, detail.inputs)
+        except (KeyError, ValueError) as error:  # no such rule, or inputs it refuses: nothing backs it
+            findings.append(GuardFinding(f"{detail.rule_id}: {error}", float(detail.amount_yuan)))
+            continue
+        expected_shares = dict(fresh.shares)  # a share's own record repeats the whole split
+        expected_amount: float | None = fresh.amount_yuan
+        if share_key:  # 「省里出多少」: one payer's part of the split
+            payer = next((s.payer for s in fresh.share_specs if s.key == share_key), None)
+            expected_amount = fresh.shares.get(payer) if payer is not None else None
+        if expected_amount is None or abs(float(detail.amount_yuan) - float(expected_amount)) > TOLERANCE_YUAN:
+            findings.append(GuardFinding(f"{detail.rule_id} 金额", float(detail.amount_yuan)))
+        for payer, value in detail.shares.items():
+            if payer not in expected_shares or abs(float(value) - expected_shares[payer]) > TOLERANCE_YUAN:
+                findings.append(GuardFinding(f"{detail.rule_id} {payer}负担", float(value)))
+        sheet_backing = ({v for _, v in money_in(fresh.formula)} | set(fresh.shares.values())
+                         | {float(expected_amount or 0)} | clause_amounts(corpus, fresh.doc_id, fresh.clause) | said
+                         | _numbers(fresh.inputs.values()))
+        findings += [GuardFinding(raw, value) for raw, value in money_in(detail.formula)
+                     if not _within(value, sheet_backing)]
+        verified.append(detail.to_dict())
+    for shown in reply.calculations:  # every public record is one of the verified details, unaltered
+        if not any(_same_record(shown, record) for record in verified):
+            findings.append(GuardFinding(f"{shown.get('rule_id')} 未经核算", float(shown.get("amount_yuan") or 0)))
+    return findings
+
+
+def guard_reply(reply: Reply, fallback: Reply, corpus: Corpus, user_texts: Sequence[str],
+                recompute: Recompute | None = None) -> Reply:
     """`reply` if every amount in it is backed, else `fallback` (itself checked), logging the event."""
-    findings = find_unbacked(reply, corpus, user_texts)
+    findings = find_unbacked(reply, corpus, user_texts, recompute)
     if not findings:
         return reply
     logger.warning("number guard stopped a reply: unbacked amounts %s", [f.raw for f in findings])
-    if fallback is reply or find_unbacked(fallback, corpus, user_texts):
+    if fallback is reply or find_unbacked(fallback, corpus, user_texts, recompute):
         return Reply(
             "抱歉，这条回答中的金额无法与政策原文或计算结果核对一致，已被拦截。请换个问法，或直接查询条款原文。",
             "clarify", (), (), ("问题的具体内容",),
         )
     return fallback
+
+
+def _within(value: float, allowed: Iterable[float]) -> bool:
+    return any(abs(value - ok) <= TOLERANCE_YUAN for ok in allowed)
+
+
+def _same_record(shown: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
+    return (shown.get("rule_id") == record["rule_id"] and shown.get("formula") == record["formula"]
+            and isinstance(shown.get("amount_yuan"), int | float)
+            and abs(float(shown["amount_yuan"]) - float(record["amount_yuan"])) <= TOLERANCE_YUAN)
 
 
 def _numbers(values: Iterable[object]) -> set[float]:

@@ -19,11 +19,86 @@ PATH_QUESTIONS = [
 ]
 
 
+def guard_interventions(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.getMessage().startswith("number guard stopped")]
+
+
 @pytest.mark.parametrize(("route", "question"), PATH_QUESTIONS)
-def test_real_replies_on_every_path_pass_the_guard(bot, route: str, question: str) -> None:
-    reply = bot.ask(question)
+def test_real_replies_on_every_path_need_no_guard_intervention(bot, caplog, route: str, question: str) -> None:
+    # ask() guards its own reply, so re-running the guard on it could not fail; what can fail is the
+    # guard having had to stop the template (it logs every time it does).
+    with caplog.at_level(logging.WARNING):
+        reply = bot.ask(question)
     assert reply.route == route
-    assert find_unbacked(reply, bot.corpus, [question]) == []
+    assert guard_interventions(caplog) == []
+    assert "拦截" not in reply.text
+
+
+SHARE_QUESTION = "技改投资3亿，LPR 3.45%，其中省级财政承担多少"  # 3亿 × 3.45% × 2年 = 2070万; 省级60% = 1242万
+
+
+def _tamper_worksheet(reply):  # type: ignore[no-untyped-def]
+    """「应得：2070万元」 → 2170万元 on the worksheet, consistently in the record and the table behind it."""
+    def edit(formula: str) -> str:
+        assert "应得：2070万元" in formula
+        return formula.replace("应得：2070万元", "应得：2170万元")
+    return dataclasses.replace(
+        reply,
+        calculations=tuple({**c, "formula": edit(c["formula"])} for c in reply.calculations),
+        calculation_details=tuple(dataclasses.replace(d, formula=edit(d.formula)) for d in reply.calculation_details),
+    )
+
+
+def _tamper_share(reply):  # type: ignore[no-untyped-def]
+    """The province's share in the worksheet table: 1242万 → 1342万."""
+    return dataclasses.replace(reply, calculation_details=tuple(
+        dataclasses.replace(d, shares={**d.shares, "省级财政": 13_420_000.0}) for d in reply.calculation_details))
+
+
+def _tamper_amount(reply):  # type: ignore[no-untyped-def]
+    """The public record's amount: 1242万 → 1342万, its worksheet untouched."""
+    first, *rest = reply.calculations
+    return dataclasses.replace(reply, calculations=({**first, "amount_yuan": 13_420_000.0}, *rest))
+
+
+def _tamper_unbacked_record(reply):  # type: ignore[no-untyped-def]
+    """A calculation record with no calculator result behind it."""
+    extra = {**reply.calculations[-1], "rule_id": "heilongjiang-1-tech-reform", "amount_yuan": 9_990_000.0,
+             "formula": "应得：999万元"}
+    return dataclasses.replace(reply, calculations=(*reply.calculations, extra))
+
+
+def _tamper_inputs(reply):  # type: ignore[no-untyped-def]
+    """Worksheet and amount left as they were, the inputs behind them changed (4亿 instead of 3亿)."""
+    return dataclasses.replace(reply, calculation_details=tuple(
+        dataclasses.replace(d, inputs={**d.inputs, "investment": 400_000_000}) for d in reply.calculation_details))
+
+
+TAMPERING = {"worksheet line": _tamper_worksheet, "share": _tamper_share, "amount": _tamper_amount,
+             "record without a calculation": _tamper_unbacked_record, "inputs": _tamper_inputs}
+
+
+@pytest.mark.parametrize("tamper", TAMPERING.values(), ids=TAMPERING.keys())
+def test_a_calculation_the_calculator_does_not_reproduce_is_stopped(bot, caplog, tamper) -> None:  # type: ignore[no-untyped-def]
+    reply = bot.ask(SHARE_QUESTION)
+    assert reply.route == "calculate" and reply.calculations[0]["amount_yuan"] == 12_420_000
+    assert find_unbacked(reply, bot.corpus, [SHARE_QUESTION], bot.calculate) == []
+    tampered = tamper(reply)
+    assert find_unbacked(tampered, bot.corpus, [SHARE_QUESTION], bot.calculate) != []
+    with caplog.at_level(logging.WARNING):
+        result = guard_reply(tampered, reply, bot.corpus, [SHARE_QUESTION], bot.calculate)
+    assert result is reply
+    assert guard_interventions(caplog)
+
+
+def test_a_stacking_side_by_side_is_checked_the_same_way(bot) -> None:  # type: ignore[no-untyped-def]
+    question = "新入规企业省里和市里的奖励能同时拿吗"
+    reply = bot.ask(question)
+    assert [c["rule_id"] for c in reply.calculations] == ["heilongjiang-11-above-scale", "harbin-2-new-above-scale"]
+    assert find_unbacked(reply, bot.corpus, [question], bot.calculate) == []
+    tampered = dataclasses.replace(reply, calculation_details=tuple(
+        dataclasses.replace(d, amount_yuan=d.amount_yuan + 1_000_000) for d in reply.calculation_details))
+    assert find_unbacked(tampered, bot.corpus, [question], bot.calculate) != []
 
 
 @pytest.mark.parametrize(("route", "question"), PATH_QUESTIONS)

@@ -8,9 +8,9 @@ Bounded for a 2-core CI: many examples for the pure parsers, few for ask().
 
 from __future__ import annotations
 
+import logging
 import math
 import re
-import time
 from decimal import Decimal
 
 import cn2an
@@ -93,20 +93,8 @@ def test_format_yuan_formats_any_finite_amount(amount: Decimal) -> None:
     assert re.fullmatch(r"-?\d+(\.\d+)?[万亿]?元", text)
 
 
-def test_find_quantities_takes_time_linear_in_the_text() -> None:
-    # Found here: every number sliced the rest of the text, so a pasted 1,000,000-character question
-    # took ~30 s in the number guard. A ratio, so the machine's speed cancels out: 32× the text took
-    # ~23× the time after the fix and ~110× before it.
-    def seconds(size: int, runs: int) -> float:
-        text = "技改投资3亿元，第十一条" * (size // 12)
-        timings = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            find_quantities(text)
-            timings.append(time.perf_counter() - started)
-        return min(timings)
-
-    assert seconds(800_000, 1) < 64 * seconds(25_000, 3)
+# find_quantities' cost linear in the text (a pasted 1,000,000-character question once took ~30 s in the
+# number guard) is a speed figure: `python -m assistant bench` prints it (`find_quantities_800k_over_25k`).
 
 
 @pytest.mark.parametrize(
@@ -202,27 +190,47 @@ question_text = st.one_of(
 ASK_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-def assert_sound_reply(bot, reply, user_texts: list[str]) -> None:  # type: ignore[no-untyped-def]
-    """Every reply: a known route, Chinese text, and no amount the number guard would stop."""
+class GuardWatch(logging.Handler):
+    """Collects the number guard's interventions (it logs each one) while a question is answered."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.stopped: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("number guard stopped"):
+            self.stopped.append(record.getMessage())
+
+
+def ask_soundly(bot, question: str, history: list[tuple[str, str]] | None = None):  # type: ignore[no-untyped-def]
+    """Ask, and check the reply: a known route, Chinese text, real citations, and no template the number
+    guard had to stop (ask() guards what it returns, so checking the returned reply again could not fail)."""
+    watch = GuardWatch()
+    logging.getLogger().addHandler(watch)
+    try:
+        reply = bot.ask(question, history=history)
+    finally:
+        logging.getLogger().removeHandler(watch)
+    assert watch.stopped == [], (question, watch.stopped)
     assert reply.route in ROUTES
     assert isinstance(reply.text, str) and CJK.search(reply.text)
-    assert "Traceback" not in reply.text
-    assert find_unbacked(reply, bot.corpus, user_texts) == []
+    assert "Traceback" not in reply.text and "拦截" not in reply.text
     for citation in reply.citations:
         assert bot.corpus.clause(citation.doc_id, citation.clause) is not None
+    return reply
 
 
 @ASK_SETTINGS
 @given(question_text)
 def test_any_question_gets_a_sound_reply(bot, question: str) -> None:  # type: ignore[no-untyped-def]
-    assert_sound_reply(bot, bot.ask(question), [question])
+    ask_soundly(bot, question)
 
 
 @ASK_SETTINGS
 @given(st.lists(question_text, min_size=1, max_size=3), question_text)
 def test_any_conversation_gets_a_sound_reply(bot, earlier: list[str], question: str) -> None:  # type: ignore[no-untyped-def]
     history = [turn for text in earlier for turn in (("user", text), ("assistant", "好的。"))]
-    assert_sound_reply(bot, bot.ask(question, history=history), [*earlier, question])
+    ask_soundly(bot, question, history)
 
 
 # ---- named adversarial cases -----------------------------------------------------------------
@@ -285,12 +293,11 @@ ABSURD = [
 
 @pytest.mark.parametrize("question", ABSURD)
 def test_absurd_figures_get_a_chinese_clarify_and_no_amount(bot, question: str) -> None:  # type: ignore[no-untyped-def]
-    reply = bot.ask(question)
+    reply = ask_soundly(bot, question)
     assert reply.route == "clarify"
     assert reply.calculations == ()
     assert CJK.search(reply.text) and "应得" not in reply.text and "可得" not in reply.text
     assert "核对" in reply.text
-    assert_sound_reply(bot, reply, [question])
 
 
 def test_a_question_over_the_limit_gets_a_clear_chinese_reply(bot) -> None:  # type: ignore[no-untyped-def]
