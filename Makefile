@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup index run test eval bench lint browser-deps clean
+.PHONY: setup index run test test-dates eval bench lint browser-deps faketime-deps clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,16 @@ browser-deps:
 
 test: index browser-deps
 	$(PY) -m pytest -q
+
+# The date-sensitive tests with the process clock moved forward (Debian package faketime): a test that
+# reads the real date instead of the injected clock fails here. DAYS=1500 make test-dates for another shift.
+DATE_TESTS := tests/test_llm.py tests/test_api.py tests/test_conversation.py tests/test_ui.py
+DAYS ?= 400
+faketime-deps:
+	@command -v faketime >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }
+
+test-dates: index faketime-deps
+	faketime -f +$(DAYS)d $(PY) -m pytest -q -p no:cacheprovider $(DATE_TESTS)
 
 eval: index
 	$(PY) -m assistant eval tests/eval/dev.jsonl
