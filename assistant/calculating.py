@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from assistant.amounts import find_quantities, format_yuan
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, focus_share, missing_parameters
 from assistant.conversation import Context
 from assistant.guard import money_in
@@ -22,6 +21,7 @@ from assistant.lookup import cite_line, describe_clause, make_citation, quote_be
 from assistant.reply import Citation, Reply
 from assistant.retrieval import ScoredClause
 from assistant.stacking import StackingRule, explain_for_calculations
+from assistant.text.amounts import find_quantities, format_yuan
 
 if TYPE_CHECKING:
     from assistant.answering import Answerer

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from assistant.calculator.schema import parse_non_computable, parse_rules
 from assistant.clauses import Clause, parse_clauses
 from assistant.errors import CorpusError
-from assistant.rules_schema import parse_non_computable, parse_rules
 
 Jurisdiction = Literal["province", "city", "county", "national"]
 JURISDICTIONS: tuple[str, ...] = ("province", "city", "county", "national")

@@ -2,7 +2,7 @@
 Chinese why it cannot be read.  The metadata the text states is assistant.policy_metadata's.
 
 Text.  A segment is a run of raw lines that may belong to one paragraph; cleaning
-(`assistant.cleaning.clean_text`) runs on each segment, so it repairs broken
+(`assistant.text.cleaning.clean_text`) runs on each segment, so it repairs broken
 lines inside a segment but never joins two segments.  Segments carry the
 paragraph boundaries the file format knows and plain text loses:
 
@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.clauses import Clause, parse_clauses
-from assistant.cleaning import FOOTER_START, PAGE_NUMBER, clean_text
 from assistant.errors import AssistantError
+from assistant.text.cleaning import FOOTER_START, PAGE_NUMBER, clean_text
 
 logger = logging.getLogger(__name__)
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt")

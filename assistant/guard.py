@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.amounts import find_quantities
 from assistant.corpus import Corpus
 from assistant.reply import Reply
+from assistant.text.amounts import find_quantities
 
 logger = logging.getLogger(__name__)
 TOLERANCE_YUAN = 0.5

@@ -151,7 +151,7 @@ def _describe_source(extracted: ExtractedText) -> str:
     """The metadata's `source`: the file, its format and how its text was made."""
     pages = f"，{extracted.pages} 页" if extracted.pages else ""
     return (f"{extracted.path.name}（{extracted.kind}{pages}；{dt.date.today().isoformat()} 由 "
-            "python -m assistant add-policy 提取文本，经 assistant.cleaning.clean_text 清洗）")
+            "python -m assistant add-policy 提取文本，经 assistant.text.cleaning.clean_text 清洗）")
 
 
 def _unplaced_paragraphs(read: ReadPolicy) -> list[str]:

@@ -21,8 +21,8 @@ from typing import Any
 
 import cn2an
 
-from assistant.cleaning import DATE_ONLY, PRINTED_LINE
 from assistant.extraction import IngestError
+from assistant.text.cleaning import DATE_ONLY, PRINTED_LINE
 
 __all__ = ["DOC_NUMBER", "EFFECTIVE_DATE", "FROM_ISSUE", "JURISDICTION_NAMES", "choose_aliases", "fill_region",
            "guess_region", "order_metadata", "place_aliases", "propose_metadata", "shorten_title"]

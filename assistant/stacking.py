@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.amounts import format_yuan
 from assistant.corpus import Corpus
+from assistant.text.amounts import format_yuan
 
 STACKING_QUESTION = re.compile(
     r"同时享受|同时申请|同时拿|一起拿|一起享受|一起申请|叠加|都能拿|都能享受|都拿|两边都|重复享受|重复申请|"

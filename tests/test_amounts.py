@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.amounts import (
+from assistant.text.amounts import (
     find_dates,
     find_quantities,
     format_rate,

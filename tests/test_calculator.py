@@ -33,8 +33,8 @@ from assistant.calculator import (
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ("heilongjiang", "harbin")
-CALCULATOR_MODULES = ("amounts", "calculator", "rules_engine", "rules_eval", "rules_extract", "rules_model",
-                      "rules_schema")
+CALCULATOR_MODULES = ("text/amounts", "calculator/__init__", "calculator/engine", "calculator/conditions",
+                      "calculator/extract", "calculator/model", "calculator/schema")
 
 
 def _rules_file(doc_id: str) -> dict[str, Any]:

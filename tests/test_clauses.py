@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.clauses import parse_clauses, split_departments
-from assistant.cleaning import clean_text
 from assistant.corpus import Corpus
+from assistant.text.cleaning import clean_text
 
 PROVINCE_TITLES = {
     "1": "支持企业技术改造", "2": "支持企业数字化改造", "3": "支持企业绿色化改造", "4": "设立工业振兴母基金",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.cleaning import clean_text
 from assistant.settings import PROJECT_ROOT
+from assistant.text.cleaning import clean_text
 
 
 @pytest.mark.parametrize(

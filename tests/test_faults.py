@@ -404,7 +404,7 @@ MALFORMED: dict[str, tuple[Callable[[Path], None], str, str]] = {
                                  "harbin.rules.json", "keywords"),
     "non_computable entry not an object": (
         _edit_json("harbin.rules.json", lambda r: r.update(non_computable=[5])), "harbin.rules.json", "non_computable"),
-    # Found by these tests (fixed in assistant/rules_schema.py):
+    # Found by these tests (fixed in assistant/calculator/schema.py):
     "non_computable not a list": (_edit_json("harbin.rules.json", lambda r: r.update(non_computable=5)),
                                   "harbin.rules.json", "non_computable"),
     "param aliases not lists of words": (

@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from assistant.amounts import find_dates, find_quantities, format_yuan, parse_chinese_number
 from assistant.corpus import Corpus
 from assistant.guard import find_unbacked
 from assistant.references import ClauseReference, find_clause_references, find_documents
+from assistant.text.amounts import find_dates, find_quantities, format_yuan, parse_chinese_number
 
 # Characters the parser and resolver treat specially, plus the kinds of noise people paste in.
 DOMAIN_CHARS = (

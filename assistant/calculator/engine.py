@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from assistant.amounts import format_number, format_rate, format_yuan
-from assistant.rules_eval import (
+from assistant.calculator.conditions import (
     Calculation,
     MissingParameters,
     Value,
@@ -25,7 +24,8 @@ from assistant.rules_eval import (
     plain_inputs,
     show,
 )
-from assistant.rules_model import Rule, Variant
+from assistant.calculator.model import Rule, Variant
+from assistant.text.amounts import format_number, format_rate, format_yuan
 
 FEN = Decimal("0.01")
 LPR_SOURCE = "全国银行间同业拆借中心公布的一年期LPR"

@@ -1,8 +1,8 @@
-"""Load and validate rules JSON into the data model of assistant/rules_model.py.
+"""Load and validate rules JSON into the data model of assistant/calculator/model.py.
 
 A rules file (corpus/<doc_id>.rules.json) is
 ``{"doc_id", "doc_title", "clause_label", "rules": [...], "non_computable": [...]}``;
-see assistant/calculator.py for what each rule type and field means.
+see assistant/calculator/__init__.py for what each rule type and field means.
 Bad data raises ValueError naming the rule_id and the field.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from assistant.rules_model import (
+from assistant.calculator.model import (
     PARAM_KINDS,
     RULE_TYPES,
     VARIANT_FIELDS,

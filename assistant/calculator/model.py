@@ -1,7 +1,7 @@
 """The data model of subsidy rules: parameters, conditions, variants, shares and rules.
 
 Pure data (frozen dataclasses).  Numbers are `Decimal` so the engine's
-arithmetic is exact.  assistant/rules_schema.py builds these from JSON.
+arithmetic is exact.  assistant/calculator/schema.py builds these from JSON.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.amounts import Quantity, find_dates, find_quantities, has_share_word
-from assistant.rules_model import Parameter, Rule
+from assistant.calculator.model import Parameter, Rule
+from assistant.text.amounts import Quantity, find_dates, find_quantities, has_share_word
 
 NUMERIC_KINDS = ("money", "rate", "count", "years", "number")
 SEPARATORS = set("，,。；;！？!?\n")

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from assistant.amounts import format_number, format_rate, format_yuan
-from assistant.rules_model import Condition, Parameter, Rule, Share
+from assistant.calculator.model import Condition, Parameter, Rule, Share
+from assistant.text.amounts import format_number, format_rate, format_yuan
 
 InputValue = float | str | tuple[float, ...]
 Value = Decimal | str | tuple[Decimal, ...]  # dates are ISO strings 「2023-09」「2023-09-15」

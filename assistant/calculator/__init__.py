@@ -71,11 +71,10 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from assistant.amounts import format_rate, format_yuan
-from assistant.rules_engine import run
-from assistant.rules_eval import Calculation, InputValue, MissingParameters, lpr_row, missing_for
-from assistant.rules_extract import extract_inputs
-from assistant.rules_schema import (
+from assistant.calculator.conditions import Calculation, InputValue, MissingParameters, lpr_row, missing_for
+from assistant.calculator.engine import run
+from assistant.calculator.extract import extract_inputs
+from assistant.calculator.schema import (
     Condition,
     NonComputable,
     Parameter,
@@ -85,6 +84,7 @@ from assistant.rules_schema import (
     parse_non_computable,
     parse_rules,
 )
+from assistant.text.amounts import format_rate, format_yuan
 
 __all__ = [
     "Calculation", "Condition", "InputValue", "MissingParameters", "NonComputable", "Parameter", "Rule",
