@@ -22,9 +22,9 @@ import gradio as gr
 from assistant import presenting as show
 from assistant.calculator import MissingParameters
 from assistant.chat import Assistant
-from assistant.corpus import Corpus
 from assistant.errors import AssistantError
 from assistant.feedback import FeedbackStore
+from assistant.policies.corpus import Corpus
 from assistant.settings import Settings, load_settings
 
 logger = logging.getLogger("assistant.ui")

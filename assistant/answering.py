@@ -13,16 +13,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.calculating import Calculator, wants_amount
-from assistant.clauses import Clause
 from assistant.conversation import Context, read_context, user_turns
-from assistant.corpus import Document
 from assistant.guard import guard_reply
 from assistant.lookup import cite_line, describe_clause, make_citation, quote_best, quote_matching, quote_whole
+from assistant.policies.clauses import Clause
+from assistant.policies.corpus import Document
+from assistant.policies.stacking import asks_about_stacking, explain_for_question
+from assistant.policies.validity import validity_answer, validity_notice
 from assistant.references import ClauseReference, find_clause_references, find_documents
 from assistant.reply import Citation, Reply
 from assistant.retrieval import ScoredClause
-from assistant.stacking import asks_about_stacking, explain_for_question
-from assistant.validity import validity_answer, validity_notice
 
 if TYPE_CHECKING:
     from assistant.chat import Assistant
@@ -38,7 +38,7 @@ class Answerer:
 
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
-        self.corpus = assistant.corpus
+        self.corpus = assistant.policies.corpus
         self.retriever = assistant.retriever
         self.tokenizer = assistant.tokenizer
         loaded = {d.region for d in self.corpus.documents} | {a for d in self.corpus.documents for a in d.aliases}

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.corpus import load_corpus
 from assistant.evaluation import read_cases
 from assistant.indexing import build_index
+from assistant.policies.corpus import load_corpus
 from assistant.settings import PROJECT_ROOT, Settings
 
 COLD_START = """

@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 
 from assistant.calculator import Calculation, Rule, compute, parse_rules
-from assistant.clauses import Clause
-from assistant.corpus import Corpus, load_corpus
 from assistant.errors import CorpusError, IndexNotBuiltError, StaleIndexError
 from assistant.indexing import LoadedIndex, build_index, load_index, read_manifest
 from assistant.llm import build_llm
+from assistant.policies.clauses import Clause
+from assistant.policies.corpus import Corpus, load_corpus
 from assistant.retrieval import ChineseTokenizer, QueryEmbedder, Retriever
 from assistant.settings import Settings, load_settings
 

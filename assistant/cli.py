@@ -118,8 +118,8 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _clause(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.clauses import number_to_clause_id
-    from assistant.corpus import load_corpus
+    from assistant.policies.clauses import number_to_clause_id
+    from assistant.policies.corpus import load_corpus
 
     corpus = load_corpus(settings.corpus_dir)
     document = corpus.document(args.doc_id)
@@ -142,9 +142,9 @@ def _clause(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.corpus import load_corpus
     from assistant.errors import IndexNotBuiltError
     from assistant.indexing import build_index, load_index
+    from assistant.policies.corpus import load_corpus
 
     corpus = load_corpus(settings.corpus_dir)
     if args.if_needed:
@@ -187,7 +187,7 @@ def _feedback_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _add_policy(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.ingest import add_policy_command
+    from assistant.ingest.adding import add_policy_command
 
     return add_policy_command(args, settings)
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.corpus import Corpus
+from assistant.policies.corpus import Corpus
 from assistant.references import JURISDICTION_WORDS
 from assistant.retrieval import ChineseTokenizer
 from assistant.text.amounts import find_quantities

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.corpus import Corpus
+from assistant.policies.corpus import Corpus
 from assistant.reply import Reply
 from assistant.text.amounts import find_quantities
 

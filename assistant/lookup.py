@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 import re
 
-from assistant.clauses import Clause, split_sentences
-from assistant.corpus import Corpus
+from assistant.policies.clauses import Clause, split_sentences
+from assistant.policies.corpus import Corpus
 from assistant.reply import Citation
 from assistant.retrieval import ScoredClause
 

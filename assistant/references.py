@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.clauses import number_to_clause_id
-from assistant.corpus import Corpus, Document
+from assistant.policies.clauses import number_to_clause_id
+from assistant.policies.corpus import Corpus, Document
 
 NUMERAL = r"[一二三四五六七八九十百零〇两\d]{1,4}"
 CLAUSE_REFERENCE = re.compile(rf"第\s*({NUMERAL})\s*[条项点款]|(?<![\d.])(\d{{1,2}})\s*条(?!件)")

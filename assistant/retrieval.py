@@ -21,9 +21,9 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.clauses import Clause
-from assistant.corpus import Corpus
 from assistant.indexing import IndexUnit, LoadedIndex
+from assistant.policies.clauses import Clause
+from assistant.policies.corpus import Corpus
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 STOPWORDS = frozenset(

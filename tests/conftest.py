@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import Corpus, load_corpus
 from assistant.errors import IndexNotBuiltError
 from assistant.indexing import build_index, load_index
+from assistant.policies.corpus import Corpus, load_corpus
 from assistant.settings import PROJECT_ROOT, Settings
 
 TODAY = dt.date(2026, 11, 23)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.clauses import parse_clauses, split_departments
-from assistant.corpus import Corpus
+from assistant.policies.clauses import parse_clauses, split_departments
+from assistant.policies.corpus import Corpus
 from assistant.text.cleaning import clean_text
 
 PROVINCE_TITLES = {

@@ -23,9 +23,9 @@ from typing import Any
 
 import pytest
 
-from assistant.corpus import load_corpus
 from assistant.errors import AssistantError, CorpusError, IndexNotBuiltError, StaleIndexError
 from assistant.indexing import BUILD_COMMAND, BUILD_STEPS, MANIFEST, build_index, load_index
+from assistant.policies.corpus import load_corpus
 from assistant.settings import PROJECT_ROOT, Settings
 
 # The real CLI build with the real model, killed right after these named steps (settings.fault_after_step):
@@ -148,7 +148,7 @@ from pathlib import Path
 from llama_index.core.embeddings import BaseEmbedding
 
 import assistant.indexing as indexing
-from assistant.corpus import load_corpus
+from assistant.policies.corpus import load_corpus
 from assistant.settings import Settings
 
 
@@ -394,7 +394,7 @@ MALFORMED: dict[str, tuple[Callable[[Path], None], str, str]] = {
                          "harbin.rules.json", "rules"),
     "stacking quote not in the text": (_edit_json("harbin.json", lambda m: m["stacking"][0].update(quote="无此原文。")),
                                        "harbin.json", "quote"),
-    # Found by these tests (fixed in assistant/corpus.py):
+    # Found by these tests (fixed in assistant/policies/corpus.py):
     "text not UTF-8": (_reencode("harbin.txt", "gbk"), "harbin.txt", "UTF-8"),
     "metadata file is a directory": (lambda d: ((d / "harbin.json").unlink(), (d / "harbin.json").mkdir()),
                                      "harbin.json", "无法读取"),
@@ -411,7 +411,7 @@ MALFORMED: dict[str, tuple[Callable[[Path], None], str, str]] = {
         _edit_json("harbin.rules.json", lambda r: _param_aliases(r).update({"国家级": True})),
         "harbin.rules.json", "aliases",
     ),
-    # Found by these tests (fixed in assistant/corpus.py):
+    # Found by these tests (fixed in assistant/policies/corpus.py):
     "aliases a string": (_edit_json("harbin.json", lambda m: m.update(aliases="哈尔滨")), "harbin.json", "aliases"),
     "aliases with an empty word": (_edit_json("harbin.json", lambda m: m["aliases"].append(" ")),
                                    "harbin.json", "aliases"),

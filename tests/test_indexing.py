@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import load_corpus
 from assistant.errors import ModelNotFoundError, StaleIndexError
 from assistant.indexing import build_index, collect_units, load_index, read_manifest
+from assistant.policies.corpus import load_corpus
 from assistant.settings import PROJECT_ROOT, Settings
 
 

@@ -34,9 +34,7 @@ from reportlab.pdfgen import canvas
 
 from assistant.chat import Assistant
 from assistant.cli import main
-from assistant.corpus import load_corpus
-from assistant.extraction import IngestError, extract_text, read_policy
-from assistant.policy_metadata import (
+from assistant.ingest.metadata import (
     choose_aliases,
     fill_region,
     guess_region,
@@ -45,6 +43,8 @@ from assistant.policy_metadata import (
     propose_metadata,
     shorten_title,
 )
+from assistant.ingest.reading import IngestError, extract_text, read_policy
+from assistant.policies.corpus import load_corpus
 from assistant.settings import PROJECT_ROOT, Settings
 
 TODAY = dt.date(2026, 11, 23)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.corpus import Corpus
+from assistant.policies.corpus import Corpus
 from assistant.references import ClauseReference, find_clause_references, find_documents
 
 P, H = "heilongjiang", "harbin"

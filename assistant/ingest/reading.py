@@ -1,5 +1,5 @@
 """Read a policy file (.pdf, .docx, .txt): its cleaned text and its clauses; or say in
-Chinese why it cannot be read.  The metadata the text states is assistant.policy_metadata's.
+Chinese why it cannot be read.  The metadata the text states is assistant.ingest.metadata's.
 
 Text.  A segment is a run of raw lines that may belong to one paragraph; cleaning
 (`assistant.text.cleaning.clean_text`) runs on each segment, so it repairs broken
@@ -25,8 +25,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.clauses import Clause, parse_clauses
 from assistant.errors import AssistantError
+from assistant.policies.clauses import Clause, parse_clauses
 from assistant.text.cleaning import FOOTER_START, PAGE_NUMBER, clean_text
 
 logger = logging.getLogger(__name__)

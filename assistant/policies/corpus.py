@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assistant.calculator.schema import parse_non_computable, parse_rules
-from assistant.clauses import Clause, parse_clauses
 from assistant.errors import CorpusError
+from assistant.policies.clauses import Clause, parse_clauses
 
 Jurisdiction = Literal["province", "city", "county", "national"]
 JURISDICTIONS: tuple[str, ...] = ("province", "city", "county", "national")

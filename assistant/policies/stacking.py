@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.corpus import Corpus
+from assistant.policies.corpus import Corpus
 from assistant.text.amounts import format_yuan
 
 STACKING_QUESTION = re.compile(

@@ -21,7 +21,7 @@ from typing import Any
 
 import cn2an
 
-from assistant.extraction import IngestError
+from assistant.ingest.reading import IngestError
 from assistant.text.cleaning import DATE_ONLY, PRINTED_LINE
 
 __all__ = ["DOC_NUMBER", "EFFECTIVE_DATE", "FROM_ISSUE", "JURISDICTION_NAMES", "choose_aliases", "fill_region",

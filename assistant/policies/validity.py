@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from assistant.corpus import Document
+from assistant.policies.corpus import Document
 
 
 def format_date(day: dt.date) -> str:

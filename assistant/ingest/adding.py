@@ -1,7 +1,7 @@
 """Add a new policy to the corpus: `python -m assistant add-policy FILE`.
 
-assistant.extraction reads the file and cleans it like the seeds,
-assistant.policy_metadata proposes the metadata the text states; here the flags
+assistant.ingest.reading reads the file and cleans it like the seeds,
+assistant.ingest.metadata proposes the metadata the text states; here the flags
 override that proposal and the draft is checked against the policies already in
 corpus/ (doc_id, duplicates, aliases).  After a Chinese summary and
 confirmation, `<doc_id>.txt` and `<doc_id>.json` are written into corpus/ and
@@ -32,10 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.corpus import load_corpus, load_document
 from assistant.errors import AssistantError, CorpusError
-from assistant.extraction import ExtractedText, IngestError, ReadPolicy, read_policy
-from assistant.policy_metadata import (
+from assistant.ingest.metadata import (
     DOC_NUMBER,
     EFFECTIVE_DATE,
     FROM_ISSUE,
@@ -46,8 +44,10 @@ from assistant.policy_metadata import (
     propose_metadata,
     shorten_title,
 )
+from assistant.ingest.reading import ExtractedText, IngestError, ReadPolicy, read_policy
+from assistant.policies.corpus import load_corpus, load_document
+from assistant.policies.validity import format_date
 from assistant.settings import Settings
-from assistant.validity import format_date
 
 __all__ = ["IngestError", "PolicyDraft", "add_policy", "add_policy_command", "draft_policy", "format_summary",
            "write_policy"]
