@@ -20,9 +20,9 @@ from assistant.policies.clauses import Clause
 from assistant.policies.corpus import Document
 from assistant.policies.stacking import asks_about_stacking, explain_for_question
 from assistant.policies.validity import validity_answer, validity_notice
-from assistant.references import ClauseReference, find_clause_references, find_documents
 from assistant.reply import Citation, Reply
-from assistant.retrieval import ScoredClause
+from assistant.search.references import ClauseReference, find_clause_references, find_documents
+from assistant.search.retriever import ScoredClause
 
 if TYPE_CHECKING:
     from assistant.chat import Assistant

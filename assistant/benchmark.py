@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.evaluation import read_cases
-from assistant.indexing import build_index
 from assistant.policies.corpus import load_corpus
+from assistant.search.index_store import build_index
 from assistant.settings import PROJECT_ROOT, Settings
 
 COLD_START = """

@@ -20,7 +20,7 @@ from assistant.guard import money_in
 from assistant.lookup import cite_line, describe_clause, make_citation, quote_best
 from assistant.policies.stacking import StackingRule, explain_for_calculations
 from assistant.reply import Citation, Reply
-from assistant.retrieval import ScoredClause
+from assistant.search.retriever import ScoredClause
 from assistant.text.amounts import find_quantities, format_yuan
 
 if TYPE_CHECKING:

@@ -19,11 +19,11 @@ import numpy as np
 
 from assistant.calculator import Calculation, Rule, compute, parse_rules
 from assistant.errors import CorpusError, IndexNotBuiltError, StaleIndexError
-from assistant.indexing import LoadedIndex, build_index, load_index, read_manifest
 from assistant.llm import build_llm
 from assistant.policies.clauses import Clause
 from assistant.policies.corpus import Corpus, load_corpus
-from assistant.retrieval import ChineseTokenizer, QueryEmbedder, Retriever
+from assistant.search.index_store import LoadedIndex, build_index, load_index, read_manifest
+from assistant.search.retriever import ChineseTokenizer, QueryEmbedder, Retriever
 from assistant.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class Assistant:
 
         def load() -> None:
             try:
-                from assistant.embedding import load_embedding
+                from assistant.search.embedding import load_embedding
 
                 embedder = load_embedding(self.settings.embedding_model)
                 embedder.get_query_embedding("预热")

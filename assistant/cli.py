@@ -143,8 +143,8 @@ def _clause(args: argparse.Namespace, settings: Settings) -> int:
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.errors import IndexNotBuiltError
-    from assistant.indexing import build_index, load_index
     from assistant.policies.corpus import load_corpus
+    from assistant.search.index_store import build_index, load_index
 
     corpus = load_corpus(settings.corpus_dir)
     if args.if_needed:

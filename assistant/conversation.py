@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.policies.corpus import Corpus
-from assistant.references import JURISDICTION_WORDS
-from assistant.retrieval import ChineseTokenizer
+from assistant.search.references import JURISDICTION_WORDS
+from assistant.search.retriever import ChineseTokenizer
 from assistant.text.amounts import find_quantities
 
 # Turns that lean on the previous one: 「那哈尔滨市里呢」「如果是智能工厂呢」「合同金额是1500万元」.

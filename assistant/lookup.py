@@ -8,7 +8,7 @@ import re
 from assistant.policies.clauses import Clause, split_sentences
 from assistant.policies.corpus import Corpus
 from assistant.reply import Citation
-from assistant.retrieval import ScoredClause
+from assistant.search.retriever import ScoredClause
 
 # Sentences that open a clause with its title (「1.支持企业技术改造。」) carry no content.
 HEADING_SENTENCE = re.compile(

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import IndexNotBuiltError
-from assistant.indexing import build_index, load_index
 from assistant.policies.corpus import Corpus, load_corpus
+from assistant.search.index_store import build_index, load_index
 from assistant.settings import PROJECT_ROOT, Settings
 
 TODAY = dt.date(2026, 11, 23)

@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 
 from assistant.errors import AssistantError, CorpusError, IndexNotBuiltError, StaleIndexError
-from assistant.indexing import BUILD_COMMAND, BUILD_STEPS, MANIFEST, build_index, load_index
 from assistant.policies.corpus import load_corpus
+from assistant.search.index_store import BUILD_COMMAND, BUILD_STEPS, MANIFEST, build_index, load_index
 from assistant.settings import PROJECT_ROOT, Settings
 
 # The real CLI build with the real model, killed right after these named steps (settings.fault_after_step):
@@ -147,7 +147,7 @@ from pathlib import Path
 
 from llama_index.core.embeddings import BaseEmbedding
 
-import assistant.indexing as indexing
+import assistant.search.index_store as indexing
 from assistant.policies.corpus import load_corpus
 from assistant.settings import Settings
 
@@ -284,7 +284,7 @@ DAMAGE: dict[str, Callable[[Settings], None]] = {
     "manifest deleted": lambda s: (_build_dir(s) / MANIFEST).unlink(),
     "docstore deleted": lambda s: (_build_dir(s) / "docstore.json").unlink(),
     "manifest empty": _write_manifest(""),
-    # Found by these tests (fixed in assistant/indexing.py):
+    # Found by these tests (fixed in assistant/search/index_store.py):
     "manifest is null": _write_manifest("null"),
     "manifest is a list": _write_manifest("[]"),
     "manifest files is a list": _edit_manifest(files=["docstore.json"]),
@@ -295,7 +295,7 @@ DAMAGE: dict[str, Callable[[Settings], None]] = {
     "CURRENT garbage": _current_bytes(b"no-such-build"),
     "CURRENT empty": _current_bytes(b""),
     "CURRENT climbs out of builds/": _current_bytes(b"../.."),
-    # Found by these tests (fixed in assistant/indexing.py):
+    # Found by these tests (fixed in assistant/search/index_store.py):
     "CURRENT not UTF-8": _current_bytes(b"\xff\xfe\x00\x81garbage"),
     "CURRENT very long": _current_bytes(b"x" * 5000),
     "CURRENT names an absolute path": _current_names_absolute_path,

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from assistant.guard import find_unbacked
 from assistant.policies.corpus import Corpus
-from assistant.references import ClauseReference, find_clause_references, find_documents
+from assistant.search.references import ClauseReference, find_clause_references, find_documents
 from assistant.text.amounts import find_dates, find_quantities, format_yuan, parse_chinese_number
 
 # Characters the parser and resolver treat specially, plus the kinds of noise people paste in.

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ModelNotFoundError, StaleIndexError
-from assistant.indexing import build_index, collect_units, load_index, read_manifest
 from assistant.policies.corpus import load_corpus
+from assistant.search.index_store import build_index, collect_units, load_index, read_manifest
 from assistant.settings import PROJECT_ROOT, Settings
 
 

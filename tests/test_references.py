@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.policies.corpus import Corpus
-from assistant.references import ClauseReference, find_clause_references, find_documents
+from assistant.search.references import ClauseReference, find_clause_references, find_documents
 
 P, H = "heilongjiang", "harbin"
 

@@ -11,12 +11,12 @@ import pytest
 import ui
 from assistant.calculator import compute
 from assistant.feedback import FeedbackStore
-from assistant.indexing import build_index
 from assistant.ingest.adding import draft_policy, write_policy
 from assistant.ingest.reading import read_policy
 from assistant.lookup import cite_line
 from assistant.policies.corpus import load_corpus
 from assistant.presenting import form_fields, form_inputs, highlight, parse_clause_number
+from assistant.search.index_store import build_index
 from assistant.settings import PROJECT_ROOT, Settings
 from tests.conftest import free_port, settings_in
 

@@ -297,7 +297,7 @@ def _write_file(path: Path, text: str) -> None:
 def add_policy(draft: PolicyDraft, settings: Settings, build: bool = True,
                output: Callable[[str], None] = print) -> None:
     """Write the draft into corpus/ and rebuild the index; a failed rebuild removes the new files."""
-    from assistant.indexing import build_index
+    from assistant.search.index_store import build_index
 
     written = write_policy(draft, settings.corpus_dir)
     if not build:

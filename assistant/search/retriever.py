@@ -21,9 +21,9 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.indexing import IndexUnit, LoadedIndex
 from assistant.policies.clauses import Clause
 from assistant.policies.corpus import Corpus
+from assistant.search.index_store import IndexUnit, LoadedIndex
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 STOPWORDS = frozenset(

@@ -28,10 +28,10 @@ from typing import Any
 
 import numpy as np
 
-from assistant.embedding import fingerprint_model, load_embedding
 from assistant.errors import AssistantError, CorruptIndexError, IndexNotBuiltError, StaleIndexError
 from assistant.policies.clauses import split_sentences
 from assistant.policies.corpus import Corpus, rule_entries
+from assistant.search.embedding import fingerprint_model, load_embedding
 from assistant.settings import Settings
 
 FORMAT_VERSION = 1
