@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from assistant.answering.reply import Citation, Reply
     from assistant.chat import Assistant
-    from assistant.reply import Citation, Reply
 
 __all__ = ["Assistant", "Citation", "Reply"]
 

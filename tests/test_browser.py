@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from assistant.answering.quoting import cite_line
 from assistant.feedback import FeedbackStore, feedback_path
-from assistant.lookup import cite_line
 from assistant.settings import PROJECT_ROOT, Settings
 
 # gradio's own pandas calls raise pandas 3 deprecation warnings that say nothing about this app.

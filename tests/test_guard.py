@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from assistant.guard import find_unbacked, guard_reply
+from assistant.answering.guard import find_unbacked, guard_reply
 
 PATH_QUESTIONS = [
     ("lookup", "哈尔滨第十一条讲什么"),
@@ -107,7 +107,7 @@ def test_a_planted_wrong_amount_is_stopped_on_every_path(bot, caplog, route: str
                                                           planted: str) -> None:
     reply = bot.ask(question)
     tampered = dataclasses.replace(reply, text=reply.text + planted)
-    with caplog.at_level(logging.WARNING, logger="assistant.guard"):
+    with caplog.at_level(logging.WARNING, logger="assistant.answering.guard"):
         result = guard_reply(tampered, reply, bot.corpus, [question])
     assert result is reply
     assert planted not in result.text

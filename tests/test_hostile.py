@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from assistant.guard import find_unbacked
+from assistant.answering.guard import find_unbacked
 from assistant.policies.corpus import Corpus
 from assistant.search.references import ClauseReference, find_clause_references, find_documents
 from assistant.text.amounts import find_dates, find_quantities, format_yuan, parse_chinese_number

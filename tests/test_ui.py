@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 import ui
+from assistant.answering.quoting import cite_line
 from assistant.calculator import compute
 from assistant.feedback import FeedbackStore
 from assistant.ingest.adding import draft_policy, write_policy
 from assistant.ingest.reading import read_policy
-from assistant.lookup import cite_line
 from assistant.policies.corpus import load_corpus
 from assistant.presenting import form_fields, form_inputs, highlight, parse_clause_number
 from assistant.search.index_store import build_index

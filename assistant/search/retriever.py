@@ -24,8 +24,8 @@ import numpy as np
 from assistant.policies.clauses import Clause
 from assistant.policies.corpus import Corpus
 from assistant.search.index_store import IndexUnit, LoadedIndex
+from assistant.settings import PACKAGE_DATA_DIR
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
 STOPWORDS = frozenset(
     "的 了 吗 呢 啊 吧 么 呀 和 与 及 或 是 有 在 对 把 被 给 就 都 也 还 要 能 会 可以 可 怎么 怎样 "
     "什么 多少 哪些 哪个 哪 如何 是否 有没有 能不能 一下 请问 我们 我 你 他 她 它 "
@@ -54,8 +54,8 @@ class ScoredClause:
 class ChineseTokenizer:
     """jieba with the policy vocabulary kept whole, and colloquial words expanded."""
 
-    def __init__(self, words_path: Path = DATA_DIR / "domain_words.txt",
-                 synonyms_path: Path = DATA_DIR / "synonyms.json") -> None:
+    def __init__(self, words_path: Path = PACKAGE_DATA_DIR / "domain_words.txt",
+                 synonyms_path: Path = PACKAGE_DATA_DIR / "synonyms.json") -> None:
         import jieba
 
         self._jieba = jieba.Tokenizer()

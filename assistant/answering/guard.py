@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.answering.reply import Reply
 from assistant.policies.corpus import Corpus
-from assistant.reply import Reply
 from assistant.text.amounts import find_quantities
 
 logger = logging.getLogger(__name__)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 import re
 
+from assistant.answering.reply import Citation
 from assistant.policies.clauses import Clause, split_sentences
 from assistant.policies.corpus import Corpus
-from assistant.reply import Citation
 from assistant.search.retriever import ScoredClause
 
 # Sentences that open a clause with its title (「1.支持企业技术改造。」) carry no content.

@@ -14,17 +14,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from assistant.answering.context import Context
+from assistant.answering.guard import money_in
+from assistant.answering.quoting import cite_line, describe_clause, make_citation, quote_best
+from assistant.answering.reply import Citation, Reply
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, focus_share, missing_parameters
-from assistant.conversation import Context
-from assistant.guard import money_in
-from assistant.lookup import cite_line, describe_clause, make_citation, quote_best
 from assistant.policies.stacking import StackingRule, explain_for_calculations
-from assistant.reply import Citation, Reply
 from assistant.search.retriever import ScoredClause
 from assistant.text.amounts import find_quantities, format_yuan
 
 if TYPE_CHECKING:
-    from assistant.answering import Answerer
+    from assistant.answering.router import Answerer
 
 # Asking for an amount: 「能拿多少」「贴息多少」「怎么算」「补助标准」.
 AMOUNT_QUESTION = re.compile(
@@ -88,7 +88,7 @@ class Calculator:
         """The best rule; when the runner-up is too close to call, the optional LLM may pick
         between them (only from this list)."""
         best = choices[0]
-        llm = self.assistant.llm
+        llm = self.assistant.answering.llm
         close = [c for c in choices[1:4] if c.score >= CLOSE_CALL_RATIO * best.score]
         if llm is None or not close:
             return best

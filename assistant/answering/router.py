@@ -9,25 +9,31 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.calculating import Calculator, wants_amount
-from assistant.conversation import Context, read_context, user_turns
-from assistant.guard import guard_reply
-from assistant.lookup import cite_line, describe_clause, make_citation, quote_best, quote_matching, quote_whole
+from assistant.answering.calculate import Calculator, wants_amount
+from assistant.answering.context import Context, read_context, user_turns
+from assistant.answering.guard import guard_reply
+from assistant.answering.quoting import (
+    cite_line,
+    describe_clause,
+    make_citation,
+    quote_best,
+    quote_matching,
+    quote_whole,
+)
+from assistant.answering.reply import Citation, Reply
 from assistant.policies.clauses import Clause
 from assistant.policies.corpus import Document
 from assistant.policies.stacking import asks_about_stacking, explain_for_question
 from assistant.policies.validity import validity_answer, validity_notice
-from assistant.reply import Citation, Reply
 from assistant.search.references import ClauseReference, find_clause_references, find_documents
 from assistant.search.retriever import ScoredClause
+from assistant.settings import PACKAGE_DATA_DIR
 
 if TYPE_CHECKING:
     from assistant.chat import Assistant
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
 VALIDITY_QUESTION = re.compile(r"有效期|还有效|有效吗|失效|过期|到期|截止|什么时候结束|还能用|还在执行|还执行")
 RELATED_RATIO = 0.8  # another document's clause is shown when it scores this close to the best
 OUT_OF_SCOPE_DENSE = 0.72  # below this similarity and with no shared words, nothing in the corpus is near
@@ -43,14 +49,14 @@ class Answerer:
         self.tokenizer = assistant.tokenizer
         loaded = {d.region for d in self.corpus.documents} | {a for d in self.corpus.documents for a in d.aliases}
         self.other_regions = [
-            word for line in (DATA_DIR / "regions.txt").read_text(encoding="utf-8").splitlines()
+            word for line in (PACKAGE_DATA_DIR / "regions.txt").read_text(encoding="utf-8").splitlines()
             if not line.startswith("#") for word in line.split()
             if not any(word in name or name in word for name in loaded)
         ]
         self.calculator = Calculator(self)
         self.off_topic = [
             re.compile(line.strip(), re.IGNORECASE)
-            for line in (DATA_DIR / "off_topic.txt").read_text(encoding="utf-8").splitlines()
+            for line in (PACKAGE_DATA_DIR / "off_topic.txt").read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")
         ]
         self.topic_vocabulary = frozenset(
@@ -64,10 +70,10 @@ class Answerer:
         user_texts = [*user_turns(history), question if isinstance(question, str) else ""]
         recompute = self.assistant.calculate
         template = guard_reply(reply, reply, self.corpus, user_texts, recompute)
-        if self.assistant.llm is None or template is not reply or not reply.citations:
+        if self.assistant.answering.llm is None or template is not reply or not reply.citations:
             return template
         names = [cite_line(self.corpus, c) for c in self.cited_clauses(reply)]
-        rephrased = self.assistant.llm.rephrase(reply.text, names)
+        rephrased = self.assistant.answering.llm.rephrase(reply.text, names)
         if rephrased is None:
             return template
         return guard_reply(dataclasses.replace(reply, text=rephrased), template, self.corpus, user_texts, recompute)
