@@ -20,8 +20,8 @@ from typing import Any
 import gradio as gr
 
 from assistant import presenting as show
+from assistant.app import Assistant
 from assistant.calculator import MissingParameters
-from assistant.chat import Assistant
 from assistant.errors import AssistantError
 from assistant.feedback import FeedbackStore
 from assistant.policies.corpus import Corpus

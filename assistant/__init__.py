@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from assistant.answering.reply import Citation, Reply
-    from assistant.chat import Assistant
+    from assistant.app import Assistant
 
 __all__ = ["Assistant", "Citation", "Reply"]
 
@@ -19,11 +19,11 @@ __all__ = ["Assistant", "Citation", "Reply"]
 def __getattr__(name: str) -> Any:
     # Imported lazily so that `import assistant.calculator` stays light and pure.
     if name == "Assistant":
-        from assistant.chat import Assistant
+        from assistant.app import Assistant
 
         return Assistant
     if name in ("Citation", "Reply"):
-        from assistant import reply
+        from assistant.answering import reply
 
         return getattr(reply, name)
     raise AttributeError(name)

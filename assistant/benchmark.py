@@ -22,7 +22,7 @@ from assistant.settings import PROJECT_ROOT, Settings
 COLD_START = """
 import json, re, time
 started = time.perf_counter()
-from assistant.chat import Assistant
+from assistant.app import Assistant
 bot = Assistant.load()
 loaded = time.perf_counter()
 bot.ask("企业上市有什么补助")
@@ -66,7 +66,7 @@ def measure_number_scan() -> dict[str, Any]:
 
 def run_benchmark(settings: Settings, cases_path: Path, rounds: int = 3) -> dict[str, Any]:
     """Build an index aside, load it, and time ask() over the evaluation questions."""
-    from assistant.chat import Assistant
+    from assistant.app import Assistant
 
     figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="bench-index-") as scratch:

@@ -107,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.chat import Assistant
+    from assistant.app import Assistant
 
     reply = Assistant.load(settings).ask(args.question)
     if args.json:
@@ -159,7 +159,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.chat import Assistant
+    from assistant.app import Assistant
     from assistant.evaluation import evaluate, format_report, read_cases
 
     if not args.file.exists():
@@ -199,7 +199,7 @@ def _loadtest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _repl(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.chat import Assistant
+    from assistant.app import Assistant
 
     bot = Assistant.load(settings)
     history: list[tuple[str, str]] = []

@@ -46,7 +46,7 @@ def session_settings(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus) -
 @pytest.fixture(scope="session")
 def bot(session_settings: Settings):  # type: ignore[no-untyped-def]
     """One Assistant for the session (it holds no per-user state), clock fixed at TODAY."""
-    from assistant.chat import Assistant
+    from assistant.app import Assistant
 
     return Assistant.load(session_settings, clock=lambda: TODAY, wait_for_model=True)
 

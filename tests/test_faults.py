@@ -319,7 +319,7 @@ def test_a_damaged_index_is_refused_naming_the_build_command(
 def test_assistant_load_does_not_silently_serve_or_rebuild_a_damaged_index(
     private_index: Settings, damage: str
 ) -> None:
-    from assistant.chat import Assistant
+    from assistant.app import Assistant
 
     DAMAGE[damage](private_index)
     before = sorted(p.name for p in (private_index.index_dir / "builds").iterdir())
@@ -463,7 +463,7 @@ def test_the_cli_reports_every_malformed_corpus_file_in_one_chinese_line(tmp_pat
 def test_a_policy_without_a_validity_sentence_still_answers_validity_questions(private_index: Settings, bot) -> None:  # type: ignore[no-untyped-def]
     # add-policy writes "validity_rule": null when the text has no validity sentence; that loaded as None
     # and 「哈尔滨的政策还有效吗」 raised AttributeError in the validity answer.
-    from assistant.chat import Assistant
+    from assistant.app import Assistant
 
     _edit_json("harbin.json", lambda m: m.update(validity_rule=None))(private_index.corpus_dir)
     corpus = load_corpus(private_index.corpus_dir)

@@ -32,7 +32,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from assistant.chat import Assistant
+from assistant.app import Assistant
 from assistant.cli import main
 from assistant.ingest.metadata import (
     choose_aliases,

@@ -96,7 +96,7 @@ def test_with_a_login_set_the_api_refuses_strangers_and_serves_the_user(bot: Any
 @pytest.mark.slow
 def test_the_llm_key_is_never_logged_or_shown(session_settings: Settings, tmp_path: Path,
                                               caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture) -> None:
-    from assistant.chat import Assistant
+    from assistant.app import Assistant
 
     # Nothing listens on the LLM port: every call is refused, the failure path logs, the template answers.
     settings = session_settings.with_overrides(

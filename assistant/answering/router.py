@@ -32,7 +32,7 @@ from assistant.search.retriever import ScoredClause
 from assistant.settings import PACKAGE_DATA_DIR
 
 if TYPE_CHECKING:
-    from assistant.chat import Assistant
+    from assistant.app import Assistant
 
 VALIDITY_QUESTION = re.compile(r"有效期|还有效|有效吗|失效|过期|到期|截止|什么时候结束|还能用|还在执行|还执行")
 RELATED_RATIO = 0.8  # another document's clause is shown when it scores this close to the best
