@@ -14,10 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.errors import AssistantError
-from assistant.settings import PROJECT_ROOT, Settings, load_settings
+from assistant.settings import Settings, load_settings
 
 logger = logging.getLogger("assistant")
-DEV_CASES = PROJECT_ROOT / "tests" / "eval" / "dev.jsonl"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -60,12 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     build.set_defaults(handler=_build)
 
     evaluate = commands.add_parser("eval", help="按评测文件给回答打分")
-    evaluate.add_argument("file", type=Path, nargs="?", default=DEV_CASES)
+    evaluate.add_argument("file", type=Path, nargs="?", default=None)
     evaluate.add_argument("--json", action="store_true")
     evaluate.set_defaults(handler=_eval)
 
     bench = commands.add_parser("bench", help="测建索引、加载、问答耗时与内存")
-    bench.add_argument("--cases", type=Path, default=DEV_CASES)
+    bench.add_argument("--cases", type=Path, default=None)
     bench.add_argument("--rounds", type=int, default=3)
     bench.set_defaults(handler=_bench)
 
@@ -96,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     load = commands.add_parser("loadtest", help="启动网页服务并用并发客户端压测（吞吐、延迟、错误）")
     load.add_argument("--clients", type=int, nargs="+", default=[16, 64], help="并发客户端数，可给多个")
     load.add_argument("--questions", type=int, default=25, help="每个客户端提问数")
-    load.add_argument("--cases", type=Path, default=DEV_CASES)
+    load.add_argument("--cases", type=Path, default=None)
     load.add_argument("--url", help="测已在运行的部署（如反向代理后的多个进程），不另起服务")
     load.add_argument("--timeout", type=float, default=1800, help="整个压测的时间上限（秒）")
     load.set_defaults(handler=_loadtest)
@@ -160,19 +159,21 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.app import Assistant
-    from assistant.evaluation import evaluate, format_report, read_cases
+    from devtools.evaluation import DEV_CASES, evaluate, format_report, read_cases
 
-    if not args.file.exists():
-        raise AssistantError(f"找不到评测文件 {args.file}")
-    results, summary = evaluate(Assistant.load(settings), read_cases(args.file))
+    path = args.file or DEV_CASES
+    if not path.exists():
+        raise AssistantError(f"找不到评测文件 {path}")
+    results, summary = evaluate(Assistant.load(settings), read_cases(path))
     print(json.dumps(summary, ensure_ascii=False, indent=2) if args.json else format_report(results, summary))
     return 0 if summary["passed"] == summary["cases"] else 1
 
 
 def _bench(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.benchmark import run_benchmark
+    from devtools.benchmark import run_benchmark
+    from devtools.evaluation import DEV_CASES
 
-    figures = run_benchmark(settings, args.cases, args.rounds)
+    figures = run_benchmark(settings, args.cases or DEV_CASES, args.rounds)
     for name, value in figures.items():
         print(f"{name}: {value}")
     return 0
@@ -193,8 +194,10 @@ def _add_policy(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _loadtest(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.loadtest import run_loadtest_command
+    from devtools.evaluation import DEV_CASES
+    from devtools.loadtest import run_loadtest_command
 
+    args.cases = args.cases or DEV_CASES
     return run_loadtest_command(args, settings)
 
 

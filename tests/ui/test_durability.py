@@ -24,11 +24,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant import app_client
-from assistant.app_client import AppClient, RequestFailed
 from assistant.feedback import FeedbackStore, feedback_path
-from assistant.loadtest import ask_case
 from assistant.settings import Settings
+from devtools import app_client
+from devtools.app_client import AppClient, RequestFailed
+from devtools.loadtest import ask_case
 
 pytestmark = pytest.mark.slow
 

@@ -2,7 +2,7 @@
 
 The app runs as its own process (`python ui.py` on a free 127.0.0.1 port), so
 the figures are the server's, not a test harness's.  Clients speak gradio's
-queue protocol over plain HTTP as the browser does (assistant.app_client), which
+queue protocol over plain HTTP as the browser does (devtools.app_client), which
 keeps the load generator thin on a two-core machine.
 
 First every case is asked once, one at a time: those replies are the reference.
@@ -30,7 +30,9 @@ from typing import Any
 
 import httpx
 
-from assistant.app_client import (
+from assistant.errors import AssistantError
+from assistant.settings import Settings
+from devtools.app_client import (
     REQUEST_SECONDS,
     AppClient,
     AppClientError,
@@ -43,9 +45,7 @@ from assistant.app_client import (
     stop_server,
     wait_until_ready,
 )
-from assistant.errors import AssistantError
-from assistant.evaluation import read_cases
-from assistant.settings import Settings
+from devtools.evaluation import read_cases
 
 OVERALL_SECONDS = 1800.0  # the whole command, every client count included
 

@@ -31,7 +31,7 @@ from assistant.calculator import (
     parse_rules,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ("heilongjiang", "harbin")
 CALCULATOR_MODULES = ("text/amounts", "calculator/__init__", "calculator/engine", "calculator/conditions",
                       "calculator/extract", "calculator/model", "calculator/schema")

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation import read_cases
-from assistant.loadtest import format_report, run_loadtest
 from assistant.settings import PROJECT_ROOT, Settings
+from devtools.evaluation import read_cases
+from devtools.loadtest import format_report, run_loadtest
 
 pytestmark = pytest.mark.slow
 
@@ -52,8 +52,8 @@ def test_a_reply_that_differs_from_the_reference_is_counted(bot, session_setting
     import time
 
     import ui
-    from assistant.app_client import free_port
-    from assistant.loadtest import reference_replies, run_clients
+    from devtools.app_client import free_port
+    from devtools.loadtest import reference_replies, run_clients
 
     settings = session_settings.with_overrides(data_dir=tmp_path / "data", port=free_port())
     demo = ui.build_demo(bot, settings)

@@ -15,8 +15,12 @@ from typing import Any
 
 from assistant.answering.quoting import is_verbatim
 from assistant.errors import AssistantError
+from assistant.settings import PROJECT_ROOT
 
 AMOUNT_TOLERANCE = 1.0  # yuan
+
+
+DEV_CASES = PROJECT_ROOT / "tests" / "eval" / "dev.jsonl"  # the default for eval, bench and loadtest
 
 
 @dataclass

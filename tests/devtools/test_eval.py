@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.evaluation import evaluate, format_report, read_cases
 from assistant.settings import PROJECT_ROOT
+from devtools.evaluation import evaluate, format_report, read_cases
 
 
 @pytest.mark.parametrize("name", ["dev.jsonl", "cases.jsonl"])

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 import ui
-from assistant.app_client import AppClient, AppClientError, free_port
 from assistant.settings import Settings, load_settings
+from devtools.app_client import AppClient, AppClientError, free_port
 
 # gr.Warning outside a browser session becomes a UserWarning; gradio's pandas calls warn about pandas 4.
 pytestmark = [pytest.mark.filterwarnings("ignore::UserWarning"),
@@ -25,7 +25,7 @@ PASSWORD = "hotline-pa55-Ωλ"
 
 @contextlib.contextmanager
 def launched(bot: Any, settings: Settings) -> Iterator[str]:
-    """The real app served in this process (as tests/test_ui.py does); yields its local URL."""
+    """The real app served in this process (as tests/ui/test_ui.py does); yields its local URL."""
     demo = ui.build_demo(bot, settings)
     _, url, _ = ui.launch(demo, settings, prevent_thread_lock=True, quiet=True)
     try:

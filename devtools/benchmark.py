@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation import read_cases
 from assistant.policies.corpus import load_corpus
 from assistant.search.index_store import build_index
 from assistant.settings import PROJECT_ROOT, Settings
+from devtools.evaluation import read_cases
 
 COLD_START = """
 import json, re, time
