@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -17,18 +16,20 @@ from typing import Any
 import numpy as np
 
 from assistant.answering.llm import build_llm
+from assistant.answering.reply import Reply
+from assistant.answering.router import Router
 from assistant.calculator import Calculation, Rule, compute, parse_rules
 from assistant.errors import CorpusError, IndexNotBuiltError, StaleIndexError
 from assistant.policies.clauses import Clause
 from assistant.policies.corpus import Corpus, load_corpus
 from assistant.search.index_store import LoadedIndex, build_index, load_index, read_manifest
-from assistant.search.retriever import ChineseTokenizer, QueryEmbedder, Retriever
+from assistant.search.query_encoder import QueryEmbedder, QueryEncoder
+from assistant.search.retriever import ChineseTokenizer, Retriever
 from assistant.settings import PACKAGE_DATA_DIR, Settings, load_settings
 
 logger = logging.getLogger(__name__)
 LPR_TABLE = PACKAGE_DATA_DIR / "lpr.json"
 History = Sequence[tuple[str, str]]
-MODEL_WAIT_SECONDS = 120.0
 
 
 class Assistant:
@@ -46,14 +47,13 @@ class Assistant:
         self.rules = load_rules(corpus)
         self.llm = build_llm(settings)
         self.lpr_table = json.loads(LPR_TABLE.read_text(encoding="utf-8"))
-        self._embedder: QueryEmbedder | None = embedder
-        self._embedder_ready = threading.Event()
-        self._embedder_error: BaseException | None = None
-        if embedder is not None:
-            self._embedder_ready.set()
-        from assistant.answering.router import Answerer  # the answer paths, kept out of this file
-
-        self.answerer = Answerer(self)
+        self.encoder = QueryEncoder(settings.embedding_model, embedder)
+        # Every stage gets what it needs here; none reaches back through this object.
+        self.router = Router(
+            settings=settings, corpus=corpus, retriever=self.retriever, tokenizer=self.tokenizer,
+            query_vector=self.encoder.vector, rules=self.rules, lpr_table=self.lpr_table, llm=self.llm,
+            clock=self.clock,
+        )
 
     @classmethod
     def load(cls, settings: Settings | None = None, clock: Callable[[], dt.date] | None = None,
@@ -83,38 +83,17 @@ class Assistant:
 
     def start_model_loading(self) -> None:
         """Load the embedding model in the background (importing torch takes seconds)."""
-        if self._embedder_ready.is_set():
-            return
-
-        def load() -> None:
-            try:
-                from assistant.search.embedding import load_embedding
-
-                embedder = load_embedding(self.settings.embedding_model)
-                embedder.get_query_embedding("预热")
-                self._embedder = embedder
-            except BaseException as error:  # reported to the first question that needs it
-                logger.exception("embedding model failed to load")
-                self._embedder_error = error
-            finally:
-                self._embedder_ready.set()
-
-        threading.Thread(target=load, name="load-embedding", daemon=True).start()
+        self.encoder.start_loading()
 
     def query_vector(self, text: str) -> np.ndarray | None:
         """The question's embedding; None (lexical search only) if the model failed to load."""
-        self._embedder_ready.wait(MODEL_WAIT_SECONDS)
-        if self._embedder is None:
-            return None
-        vector = np.asarray(self._embedder.get_query_embedding(text), dtype=np.float32)
-        norm = float(np.linalg.norm(vector))
-        return vector / norm if norm else vector
+        return self.encoder.vector(text)
 
-    def ask(self, question: str, history: History | None = None) -> Any:
-        """Answer one question in the context of `history` [(role, text), …]; returns a Reply."""
+    def ask(self, question: str, history: History | None = None) -> Reply:
+        """Answer one question in the context of `history` [(role, text), …]."""
         started = time.perf_counter()
         turns = list(history) if isinstance(history, list | tuple) else []
-        reply = self.answerer.answer(question, turns)
+        reply = self.router.answer(question, turns)
         logger.info("ask route=%s ms=%.1f", reply.route, (time.perf_counter() - started) * 1000)
         return reply
 

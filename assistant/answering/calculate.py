@@ -9,30 +9,21 @@ asked for; an amount is only ever the calculator's.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from assistant.answering.context import Context
 from assistant.answering.guard import money_in
+from assistant.answering.llm import PolicyLlm
 from assistant.answering.quoting import cite_line, describe_clause, make_citation, quote_best
 from assistant.answering.reply import Citation, Reply
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, focus_share, missing_parameters
+from assistant.policies.corpus import Corpus
 from assistant.policies.stacking import StackingRule, explain_for_calculations
-from assistant.search.retriever import ScoredClause
-from assistant.text.amounts import find_quantities, format_yuan
+from assistant.search.retriever import Retriever, ScoredClause
+from assistant.text.amounts import format_yuan
 
-if TYPE_CHECKING:
-    from assistant.answering.router import Answerer
-
-# Asking for an amount: 「能拿多少」「贴息多少」「怎么算」「补助标准」.
-AMOUNT_QUESTION = re.compile(
-    r"多少|几万|几百万|几千万|能拿|能补|能给|能领|能得|能申请到|可以拿|拿到|怎么算|算一下|算算|帮我算|计算|"
-    r"补助标准|奖励标准|奖补标准|补贴标准|额度|封顶|上限|最高.{0,4}[补奖贴]|[补奖贴][助励贴息].{0,2}(?:是)?多少"
-)
-# 「有奖励吗」 with a figure the user gives is a calculation too: 「产值增加1000万元，有奖励吗」.
-BENEFIT_QUESTION = re.compile(r"有(?:没有)?(?:奖励|补助|补贴|奖补|贴息|支持)|能(?:不能)?(?:享受|申请)")
 TOP_CLAUSES = 3
 KEYWORD_WEIGHT = 0.08  # per character of a rule keyword found in the question
 RULE_DENSE_WEIGHT = 0.6
@@ -50,27 +41,21 @@ class RuleChoice:
     keyword_chars: int
 
 
-def wants_amount(question: str) -> bool:
-    """The question asks for an amount, or gives figures and asks about a benefit."""
-    has_money = any(q.kind in ("money", "rate", "count") for q in find_quantities(question))
-    return bool(AMOUNT_QUESTION.search(question)) or (has_money and bool(BENEFIT_QUESTION.search(question))) or (
-        has_money and not re.search(r"[吗么？?]$", question.strip())
-    )
-
-
 class Calculator:
-    """Answers calculation questions for an Answerer (shares its corpus, retriever and clock)."""
+    """The calculation path: picks the rule, reads the facts, computes or asks for what is missing."""
 
-    def __init__(self, answerer: Answerer) -> None:
-        self.answerer = answerer
-        self.assistant = answerer.assistant
-        self.corpus = answerer.corpus
-        self.rules = self.assistant.rules
+    def __init__(self, corpus: Corpus, rules: Mapping[str, Rule], retriever: Retriever, lpr_table: Any,
+                 llm: PolicyLlm | None) -> None:
+        self.corpus = corpus
+        self.rules = rules
+        self.retriever = retriever
+        self.lpr_table = lpr_table
+        self.llm = llm
 
     def rank_rules(self, text: str, ranked: Sequence[ScoredClause], vector: Any) -> list[RuleChoice]:
         """Rules of the best clauses, scored by clause relevance, rule similarity and keywords."""
         clause_score = {(s.clause.doc_id, s.clause.clause): s.score for s in ranked[:TOP_CLAUSES]}
-        dense = self.answerer.retriever.score_rules(vector)
+        dense = self.retriever.score_rules(vector)
         choices = []
         for rule in self.rules.values():
             key = (rule.doc_id, rule.clause)
@@ -88,7 +73,7 @@ class Calculator:
         """The best rule; when the runner-up is too close to call, the optional LLM may pick
         between them (only from this list)."""
         best = choices[0]
-        llm = self.assistant.answering.llm
+        llm = self.llm
         close = [c for c in choices[1:4] if c.score >= CLOSE_CALL_RATIO * best.score]
         if llm is None or not close:
             return best
@@ -107,10 +92,10 @@ class Calculator:
             if choice.rule.doc_id in seen or choice.keyword_chars == 0:
                 continue
             inputs = extract_inputs(question, choice.rule)
-            if missing_parameters(choice.rule, inputs, self.assistant.lpr_table):
+            if missing_parameters(choice.rule, inputs, self.lpr_table):
                 continue
             try:
-                pairs.append((choice.rule, compute(choice.rule, inputs, self.assistant.lpr_table)))
+                pairs.append((choice.rule, compute(choice.rule, inputs, self.lpr_table)))
             except ValueError:
                 continue
             seen.add(choice.rule.doc_id)
@@ -139,11 +124,11 @@ class Calculator:
             if best.keyword_chars == 0 or not close:
                 return None  # the clause that answers has no rule: never borrow another clause's figures
         inputs = self.read_inputs(best.rule, context)
-        missing = missing_parameters(best.rule, inputs, self.assistant.lpr_table)
+        missing = missing_parameters(best.rule, inputs, self.lpr_table)
         if missing:
             return self.clarify(best.rule, [p.label for p in missing], [p.ask for p in missing if p.ask])
         try:
-            calculation = compute(best.rule, inputs, self.assistant.lpr_table)
+            calculation = compute(best.rule, inputs, self.lpr_table)
         except ValueError as error:  # absurd figures: say why in Chinese, compute nothing
             message = str(error).rstrip("。")
             said = {v for text in context.user_texts for _, v in money_in(text)}
@@ -174,10 +159,10 @@ class Calculator:
             if other.score < OTHER_DOCUMENT_RATIO * best.score:
                 return None
             inputs = self.read_inputs(other.rule, context)
-            if missing_parameters(other.rule, inputs, self.assistant.lpr_table):
+            if missing_parameters(other.rule, inputs, self.lpr_table):
                 return None
             try:
-                return compute(other.rule, inputs, self.assistant.lpr_table)
+                return compute(other.rule, inputs, self.lpr_table)
             except ValueError:
                 return None
         return None

@@ -7,13 +7,19 @@ quotes and calculator worksheets; nothing here generates an amount.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 import unicodedata
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from assistant.answering.calculate import Calculator, wants_amount
+import numpy as np
+
+from assistant.answering.calculate import Calculator
 from assistant.answering.context import Context, read_context, user_turns
 from assistant.answering.guard import guard_reply
+from assistant.answering.llm import PolicyLlm
+from assistant.answering.question import Question, read_question, wants_amount
 from assistant.answering.quoting import (
     cite_line,
     describe_clause,
@@ -23,44 +29,49 @@ from assistant.answering.quoting import (
     quote_whole,
 )
 from assistant.answering.reply import Citation, Reply
+from assistant.calculator import Calculation, Rule, compute
 from assistant.policies.clauses import Clause
-from assistant.policies.corpus import Document
+from assistant.policies.corpus import Corpus, Document
 from assistant.policies.stacking import asks_about_stacking, explain_for_question
 from assistant.policies.validity import validity_answer, validity_notice
-from assistant.search.references import ClauseReference, find_clause_references, find_documents
-from assistant.search.retriever import ScoredClause
-from assistant.settings import PACKAGE_DATA_DIR
-
-if TYPE_CHECKING:
-    from assistant.app import Assistant
+from assistant.search.references import ClauseReference, find_documents
+from assistant.search.retriever import ChineseTokenizer, Retriever, ScoredClause
+from assistant.settings import PACKAGE_DATA_DIR, Settings
 
 VALIDITY_QUESTION = re.compile(r"有效期|还有效|有效吗|失效|过期|到期|截止|什么时候结束|还能用|还在执行|还执行")
 RELATED_RATIO = 0.8  # another document's clause is shown when it scores this close to the best
 OUT_OF_SCOPE_DENSE = 0.72  # below this similarity and with no shared words, nothing in the corpus is near
 
 
-class Answerer:
+class Router:
     """Chooses the answer path for a question and builds the reply."""
 
-    def __init__(self, assistant: Assistant) -> None:
-        self.assistant = assistant
-        self.corpus = assistant.policies.corpus
-        self.retriever = assistant.retriever
-        self.tokenizer = assistant.tokenizer
+    def __init__(self, *, settings: Settings, corpus: Corpus, retriever: Retriever, tokenizer: ChineseTokenizer,
+                 query_vector: Callable[[str], np.ndarray | None], rules: Mapping[str, Rule],
+                 lpr_table: Any, llm: PolicyLlm | None, clock: Callable[[], dt.date]) -> None:
+        self.settings = settings
+        self.corpus = corpus
+        self.retriever = retriever
+        self.tokenizer = tokenizer
+        self.query_vector = query_vector
+        self.llm = llm
+        self.clock = clock
         loaded = {d.region for d in self.corpus.documents} | {a for d in self.corpus.documents for a in d.aliases}
         self.other_regions = [
             word for line in (PACKAGE_DATA_DIR / "regions.txt").read_text(encoding="utf-8").splitlines()
             if not line.startswith("#") for word in line.split()
             if not any(word in name or name in word for name in loaded)
         ]
-        self.calculator = Calculator(self)
+        self.calculator = Calculator(corpus, rules, retriever, lpr_table, llm)
+        self.rules = rules
+        self.lpr_table = lpr_table
         self.off_topic = [
             re.compile(line.strip(), re.IGNORECASE)
             for line in (PACKAGE_DATA_DIR / "off_topic.txt").read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")
         ]
         self.topic_vocabulary = frozenset(
-            word for rule in assistant.rules.values() for word in rule.keywords if len(word) >= 2
+            word for rule in rules.values() for word in rule.keywords if len(word) >= 2
         ) | frozenset(c.title for c in self.corpus.clauses if c.clause.isdigit())
 
     # ---- entry -------------------------------------------------------------------------
@@ -68,15 +79,18 @@ class Answerer:
         """Route the question, answer it, and let no unbacked amount through."""
         reply = self.route(question, history)
         user_texts = [*user_turns(history), question if isinstance(question, str) else ""]
-        recompute = self.assistant.calculate
-        template = guard_reply(reply, reply, self.corpus, user_texts, recompute)
-        if self.assistant.answering.llm is None or template is not reply or not reply.citations:
+        template = guard_reply(reply, reply, self.corpus, user_texts, self.recompute)
+        if self.llm is None or template is not reply or not reply.citations:
             return template
         names = [cite_line(self.corpus, c) for c in self.cited_clauses(reply)]
-        rephrased = self.assistant.answering.llm.rephrase(reply.text, names)
+        rephrased = self.llm.rephrase(reply.text, names)
         if rephrased is None:
             return template
-        return guard_reply(dataclasses.replace(reply, text=rephrased), template, self.corpus, user_texts, recompute)
+        return guard_reply(dataclasses.replace(reply, text=rephrased), template, self.corpus, user_texts, self.recompute)
+
+    def recompute(self, rule_id: str, inputs: Mapping[str, Any]) -> Calculation:
+        """The calculator's own result for a rule and inputs: what the number guard checks a reply against."""
+        return compute(self.rules[rule_id], inputs, self.lpr_table)
 
     def cited_clauses(self, reply: Reply) -> list[Clause]:
         """The clauses a reply cites, in order."""
@@ -88,14 +102,13 @@ class Answerer:
         problem = self.check_question(question)
         if problem:
             return problem
-        question = question.strip()
-        context_doc = self.context_document(history)
-        references = find_clause_references(question, self.corpus, default_doc=context_doc)
-        if references:
-            return self.answer_references(question, references)
+        asked = read_question(question, history, self.corpus)
+        question = asked.text
+        if asked.references:
+            return self.answer_references(question, list(asked.references))
         if VALIDITY_QUESTION.search(question):
-            return self.answer_validity(question, history)
-        region = self.other_region(question)
+            return self.answer_validity(asked)
+        region = self.other_region(asked)
         if region:
             return self.out_of_scope(f"您问的是{region}的政策。", self.pointer(question.replace(region, "")))
         if any(p.search(question) for p in self.off_topic) and not self.names_topic(question):
@@ -103,7 +116,7 @@ class Answerer:
         if asks_about_stacking(question):
             return self.answer_stacking(question)
         context = read_context(question, history, self.corpus, self.tokenizer, self.names_topic(question))
-        return self.answer_search(context)
+        return self.answer_search(context, asked)
 
     # ---- input checks ------------------------------------------------------------------
     def check_question(self, question: str) -> Reply | None:
@@ -111,7 +124,7 @@ class Answerer:
         if not isinstance(question, str) or not question.strip():
             return Reply("请输入您的问题，例如「哈尔滨第十一条讲什么」或「技术改造项目贴息怎么算？」",
                          "clarify", missing=("您的问题",))
-        limit = self.assistant.settings.max_question_chars
+        limit = self.settings.max_question_chars
         if len(question) > limit:
             return Reply(f"问题太长了（{len(question)}字），请精简到{limit}字以内，一次问一件事。", "clarify",
                          missing=("精简后的问题",))
@@ -160,11 +173,11 @@ class Answerer:
         return f"{prefix}第{reference.clause}条" if reference.clause.isdigit() else f"{prefix}{reference.clause}"
 
     # ---- validity ----------------------------------------------------------------------
-    def answer_validity(self, question: str, history: list[tuple[str, str]]) -> Reply:
+    def answer_validity(self, question: Question) -> Reply:
         """「这个政策现在还有效吗」: the validity of the documents the question or conversation is about."""
-        doc_ids = find_documents(question, self.corpus)
+        doc_ids = list(question.documents)
         if not doc_ids:
-            context = self.context_document(history)
+            context = question.context_document
             doc_ids = [context] if context else [d.doc_id for d in self.corpus.documents]
         documents = [d for d in self.corpus.documents if d.doc_id in doc_ids]
         citations = []
@@ -173,7 +186,7 @@ class Answerer:
             if closing is not None:
                 words = [w for w in (document.validity_rule.rstrip("。"), "有效期", "施行") if w]
                 citations.append(make_citation(closing, quote_matching(closing, words)))
-        text = validity_answer(documents, self.assistant.clock())
+        text = validity_answer(documents, self.clock())
         return Reply(text, "lookup", tuple(citations))
 
     # ---- stacking ----------------------------------------------------------------------
@@ -182,7 +195,7 @@ class Answerer:
         text, rules = explain_for_question(self.corpus, question)
         citations = [self.calculator.rule_citation(rule) for rule in rules]
         context = read_context(question, [], self.corpus, self.tokenizer)
-        ranked, vector = self.search(context)
+        ranked, vector = self.search(context, find_documents(question, self.corpus))
         pairs = self.calculator.side_by_side(question, ranked, vector)
         if pairs:
             lines = [self.calculator.headline(calculation, rule) for rule, calculation in pairs]
@@ -193,11 +206,11 @@ class Answerer:
                                  calculation_details=tuple(c for _, c in pairs)))
 
     # ---- scope -------------------------------------------------------------------------
-    def other_region(self, question: str) -> str | None:
+    def other_region(self, question: Question) -> str | None:
         """A place outside the loaded policies' regions named without any loaded region."""
-        if find_documents(question, self.corpus):
+        if question.documents:
             return None
-        return next((r for r in self.other_regions if r in question), None)
+        return next((r for r in self.other_regions if r in question.text), None)
 
     def names_topic(self, question: str) -> bool:
         """The question names a provision's subject (a rule keyword or a clause title)."""
@@ -207,7 +220,7 @@ class Answerer:
         """A loaded clause on the same subject, to point to from an out-of-scope answer."""
         if not self.names_topic(question):
             return None
-        ranked = self.retriever.score(question, self.assistant.query_vector(question))
+        ranked = self.retriever.score(question, self.query_vector(question))
         return ranked[0].clause if ranked and ranked[0].lexical > 0 else None
 
     def out_of_scope(self, reason: str, pointer: Clause | None = None) -> Reply:
@@ -223,26 +236,26 @@ class Answerer:
         return Reply(text, "out_of_scope", citations)
 
     # ---- search look-up ----------------------------------------------------------------
-    def search(self, context: Context) -> tuple[list[ScoredClause], object]:
+    def search(self, context: Context, named: Sequence[str]) -> tuple[list[ScoredClause], Any]:
         """Hybrid search over the question (with the previous turn when it leans on it),
-        restricted to the documents the question itself, else the conversation, names."""
-        doc_ids = find_documents(context.question, self.corpus)
+        restricted to the documents the question itself (`named`), else the conversation, names."""
+        doc_ids = list(named)
         if not doc_ids and context.leans_on_earlier and context.earlier:
             doc_ids = find_documents(context.earlier[-1], self.corpus)
-        vector = self.assistant.query_vector(context.search_text)
+        vector = self.query_vector(context.search_text)
         return self.retriever.score(context.search_text, vector, doc_ids or None), vector
 
-    def answer_search(self, context: Context) -> Reply:
+    def answer_search(self, context: Context, question: Question) -> Reply:
         """Compute when an amount is asked, else find the clause that answers and quote it."""
-        ranked, vector = self.search(context)
-        if (context.earlier and not context.leans_on_earlier and wants_amount(context.question)
+        ranked, vector = self.search(context, question.documents)
+        if (context.earlier and not context.leans_on_earlier and question.wants_amount
                 and not self.calculator.stands_alone(context.question, ranked, vector)):
             # 「交易额50万元能拿多少」 after 「买高校专利有补贴吗」: the figures belong to the earlier subject
             context = dataclasses.replace(context, leans_on_earlier=True)
-            ranked, vector = self.search(context)
+            ranked, vector = self.search(context, question.documents)
         if not ranked or self.is_unrelated(ranked[0]):
             return self.out_of_scope("已收录的政策中没有与您的问题直接相关的条款。")
-        if wants_amount(context.question) or (context.leans_on_earlier and wants_amount(context.search_text)):
+        if question.wants_amount or (context.leans_on_earlier and wants_amount(context.search_text)):
             calculated = self.calculator.answer(context, ranked, vector)
             if calculated is None:
                 calculated = self.calculator.no_rule(ranked)
@@ -277,17 +290,9 @@ class Answerer:
         return chosen[:limit]
 
     # ---- shared ------------------------------------------------------------------------
-    def context_document(self, history: list[tuple[str, str]]) -> str | None:
-        """The document the latest user turn that named one was about."""
-        for text in reversed(user_turns(history)):
-            named = find_documents(text, self.corpus)
-            if len(named) == 1:
-                return named[0]
-        return None
-
     def finish(self, reply: Reply) -> Reply:
         """Append the validity notice of every cited document that needs one."""
-        today = self.assistant.clock()
+        today = self.clock()
         notices = []
         for doc_id in dict.fromkeys(c.doc_id for c in reply.citations):
             document = self.corpus.document(doc_id)

@@ -17,7 +17,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
@@ -32,12 +31,6 @@ STOPWORDS = frozenset(
     "公司 企业 政府 政策 规定 条 第 讲 说 内容 问 想 办法".split()
 )
 TOKEN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9%]")
-
-
-class QueryEmbedder(Protocol):
-    """What retrieval needs from an embedding model."""
-
-    def get_query_embedding(self, query: str) -> list[float]: ...
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,76 @@
+"""The question, read once into a typed value that every later stage uses.
+
+What it names (documents, clauses), the figures it gives and whether it asks for
+an amount are read here and nowhere else on the question's way through the router.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.answering.context import user_turns
+from assistant.policies.corpus import Corpus
+from assistant.search.references import ClauseReference, find_clause_references, find_documents
+from assistant.text.amounts import Quantity, find_quantities
+
+# Asking for an amount: 「能拿多少」「贴息多少」「怎么算」「补助标准」.
+AMOUNT_QUESTION = re.compile(
+    r"多少|几万|几百万|几千万|能拿|能补|能给|能领|能得|能申请到|可以拿|拿到|怎么算|算一下|算算|帮我算|计算|"
+    r"补助标准|奖励标准|奖补标准|补贴标准|额度|封顶|上限|最高.{0,4}[补奖贴]|[补奖贴][助励贴息].{0,2}(?:是)?多少"
+)
+# 「有奖励吗」 with a figure the user gives is a calculation too: 「产值增加1000万元，有奖励吗」.
+BENEFIT_QUESTION = re.compile(r"有(?:没有)?(?:奖励|补助|补贴|奖补|贴息|支持)|能(?:不能)?(?:享受|申请)")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question in its conversation, as read once on arrival."""
+
+    text: str  # stripped
+    history: tuple[tuple[str, str], ...]
+    quantities: tuple[Quantity, ...]
+    documents: tuple[str, ...]  # doc_ids the question itself names
+    context_document: str | None  # the document the latest user turn that named one was about
+    references: tuple[ClauseReference, ...]  # 「哈尔滨第十一条」, resolved against context_document
+    wants_amount: bool
+
+    @property
+    def user_texts(self) -> tuple[str, ...]:
+        """The user's earlier turns and this question, oldest first."""
+        return (*user_turns(self.history), self.text)
+
+
+def wants_amount(text: str, quantities: Sequence[Quantity] | None = None) -> bool:
+    """The text asks for an amount, or gives figures and asks about a benefit."""
+    found = find_quantities(text) if quantities is None else quantities
+    has_money = any(q.kind in ("money", "rate", "count") for q in found)
+    return bool(AMOUNT_QUESTION.search(text)) or (has_money and bool(BENEFIT_QUESTION.search(text))) or (
+        has_money and not re.search(r"[吗么？?]$", text.strip())
+    )
+
+
+def context_document(history: Sequence[tuple[str, str]], corpus: Corpus) -> str | None:
+    """The document the latest user turn that named exactly one was about."""
+    for text in reversed(user_turns(history)):
+        named = find_documents(text, corpus)
+        if len(named) == 1:
+            return named[0]
+    return None
+
+
+def read_question(text: str, history: Sequence[tuple[str, str]], corpus: Corpus) -> Question:
+    """Read the question once: what it names, the figures it gives, whether it asks for an amount."""
+    text = text.strip()
+    quantities = tuple(find_quantities(text))
+    in_context = context_document(history, corpus)
+    return Question(
+        text=text,
+        history=tuple(history),
+        quantities=quantities,
+        documents=tuple(find_documents(text, corpus)),
+        context_document=in_context,
+        references=tuple(find_clause_references(text, corpus, default_doc=in_context)),
+        wants_amount=wants_amount(text, quantities),
+    )
