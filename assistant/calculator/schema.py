@@ -26,6 +26,7 @@ from assistant.calculator.model import (
     Stage,
     Variant,
 )
+from assistant.calculator.rules_file import check_rules_file
 
 __all__ = ["Condition", "Level", "NonComputable", "Parameter", "Rule", "Share", "Stage", "Variant",
            "parse_non_computable", "parse_rules"]
@@ -33,7 +34,11 @@ __all__ = ["Condition", "Level", "NonComputable", "Parameter", "Rule", "Share", 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 
 def parse_rules(data: list[dict] | dict) -> list[Rule]:
-    """Build validated rules from a parsed rules file (the dict) or a bare list of rule dicts."""
+    """Build validated rules from a parsed rules file (the dict) or a bare list of rule dicts.
+
+    Unknown keys, wrong types and missing fields are refused first (rules_file.check_rules_file).
+    """
+    check_rules_file(data)
     if isinstance(data, dict):
         items = data.get("rules")
         if not isinstance(items, list):

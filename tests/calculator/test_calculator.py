@@ -34,7 +34,7 @@ from assistant.calculator import (
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ("heilongjiang", "harbin")
 CALCULATOR_MODULES = ("text/amounts", "calculator/__init__", "calculator/engine", "calculator/conditions",
-                      "calculator/extract", "calculator/model", "calculator/schema")
+                      "calculator/extract", "calculator/model", "calculator/schema", "calculator/rules_file")
 
 
 def _rules_file(doc_id: str) -> dict[str, Any]:
@@ -794,7 +794,8 @@ def test_calculator_modules_do_no_io(module: str) -> None:
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
                 for alias in node.names}
     imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert imported <= {"__future__", "re", "dataclasses", "decimal", "typing", "collections", "datetime", "assistant"}
+    allowed = {"__future__", "re", "dataclasses", "decimal", "typing", "collections", "datetime", "assistant"}
+    assert imported <= allowed | {"pydantic"}  # pydantic checks the rules files' shape; it does no I/O
     calls = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
     assert not calls & {"open", "eval", "exec", "input", "__import__"}
 
