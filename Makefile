@@ -50,9 +50,11 @@ eval: index
 bench: setup
 	$(PY) -m assistant bench
 
+# ruff, mypy, and the layer contracts of pyproject.toml [tool.importlinter].
 lint: setup
-	$(VENV)/bin/ruff check assistant ui.py tests
-	$(VENV)/bin/mypy assistant
+	$(VENV)/bin/ruff check assistant devtools ui.py tests
+	$(VENV)/bin/mypy assistant devtools
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) index test-artifacts
