@@ -219,7 +219,7 @@ class Handlers:
             message = str(error.args[0]) if isinstance(error, KeyError) else str(error)
             warn(message)
             return f"无法计算：{show.escape_markdown(message)}", [], ""
-        _, rows = show.worksheet_rows(calculation.formula)
+        _, rows = show.worksheet_rows(calculation)
         headline = show.calculation_headline(calculation)
         notice = show.validity_note(bot.corpus, rule.doc_id, bot.clock())
         return headline, rows, show.escape_markdown(notice)

@@ -85,7 +85,7 @@ def reply_messages(reply: Reply, corpus: Corpus) -> list[Message]:
     if reply.notices:
         messages.append(_card("请注意", "\n\n".join(escape_markdown(n) for n in reply.notices)))
     for calculation in reply.calculations:
-        title, table = worksheet_markdown(str(calculation.get("formula", "")))
+        title, table = worksheet_markdown(calculation)
         messages.append(_card(title or "计算单", table))
     for citation in reply.citations:
         clause = corpus.clause(citation.doc_id, citation.clause)
@@ -99,7 +99,7 @@ def reply_messages(reply: Reply, corpus: Corpus) -> list[Message]:
 def answer_text(reply: Reply) -> str:
     """The reply's text without the notices and worksheets, which get cards of their own."""
     text = reply.text
-    for part in (*reply.notices, *(str(c.get("formula", "")) for c in reply.calculations)):
+    for part in (*reply.notices, *(c.formula for c in reply.calculations)):
         if part:
             text = text.replace(part, "")
     return re.sub(r"\n{3,}", "\n\n", text).strip() or reply.text
@@ -137,19 +137,18 @@ def _card(title: str, content: str, closed: bool = False) -> Message:
 
 
 # ---- worksheets ----------------------------------------------------------------------------
-def worksheet_rows(formula: str) -> tuple[str, list[list[str]]]:
-    """The engine's 计算单 as (title, [[项目, 内容], …]), every figure exactly as the engine wrote it."""
-    lines = [line.strip() for line in formula.splitlines() if line.strip()]
+def worksheet_rows(calculation: Calculation) -> tuple[str, list[list[str]]]:
+    """The engine's 计算单 as (title, [[项目, 内容], …]) from its structured lines, figures as the engine wrote them."""
+    lines = list(calculation.worksheet)
     title = ""
-    if lines and lines[0].startswith("计算单"):
-        title = lines.pop(0)
-    rows = [list(line.split("：", 1)) if "：" in line else ["", line] for line in lines]
-    return title, rows
+    if lines and lines[0].label == "计算单":
+        title = lines.pop(0).text
+    return title, [[line.label, line.value] for line in lines]
 
 
-def worksheet_markdown(formula: str) -> tuple[str, str]:
+def worksheet_markdown(calculation: Calculation) -> tuple[str, str]:
     """(card title, markdown table) for a worksheet; every cell escaped."""
-    title, rows = worksheet_rows(formula)
+    title, rows = worksheet_rows(calculation)
     table = ["| 项目 | 内容 |", "| --- | --- |"]
     table += [f"| {escape_markdown(label)} | {escape_markdown(value)} |" for label, value in rows]
     return escape_markdown(title), "\n".join(table)
@@ -157,10 +156,10 @@ def worksheet_markdown(formula: str) -> tuple[str, str]:
 
 def calculation_headline(calculation: Calculation) -> str:
     """Markdown: the rule and clause as the worksheet names them, then its conclusion lines (应得/结论) in bold."""
-    title, rows = worksheet_rows(calculation.formula)
+    title = calculation.worksheet[0].value if calculation.worksheet else ""
     reference = re.search(r"（(.*)）$", title)
     head = escape_markdown(f"{calculation.name}（{reference.group(1) if reference else calculation.clause}）")
-    conclusions = [f"{label}：{value}" for label, value in rows if label in ("应得", "结论", "所问")]
+    conclusions = [line.text for line in calculation.worksheet if line.conclusion]
     return "\n\n".join([head, *(f"**{escape_markdown(line)}**" for line in conclusions)])
 
 

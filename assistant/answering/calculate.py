@@ -187,9 +187,7 @@ class Calculator:
         for scored in ranked[:1]:
             if (scored.clause.doc_id, scored.clause.clause) not in {(c.doc_id, c.clause) for c in citations}:
                 citations.append(make_citation(scored.clause, quote_best(scored)))
-        reply = Reply("\n\n".join(parts), "calculate", tuple(citations),
-                      tuple(c.to_dict() for c in [*calculations, *([beside] if beside else [])]),
-                      calculation_details=tuple(details))
+        reply = Reply("\n\n".join(parts), "calculate", tuple(citations), tuple(details))
         return reply
 
     def headline(self, calculation: Calculation, rule: Rule) -> str:
@@ -203,7 +201,7 @@ class Calculator:
             return (f"按{where}，「{calculation.name}」为{format_yuan(calculation.range_min_yuan)}至{amount}"
                     f"（原文给出的是区间，具体金额由主管部门认定，最高{amount}）。")
         assumed = ""
-        if any("未提供" in note for note in calculation.notes):  # the engine assumed a condition met
+        if calculation.assumed_conditions:  # the engine took an unstated condition as met
             assumed = "（部分条件您未说明，按满足条件计算，详见计算单）"
         if calculation.is_maximum:
             return f"按{where}，「{calculation.name}」最高{amount}（原文为上限，实际金额以审核为准）{assumed}。"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from assistant.calculator import Calculation
+
 Route = Literal["lookup", "calculate", "clarify", "out_of_scope"]
 ROUTES: tuple[str, ...] = ("lookup", "calculate", "clarify", "out_of_scope")
 
@@ -30,11 +32,9 @@ class Reply:
     text: str
     route: Route
     citations: tuple[Citation, ...] = ()
-    calculations: tuple[dict[str, Any], ...] = ()
+    calculations: tuple[Calculation, ...] = ()  # typed; to_dict() gives README's summary of each
     missing: tuple[str, ...] = ()
     notices: tuple[str, ...] = field(default=(), compare=False)  # validity and stacking notes, also in text
-    # The calculator's full results (shares, notes, is_maximum) for the UI's worksheet table.
-    calculation_details: tuple[Any, ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The public API shape (see README): exactly these keys."""
@@ -42,6 +42,11 @@ class Reply:
             "text": self.text,
             "route": self.route,
             "citations": [c.to_dict() for c in self.citations],
-            "calculations": [dict(c) for c in self.calculations],
+            "calculations": [c.to_dict() for c in self.calculations],
             "missing": list(self.missing),
         }
+
+    @property
+    def calculation_details(self) -> tuple[Calculation, ...]:
+        """The calculations with everything the engine knows (shares, notes): the same typed values."""
+        return self.calculations

@@ -201,9 +201,8 @@ class Router:
             lines = [self.calculator.headline(calculation, rule) for rule, calculation in pairs]
             text += "\n\n金额对照（各自按条款计算，不能同时享受时按上面的规则取其一）：\n" + "\n".join(lines)
             citations += [self.calculator.rule_citation(rule) for rule, _ in pairs]
-        calculations = tuple(c.to_dict() for _, c in pairs)
-        return self.finish(Reply(text, "lookup", tuple(citations), calculations,
-                                 calculation_details=tuple(c for _, c in pairs)))
+        calculations = tuple(c for _, c in pairs)
+        return self.finish(Reply(text, "lookup", tuple(citations), calculations))
 
     # ---- scope -------------------------------------------------------------------------
     def other_region(self, question: Question) -> str | None:

@@ -71,7 +71,14 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from assistant.calculator.conditions import Calculation, InputValue, MissingParameters, lpr_row, missing_for
+from assistant.calculator.conditions import (
+    Calculation,
+    InputValue,
+    MissingParameters,
+    WorksheetLine,
+    lpr_row,
+    missing_for,
+)
 from assistant.calculator.engine import run
 from assistant.calculator.extract import extract_inputs
 from assistant.calculator.schema import (
@@ -88,7 +95,7 @@ from assistant.text.amounts import format_rate, format_yuan
 
 __all__ = [
     "Calculation", "Condition", "InputValue", "MissingParameters", "NonComputable", "Parameter", "Rule",
-    "Share", "Variant", "choose_rule", "compute", "extract_inputs", "focus_share", "lookup_lpr",
+    "Share", "Variant", "WorksheetLine", "choose_rule", "compute", "extract_inputs", "focus_share", "lookup_lpr",
     "missing_parameters", "parse_non_computable", "parse_rules",
 ]
 
@@ -143,10 +150,11 @@ def focus_share(calc: Calculation, question: str) -> Calculation | None:
     share = named[0]
     total = Decimal(repr(calc.amount_yuan))
     part = Decimal(repr(calc.shares[share.payer]))
-    line = f"所问：{share.payer}负担 = {format_yuan(total)} × {format_rate(share.ratio)} = {format_yuan(part)}"
+    asked = f"{share.payer}负担 = {format_yuan(total)} × {format_rate(share.ratio)} = {format_yuan(part)}"
+    line = WorksheetLine("所问", asked, float(part), conclusion=True)
     return replace(
         calc, rule_id=f"{calc.rule_id}:{share.key}", name=f"{calc.name}（{share.payer}负担部分）",
-        amount_yuan=float(part), formula=f"{calc.formula}\n{line}",
+        amount_yuan=float(part), worksheet=(*calc.worksheet, line),
         notes=(*calc.notes, f"总额{format_yuan(total)}中由{share.payer}负担{format_rate(share.ratio)}"),
     )
 

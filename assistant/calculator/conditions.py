@@ -25,6 +25,21 @@ MAX_YEARS = Decimal(100)
 
 
 @dataclass(frozen=True)
+class WorksheetLine:
+    """One line of a worksheet (计算单): what it is, its figures as written, and its amount when it concludes."""
+
+    label: str  # 「入统投资额」「条件」「上限」「应得」; "" for a line that is one sentence
+    value: str  # exactly as printed, e.g. 「3亿元 × 3.45% × 2年 = 2070万元」
+    amount_yuan: float | None = None  # the line's result in yuan (应得, 最高可得, 结论, 所问)
+    conclusion: bool = False  # the worksheet's answer (应得, 结论, 所问), shown in bold by the UI
+
+    @property
+    def text(self) -> str:
+        """The line as printed in the reply: 「label：value」."""
+        return f"{self.label}：{self.value}" if self.label else self.value
+
+
+@dataclass(frozen=True)
 class Calculation:
     """The result of applying one rule to one set of inputs."""
 
@@ -35,19 +50,34 @@ class Calculation:
     amount_yuan: float  # 0 when not eligible
     eligible: bool
     is_maximum: bool  # the amount is a ceiling the clause states with 「最高/不超过」, not a sure figure
-    formula: str  # the worksheet (计算单)
+    worksheet: tuple[WorksheetLine, ...]  # the 计算单, the title line (计算单) first
     inputs: dict[str, InputValue]
     shares: dict[str, float]
     notes: tuple[str, ...]
     reason: str  # why not eligible; "" otherwise
     share_specs: tuple[Share, ...] = ()
     range_min_yuan: float | None = None  # lower end when the clause gives a range 「300—500万元」
+    assumed_conditions: bool = False  # a condition the user did not state was taken as met
+
+    @property
+    def formula(self) -> str:
+        """The worksheet as text, one line each, as it appears in the reply and the public API."""
+        return "\n".join(line.text for line in self.worksheet)
 
     def to_dict(self) -> dict[str, Any]:
         """The summary for serialising: rule_id, amount_yuan, eligible, formula, inputs, doc_id, clause."""
         inputs = {k: list(v) if isinstance(v, tuple) else v for k, v in self.inputs.items()}
         return {"rule_id": self.rule_id, "amount_yuan": self.amount_yuan, "eligible": self.eligible,
                 "formula": self.formula, "inputs": inputs, "doc_id": self.doc_id, "clause": self.clause}
+
+    # Read access by the public keys (calculation["amount_yuan"]), as README's reply.to_dict() shows them;
+    # kept so callers written against the dict shape read the typed value unchanged.
+    def __getitem__(self, key: str) -> Any:
+        return self.to_dict()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Like dict.get over the public keys."""
+        return self.to_dict().get(key, default)
 
 
 class MissingParameters(ValueError):

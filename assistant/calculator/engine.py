@@ -16,6 +16,7 @@ from assistant.calculator.conditions import (
     Calculation,
     MissingParameters,
     Value,
+    WorksheetLine,
     evaluate,
     lpr_row,
     missing_for,
@@ -36,12 +37,17 @@ class _Work:
     """What a type function fills in."""
 
     amount: Decimal = Decimal(0)
-    lines: list[str] = field(default_factory=list)
+    lines: list[WorksheetLine] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     eligible: bool = True
     reason: str = ""
     is_maximum: bool = False
     range_min: Decimal | None = None
+    assumed: bool = False  # an input or condition the user did not state was taken as given / met
+
+    def add(self, label: str, value: str) -> None:
+        """Append a worksheet line 「label：value」 ("" label: the value is the whole line)."""
+        self.lines.append(WorksheetLine(label, value))
 
 
 LprTable = Sequence[Mapping[str, Any]] | Mapping[str, Any]
@@ -60,19 +66,20 @@ def run(rule: Rule, inputs: Mapping[str, object], lpr_table: LprTable | None) ->
         if param.name not in values and param.default is not None:
             values[param.name] = param.default
             work.notes.append(f"未提供{param.label}，按{show(param, param.default)}计")
+            work.assumed = True
     source = f"《{rule.doc_title}》{rule.clause_label}" if rule.doc_title else rule.clause_label
-    lines = [f"计算单：{rule.name}（{source}）"]
+    lines = [WorksheetLine("计算单", f"{rule.name}（{source}）")]
     for param in rule.params:
         if param.name in values:
             suffix = rate_note if param.name == rule.rate_param and rate_note else ""
-            lines.append(f"{param.label}：{show(param, values[param.name])}{suffix}")
+            lines.append(WorksheetLine(f"{param.label}", f"{show(param, values[param.name])}{suffix}"))
     failed = _check_conditions(rule, values, lines, work)
     if not failed:
         variant = _pick_variant(rule, values, work)
         if variant is not None and variant.label:
-            lines.append(f"适用：{variant.label}")
+            lines.append(WorksheetLine("适用", f"{variant.label}"))
         elif variant is None and rule.default_label:
-            lines.append(f"适用：{rule.default_label}")
+            lines.append(WorksheetLine("适用", f"{rule.default_label}"))
         settings = {**{k: getattr(rule, k) for k in SETTINGS}, **(dict(variant.values) if variant else {})}
         TYPES[rule.type](rule, values, settings, work)
         lines.extend(work.lines)
@@ -89,18 +96,19 @@ def run(rule: Rule, inputs: Mapping[str, object], lpr_table: LprTable | None) ->
                 amount * share.ratio).quantize(FEN, ROUND_HALF_UP)
             shares[share.payer] = float(part)
             parts.append(f"{share.payer}{format_rate(share.ratio)} = {format_yuan(part)}")
-        lines.append("财政分担：" + "；".join(parts))
+        lines.append(WorksheetLine("财政分担", "；".join(parts)))
     if not work.eligible:
-        lines.append(f"结论：不符合条件，金额0元（{work.reason}）")
+        lines.append(WorksheetLine("结论", f"不符合条件，金额0元（{work.reason}）", 0.0, conclusion=True))
     notes = tuple(dict.fromkeys([*work.notes, *rule.notes]))
-    lines.extend(f"说明：{note}" for note in notes)
-    lines.append(f"依据：{rule.clause_label}「{rule.quote}」")
+    lines.extend(WorksheetLine("说明", note) for note in notes)
+    lines.append(WorksheetLine("依据", f"{rule.clause_label}「{rule.quote}」"))
     return Calculation(
         rule_id=rule.rule_id, doc_id=rule.doc_id, clause=rule.clause, name=rule.name,
         amount_yuan=float(amount), eligible=work.eligible, is_maximum=work.is_maximum and work.eligible,
-        formula="\n".join(lines), inputs=plain_inputs(values), shares=shares, notes=notes,
+        worksheet=tuple(lines), inputs=plain_inputs(values), shares=shares, notes=notes,
         reason=work.reason, share_specs=rule.shares,
         range_min_yuan=float(work.range_min) if work.range_min is not None and work.eligible else None,
+        assumed_conditions=work.assumed,
     )
 
 
@@ -141,18 +149,19 @@ def _note_table_mismatch(given: Value, stated: str, table: LprTable, work: _Work
         work.notes.append(f"按用户提供的利率计算；LPR表中{stated}执行的是{row['rate_percent']}%（{row['date']}起），请核对")
 
 
-def _check_conditions(rule: Rule, values: Mapping[str, Value], lines: list[str], work: _Work) -> bool:
+def _check_conditions(rule: Rule, values: Mapping[str, Value], lines: list[WorksheetLine], work: _Work) -> bool:
     """Write one line per condition; mark the work ineligible on the first failure."""
     for cond in rule.conditions:
         status, text = evaluate(rule, cond, values)
         label = cond.text or text
         if status == "pass":
-            lines.append(f"条件：{label}——满足（{text}）")
+            lines.append(WorksheetLine("条件", f"{label}——满足（{text}）"))
         elif status == "unknown":
-            lines.append(f"条件：{label}——未提供信息，按满足计")
+            lines.append(WorksheetLine("条件", f"{label}——未提供信息，按满足计"))
             work.notes.append(f"{text}，按满足「{label}」计算；不满足则不能享受")
+            work.assumed = True
         else:
-            lines.append(f"条件：{label}——不满足")
+            lines.append(WorksheetLine("条件", f"{label}——不满足"))
             work.eligible, work.reason = False, text
             return True
     return False
@@ -182,37 +191,37 @@ def _rate(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Wor
         limit = rule.rate_param_cap
         if limit is not None and rate > limit:
             label = rule.param(rule.rate_param or "").label
-            w.lines.append(f"{label}超过条款上限{format_rate(limit)}，按{format_rate(limit)}计")
+            w.add("", f"{label}超过条款上限{format_rate(limit)}，按{format_rate(limit)}计")
             rate, rate_text = limit, format_rate(limit)
     term = _term(rule, values, s, w)
     show_term = rule.term_param is not None or any("term_years" in v.values for v in rule.variants)
     factor = "" if rule.factor == 1 else f" × {format_rate(rule.factor)}"
     pieces: list[Decimal] = []
     for index, item in enumerate(items):
-        tag = f"第{index + 1}{rule.item_label}：" if len(items) > 1 else "计算："
+        tag = f"第{index + 1}{rule.item_label}" if len(items) > 1 else "计算"
         if rule.item_min is not None:
             status, text = evaluate(rule, rule.item_min, {rule.item_min.param or "": item})
             if status == "fail":
-                w.lines.append(f"{tag}{format_yuan(item)}不符合条件（{text}），不计")
+                w.add(tag, f"{format_yuan(item)}不符合条件（{text}），不计")
                 continue
         per = item * rate * rule.factor
-        head = f"{tag}{show(rule.param(rule.base or ''), item)} × {rate_text}{factor}"
+        head = f"{show(rule.param(rule.base or ''), item)} × {rate_text}{factor}"
         year_cap = s["year_cap"]
         if year_cap is not None:
             yearly = min(per, year_cap)
             status = "已封顶" if per > year_cap else "未触及上限"
-            w.lines.append(f"{head} = {format_yuan(per)}/年；每年上限{format_yuan(year_cap)}，{status}")
+            w.add(tag, f"{head} = {format_yuan(per)}/年；每年上限{format_yuan(year_cap)}，{status}")
             value = yearly * term
-            prefix = "" if len(items) == 1 else tag
-            w.lines.append(f"{prefix}合计：{format_yuan(yearly)} × {format_number(term)}年 = {format_yuan(value)}")
+            total_text = f"{format_yuan(yearly)} × {format_number(term)}年 = {format_yuan(value)}"
+            w.add("合计", total_text) if len(items) == 1 else WorksheetLine(tag, f"合计：{total_text}")
         else:
             value = per * term
-            w.lines.append(f"{head}{f' × {format_number(term)}年' if show_term else ''} = {format_yuan(value)}")
+            w.add(tag, f"{head}{f' × {format_number(term)}年' if show_term else ''} = {format_yuan(value)}")
         item_cap = s["item_cap"]
         if item_cap is not None:
             capped = min(value, item_cap)
             status = f"封顶为{format_yuan(capped)}" if value > capped else "未触及上限"
-            w.lines.append(f"每{rule.item_label}上限{format_yuan(item_cap)}，{status}")
+            w.add("", f"每{rule.item_label}上限{format_yuan(item_cap)}，{status}")
             value = capped
         pieces.append(value)
     if not pieces:
@@ -220,7 +229,7 @@ def _rate(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Wor
         return
     total = sum(pieces, Decimal(0))
     if len(pieces) > 1:
-        w.lines.append("合计：" + " + ".join(format_yuan(p) for p in pieces) + f" = {format_yuan(total)}")
+        w.add("合计", " + ".join(format_yuan(p) for p in pieces) + f" = {format_yuan(total)}")
     w.amount = _apply_cap(total, s["cap"], w)
     w.is_maximum = rule.rate_is_maximum
     _final(w)
@@ -242,7 +251,8 @@ def _base_items(rule: Rule, values: Mapping[str, Value], w: _Work) -> list[Decim
         for name, cap in caps.items():
             given = values.get(name)
             if isinstance(given, Decimal) and given > cap:
-                w.lines.append(f"{rule.param(name).label}{format_rate(given)}超过{format_rate(cap)}的上限，按{format_rate(cap)}折算")
+                w.add("", f"{rule.param(name).label}{format_rate(given)}超过{format_rate(cap)}的上限，"
+                         f"按{format_rate(cap)}折算")
                 items = [i * cap / given for i in items]
         return items
     factors = []
@@ -250,7 +260,8 @@ def _base_items(rule: Rule, values: Mapping[str, Value], w: _Work) -> list[Decim
         value = values[name]
         assert isinstance(value, Decimal)
         if name in caps and value > caps[name]:
-            w.lines.append(f"{rule.param(name).label}{format_rate(value)}超过{format_rate(caps[name])}的上限，按{format_rate(caps[name])}计")
+            w.add("", f"{rule.param(name).label}{format_rate(value)}超过{format_rate(caps[name])}的上限，"
+                     f"按{format_rate(caps[name])}计")
             value = caps[name]
         factors.append((rule.param(name), value))
     base = Decimal(1)
@@ -258,7 +269,7 @@ def _base_items(rule: Rule, values: Mapping[str, Value], w: _Work) -> list[Decim
         base *= value
     text = " × ".join(show(p, v) for p, v in factors)
     how = "×".join(p.label for p, _ in factors)
-    w.lines.append(f"{rule.param(rule.base or '').label}（按{how}计）：{text} = {format_yuan(base)}")
+    w.add(f"{rule.param(rule.base or '').label}（按{how}计）", f"{text} = {format_yuan(base)}")
     return [base]
 
 
@@ -268,7 +279,8 @@ def _term(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Wor
     term = values[rule.term_param]
     assert isinstance(term, Decimal)
     if rule.term_max is not None and term > rule.term_max:
-        w.lines.append(f"{rule.param(rule.term_param).label}{format_number(term)}年超过条款规定的最长{format_number(rule.term_max)}年，按{format_number(rule.term_max)}年计")
+        w.add("", f"{rule.param(rule.term_param).label}{format_number(term)}年超过条款规定的最长"
+                  f"{format_number(rule.term_max)}年，按{format_number(rule.term_max)}年计")
         term = rule.term_max
     return term
 
@@ -277,19 +289,20 @@ def _apply_cap(total: Decimal, cap: Decimal | None, w: _Work) -> Decimal:
     if cap is None:
         return total
     if total > cap:
-        w.lines.append(f"上限：{format_yuan(cap)}，计算值{format_yuan(total)}超过上限，按上限封顶")
+        w.add("上限", f"{format_yuan(cap)}，计算值{format_yuan(total)}超过上限，按上限封顶")
         return cap
-    w.lines.append(f"上限：{format_yuan(cap)}，未触及上限")
+    w.add("上限", f"{format_yuan(cap)}，未触及上限")
     return total
 
 
 def _final(w: _Work) -> None:
-    w.lines.append(("最高可得：" if w.is_maximum else "应得：") + format_yuan(w.amount))
+    w.lines.append(WorksheetLine("最高可得" if w.is_maximum else "应得", format_yuan(w.amount), float(w.amount),
+                                 conclusion=not w.is_maximum))
 
 
 def _fixed(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Work) -> None:
     w.amount = s["amount"]
-    w.lines.append(f"奖励标准：{format_yuan(w.amount)}（定额）")
+    w.add("奖励标准", f"{format_yuan(w.amount)}（定额）")
     _final(w)
 
 
@@ -300,10 +313,10 @@ def _maximum(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _
         w.amount = ceiling * count
         unit = rule.param(rule.count_param).unit
         product = f"{format_number(count)}{unit} = {format_yuan(w.amount)}"
-        w.lines.append(f"计算：每{unit}最高{format_yuan(ceiling)} × {product}")
+        w.add("计算", f"每{unit}最高{format_yuan(ceiling)} × {product}")
     else:
         w.amount = ceiling
-        w.lines.append(f"条款上限：最高不超过{format_yuan(ceiling)}")
+        w.add("条款上限", f"最高不超过{format_yuan(ceiling)}")
     w.is_maximum = True
     w.notes.append("条款规定的是最高额，实际金额以主管部门评审核定为准")
     _final(w)
@@ -312,7 +325,7 @@ def _maximum(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _
 def _range(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Work) -> None:
     assert rule.min_amount is not None and rule.max_amount is not None
     w.range_min, w.amount, w.is_maximum = rule.min_amount, rule.max_amount, True
-    w.lines.append(f"奖励区间：{format_yuan(rule.min_amount)}—{format_yuan(rule.max_amount)}（条款给出区间，不是确定金额）")
+    w.add("奖励区间", f"{format_yuan(rule.min_amount)}—{format_yuan(rule.max_amount)}（条款给出区间，不是确定金额）")
     w.notes.append(f"条款给出的是{format_yuan(rule.min_amount)}—{format_yuan(rule.max_amount)}的区间，具体金额由主管部门核定")
     _final(w)
 
@@ -324,9 +337,9 @@ def _step(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Wor
     steps = ((x - rule.step_origin) / rule.step_size).to_integral_value(ROUND_FLOOR)
     total = rule.base_amount + steps * rule.step_amount
     first, each = format_yuan(rule.base_amount), format_yuan(rule.step_amount)
-    w.lines.append(
-        f"计算：{first} + ⌊({format_yuan(x)} − {format_yuan(rule.step_origin)}) ÷ {format_yuan(rule.step_size)}⌋"
-        f" × {each} = {first} + {format_number(steps)} × {each} = {format_yuan(total)}")
+    w.lines.append(WorksheetLine(
+        "计算", f"{first} + ⌊({format_yuan(x)} − {format_yuan(rule.step_origin)}) ÷ {format_yuan(rule.step_size)}⌋"
+        f" × {each} = {first} + {format_number(steps)} × {each} = {format_yuan(total)}"))
     w.amount = _apply_cap(total, s["cap"], w)
     _final(w)
 
@@ -345,16 +358,17 @@ def _staged(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _W
         status, text = ("pass", "") if stage.condition is None else evaluate(rule, stage.condition, values)
         if status == "fail":
             parts.append(Decimal(0))
-            w.lines.append(f"{stage.label}：0元（{text}）")
+            w.add(f"{stage.label}", f"0元（{text}）")
             continue
         parts.append(stage.amount)
         extra = f"（{text}）" if text else ""
         if status == "unknown" and stage.condition is not None:
             extra = f"（{text}，按满足「{stage.condition.text}」计）"
             w.notes.append(f"{stage.label}：{text}，按满足「{stage.condition.text}」计算")
-        w.lines.append(f"{stage.label}：{format_yuan(stage.amount)}{extra}")
+            w.assumed = True
+        w.add(f"{stage.label}", f"{format_yuan(stage.amount)}{extra}")
     w.amount = sum(parts, Decimal(0))
-    w.lines.append("合计：" + " + ".join(format_yuan(p) for p in parts) + f" = {format_yuan(w.amount)}")
+    w.add("合计", " + ".join(format_yuan(p) for p in parts) + f" = {format_yuan(w.amount)}")
     _final(w)
 
 
@@ -363,16 +377,16 @@ def _progressive(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], 
     level = values[rule.level_param or ""]
     assert isinstance(level, str)
     target = amounts[level]
-    w.lines.append(f"本级奖励：{level} {format_yuan(target)}")
+    w.add("本级奖励", f"{level} {format_yuan(target)}")
     earlier = Decimal(0)
     previous = values.get(rule.previous_level_param or "")
     if isinstance(previous, str):
         earlier = amounts[previous]
-        w.lines.append(f"已获奖励（按此前评定的{previous}）：{format_yuan(earlier)}")
+        w.add(f"已获奖励（按此前评定的{previous}）", f"{format_yuan(earlier)}")
     award = values.get(rule.previous_award_param or "")
     if isinstance(award, Decimal) and award > earlier:
         earlier = award
-        w.lines.append(f"已获奖励（用户提供）：{format_yuan(award)}")
+        w.add("已获奖励（用户提供）", f"{format_yuan(award)}")
     if earlier >= target and (isinstance(previous, str) or isinstance(award, Decimal)):
         w.eligible = False
         w.reason = (f"已获奖励{format_yuan(earlier)}不低于本级奖励{format_yuan(target)}，"
@@ -380,7 +394,7 @@ def _progressive(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], 
         return
     w.amount = target - earlier
     difference = f"{format_yuan(target)} − {format_yuan(earlier)} = {format_yuan(w.amount)}"
-    w.lines.append(f"计算：{difference}（递进补差，就高不重复）")
+    w.add("计算", f"{difference}（递进补差，就高不重复）")
     _final(w)
 
 
