@@ -37,6 +37,7 @@ from assistant.policies.validity import validity_answer, validity_notice
 from assistant.search.references import ClauseReference, find_documents
 from assistant.search.retriever import ChineseTokenizer, Retriever, ScoredClause
 from assistant.settings import PACKAGE_DATA_DIR, Settings
+from assistant.text.numbering import count_word
 
 VALIDITY_QUESTION = re.compile(r"有效期|还有效|有效吗|失效|过期|到期|截止|什么时候结束|还能用|还在执行|还执行")
 RELATED_RATIO = 0.8  # another document's clause is shown when it scores this close to the best
@@ -156,8 +157,9 @@ class Router:
         parts = [describe_clause(self.corpus, c, cit.quote) for c, cit in zip(clauses, citations, strict=True)]
         if missing:
             parts.append(f"另：没有找到{'、'.join(missing)}。")
-        if any(r.doc_id is None for r in references) and len({c.doc_id for c in clauses}) > 1:
-            parts.insert(0, "您没有说明是哪份政策，两份政策的该条都列在下面：")
+        documents = len({c.doc_id for c in clauses})
+        if any(r.doc_id is None for r in references) and documents > 1:
+            parts.insert(0, f"您没有说明是哪份政策，{count_word(documents)}份政策的该条都列在下面：")
         return self.finish(Reply("\n\n".join(parts), "lookup", tuple(citations)))
 
     def documents_by_numbering(self) -> list[str]:

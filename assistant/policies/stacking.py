@@ -16,6 +16,7 @@ from typing import Any
 
 from assistant.policies.corpus import Corpus
 from assistant.text.amounts import format_yuan
+from assistant.text.numbering import count_word
 
 STACKING_QUESTION = re.compile(
     r"同时享受|同时申请|同时拿|一起拿|一起享受|一起申请|叠加|都能拿|都能享受|都拿|两边都|重复享受|重复申请|"
@@ -69,7 +70,7 @@ def explain_for_question(corpus: Corpus, question: str) -> tuple[str, list[Stack
         return (f"不能。按{_where(corpus, rule)}：「{rule.quote}」{topic['name']}属于此列，"
                 "同一企业只能享受省、市其中一级，不能同时享受。", [rule])
     principles = [r for r in rules if not r.topics]
-    lines = ["一般不能重复享受。两份政策都规定了不重复原则："]
+    lines = [f"一般不能重复享受。{count_word(len({r.doc_id for r in principles}))}份政策都规定了不重复原则："]
     lines += [f"· {_where(corpus, r)}（{r.principle}）：「{r.quote}」{r.meaning}" for r in principles]
     lines.append("即同一项目、同一事项同时符合省、市政策的，按较高的一项享受；是否属于同一项目、同一事项，以主管部门认定为准。")
     return "\n".join(lines), principles
@@ -88,11 +89,14 @@ def explain_for_calculations(corpus: Corpus, calculations: Sequence[Any],
     if found is not None:
         rule, topic = found
         top = f"{format_yuan(highest.amount_yuan)}（{_document_name(corpus, highest.doc_id)}）"
-        return (f"叠加规则：两项金额分别为 {amounts}。按{_where(corpus, rule)}，{topic['name']}"
+        several = count_word(len(calculations))
+        return (f"叠加规则：{several}项金额分别为 {amounts}。按{_where(corpus, rule)}，{topic['name']}"
                 f"同一企业不重复享受省市两级奖补，只能选其一；就高为{top}。", [rule])
     principles = [r for r in rules if not r.topics and r.doc_id in documents]
     cited = "；".join(f"{_where(corpus, r)}「{r.principle}」" for r in principles)
-    return (f"叠加规则：两项金额分别为 {amounts}。按{cited}的原则，若两项属于同一项目、同一事项，只能享受较高的一项"
+    several = count_word(len(calculations))
+    return (f"叠加规则：{several}项金额分别为 {amounts}。按{cited}的原则，"
+            f"若{several}项属于同一项目、同一事项，只能享受较高的一项"
             f"（{format_yuan(highest.amount_yuan)}）；是否属于同一事项、能否分别申报，以主管部门认定为准。", principles)
 
 
