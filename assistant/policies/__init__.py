@@ -1,1 +1,1 @@
-"""policies."""
+"""Policies: the documents as data — clauses, metadata, validity and stacking rules — loaded and validated."""
