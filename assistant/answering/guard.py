@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.answering.reply import Reply
+from assistant.calculator import Calculation
 from assistant.policies.corpus import Corpus
 from assistant.text.amounts import find_quantities
 
@@ -38,7 +39,7 @@ def money_in(text: str) -> list[tuple[str, float]]:
 
 
 # Computes a rule again from a calculation's inputs: (rule_id, inputs) → the calculator's Calculation.
-Recompute = Callable[[str, Mapping[str, Any]], Any]
+Recompute = Callable[[str, Mapping[str, Any]], Calculation]
 
 
 def clause_amounts(corpus: Corpus, doc_id: str, clause_id: str) -> set[float]:
@@ -53,11 +54,10 @@ def backed_amounts(reply: Reply, corpus: Corpus, user_texts: Sequence[str]) -> s
     for citation in reply.citations:
         allowed.update(clause_amounts(corpus, citation.doc_id, citation.clause))
     for calculation in reply.calculations:
-        allowed.add(float(calculation["amount_yuan"]))
-        allowed.update(_numbers(calculation.get("inputs", {}).values()))
-        allowed.update(v for _, v in money_in(str(calculation.get("formula", ""))))
-    for extra in reply.calculation_details:
-        allowed.update(float(v) for v in getattr(extra, "shares", {}).values())
+        allowed.add(float(calculation.amount_yuan))
+        allowed.update(_numbers(calculation.inputs.values()))
+        allowed.update(_worksheet_amounts(calculation))
+        allowed.update(float(v) for v in calculation.shares.values())
     for text in user_texts:
         allowed.update(v for _, v in money_in(text))
     return allowed
@@ -81,37 +81,30 @@ def find_unbacked(reply: Reply, corpus: Corpus, user_texts: Sequence[str],
 
 def unverified_calculations(reply: Reply, corpus: Corpus, user_texts: Sequence[str],
                             recompute: Recompute) -> list[GuardFinding]:
-    """Each calculation shown (the public dicts and the details behind the worksheet table) must be
-    what the calculator gives for its inputs: amount, every fiscal share and every worksheet amount."""
+    """Each calculation shown must be what the calculator gives for its inputs: its amount, every
+    fiscal share and every amount on its worksheet (or a figure of its clause or the user's words)."""
     findings: list[GuardFinding] = []
     said = {v for text in user_texts for _, v in money_in(text)}
-    verified: list[dict[str, Any]] = []
-    for detail in reply.calculation_details:
-        base_id, _, share_key = detail.rule_id.partition(":")
+    for shown in reply.calculations:
+        base_id, _, share_key = shown.rule_id.partition(":")
         try:
-            fresh = recompute(base_id, detail.inputs)
+            fresh = recompute(base_id, shown.inputs)
         except (KeyError, ValueError) as error:  # no such rule, or inputs it refuses: nothing backs it
-            findings.append(GuardFinding(f"{detail.rule_id}: {error}", float(detail.amount_yuan)))
+            findings.append(GuardFinding(f"{shown.rule_id}: {error}", float(shown.amount_yuan)))
             continue
-        expected_shares = dict(fresh.shares)  # a share's own record repeats the whole split
-        expected_amount: float | None = fresh.amount_yuan
+        expected: float | None = fresh.amount_yuan
         if share_key:  # 「省里出多少」: one payer's part of the split
             payer = next((s.payer for s in fresh.share_specs if s.key == share_key), None)
-            expected_amount = fresh.shares.get(payer) if payer is not None else None
-        if expected_amount is None or abs(float(detail.amount_yuan) - float(expected_amount)) > TOLERANCE_YUAN:
-            findings.append(GuardFinding(f"{detail.rule_id} 金额", float(detail.amount_yuan)))
-        for payer, value in detail.shares.items():
-            if payer not in expected_shares or abs(float(value) - expected_shares[payer]) > TOLERANCE_YUAN:
-                findings.append(GuardFinding(f"{detail.rule_id} {payer}负担", float(value)))
-        sheet_backing = ({v for _, v in money_in(fresh.formula)} | set(fresh.shares.values())
-                         | {float(expected_amount or 0)} | clause_amounts(corpus, fresh.doc_id, fresh.clause) | said
-                         | _numbers(fresh.inputs.values()))
-        findings += [GuardFinding(raw, value) for raw, value in money_in(detail.formula)
-                     if not _within(value, sheet_backing)]
-        verified.append(detail.to_dict())
-    for shown in reply.calculations:  # every public record is one of the verified details, unaltered
-        if not any(_same_record(shown, record) for record in verified):
-            findings.append(GuardFinding(f"{shown.get('rule_id')} 未经核算", float(shown.get("amount_yuan") or 0)))
+            expected = fresh.shares.get(payer) if payer is not None else None
+        if expected is None or not _within(float(shown.amount_yuan), [expected]):
+            findings.append(GuardFinding(f"{shown.rule_id} 金额", float(shown.amount_yuan)))
+        for payer, value in shown.shares.items():  # a share's own record repeats the whole split
+            if payer not in fresh.shares or not _within(float(value), [fresh.shares[payer]]):
+                findings.append(GuardFinding(f"{shown.rule_id} {payer}负担", float(value)))
+        backing = (_worksheet_amounts(fresh) | set(fresh.shares.values()) | {float(expected or 0)} | said
+                   | clause_amounts(corpus, fresh.doc_id, fresh.clause) | _numbers(fresh.inputs.values()))
+        findings += [GuardFinding(f"{shown.rule_id} 计算单", value) for value in _worksheet_amounts(shown)
+                     if not _within(value, backing)]
     return findings
 
 
@@ -134,10 +127,10 @@ def _within(value: float, allowed: Iterable[float]) -> bool:
     return any(abs(value - ok) <= TOLERANCE_YUAN for ok in allowed)
 
 
-def _same_record(shown: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
-    return (shown.get("rule_id") == record["rule_id"] and shown.get("formula") == record["formula"]
-            and isinstance(shown.get("amount_yuan"), int | float)
-            and abs(float(shown["amount_yuan"]) - float(record["amount_yuan"])) <= TOLERANCE_YUAN)
+def _worksheet_amounts(calculation: Calculation) -> set[float]:
+    """Every amount on a calculation's worksheet: each line's result and every figure printed in it."""
+    amounts = {float(line.amount_yuan) for line in calculation.worksheet if line.amount_yuan is not None}
+    return amounts | {v for line in calculation.worksheet for _, v in money_in(line.text)}
 
 
 def _numbers(values: Iterable[object]) -> set[float]:

@@ -45,8 +45,3 @@ class Reply:
             "calculations": [c.to_dict() for c in self.calculations],
             "missing": list(self.missing),
         }
-
-    @property
-    def calculation_details(self) -> tuple[Calculation, ...]:
-        """The calculations with everything the engine knows (shares, notes): the same typed values."""
-        return self.calculations

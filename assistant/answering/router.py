@@ -87,7 +87,8 @@ class Router:
         rephrased = self.llm.rephrase(reply.text, names)
         if rephrased is None:
             return template
-        return guard_reply(dataclasses.replace(reply, text=rephrased), template, self.corpus, user_texts, self.recompute)
+        rephrased_reply = dataclasses.replace(reply, text=rephrased)
+        return guard_reply(rephrased_reply, template, self.corpus, user_texts, self.recompute)
 
     def recompute(self, rule_id: str, inputs: Mapping[str, Any]) -> Calculation:
         """The calculator's own result for a rule and inputs: what the number guard checks a reply against."""

@@ -70,15 +70,6 @@ class Calculation:
         return {"rule_id": self.rule_id, "amount_yuan": self.amount_yuan, "eligible": self.eligible,
                 "formula": self.formula, "inputs": inputs, "doc_id": self.doc_id, "clause": self.clause}
 
-    # Read access by the public keys (calculation["amount_yuan"]), as README's reply.to_dict() shows them;
-    # kept so callers written against the dict shape read the typed value unchanged.
-    def __getitem__(self, key: str) -> Any:
-        return self.to_dict()[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        """Like dict.get over the public keys."""
-        return self.to_dict().get(key, default)
-
 
 class MissingParameters(ValueError):
     """Required inputs are absent; `.parameters` says which, in the rule's order."""

@@ -37,51 +37,51 @@ def test_real_replies_on_every_path_need_no_guard_intervention(bot, caplog, rout
 SHARE_QUESTION = "技改投资3亿，LPR 3.45%，其中省级财政承担多少"  # 3亿 × 3.45% × 2年 = 2070万; 省级60% = 1242万
 
 
+def _replace_all(reply, changes):  # type: ignore[no-untyped-def]
+    return dataclasses.replace(reply, calculations=tuple(dataclasses.replace(c, **changes(c))
+                                                         for c in reply.calculations))
+
+
 def _tamper_worksheet(reply):  # type: ignore[no-untyped-def]
-    """「应得：2070万元」 → 2170万元 on the worksheet, consistently in the record and the table behind it."""
-    def edit(formula: str) -> str:
-        assert "应得：2070万元" in formula
-        return formula.replace("应得：2070万元", "应得：2170万元")
-    return dataclasses.replace(
-        reply,
-        calculations=tuple({**c, "formula": edit(c["formula"])} for c in reply.calculations),
-        calculation_details=tuple(dataclasses.replace(d, formula=edit(d.formula)) for d in reply.calculation_details),
-    )
+    """「应得：2070万元」 → 2170万元 on the worksheet (the line's text and its amount)."""
+    def edit(calculation):  # type: ignore[no-untyped-def]
+        lines = [dataclasses.replace(line, value="2170万元", amount_yuan=21_700_000.0)
+                 if line.label == "应得" and line.value == "2070万元" else line for line in calculation.worksheet]
+        assert lines != list(calculation.worksheet)
+        return {"worksheet": tuple(lines)}
+    return _replace_all(reply, changes=edit)
 
 
 def _tamper_share(reply):  # type: ignore[no-untyped-def]
     """The province's share in the worksheet table: 1242万 → 1342万."""
-    return dataclasses.replace(reply, calculation_details=tuple(
-        dataclasses.replace(d, shares={**d.shares, "省级财政": 13_420_000.0}) for d in reply.calculation_details))
+    return _replace_all(reply, changes=lambda c: {"shares": {**c.shares, "省级财政": 13_420_000.0}})
 
 
 def _tamper_amount(reply):  # type: ignore[no-untyped-def]
-    """The public record's amount: 1242万 → 1342万, its worksheet untouched."""
+    """The first calculation's amount: 1242万 → 1342万, its worksheet untouched."""
     first, *rest = reply.calculations
-    return dataclasses.replace(reply, calculations=({**first, "amount_yuan": 13_420_000.0}, *rest))
+    return dataclasses.replace(reply, calculations=(dataclasses.replace(first, amount_yuan=13_420_000.0), *rest))
 
 
 def _tamper_unbacked_record(reply):  # type: ignore[no-untyped-def]
-    """A calculation record with no calculator result behind it."""
-    extra = {**reply.calculations[-1], "rule_id": "heilongjiang-1-tech-reform", "amount_yuan": 9_990_000.0,
-             "formula": "应得：999万元"}
+    """A calculation for a rule that does not exist."""
+    extra = dataclasses.replace(reply.calculations[-1], rule_id="heilongjiang-1-no-such-rule", amount_yuan=9_990_000.0)
     return dataclasses.replace(reply, calculations=(*reply.calculations, extra))
 
 
 def _tamper_inputs(reply):  # type: ignore[no-untyped-def]
     """Worksheet and amount left as they were, the inputs behind them changed (4亿 instead of 3亿)."""
-    return dataclasses.replace(reply, calculation_details=tuple(
-        dataclasses.replace(d, inputs={**d.inputs, "investment": 400_000_000}) for d in reply.calculation_details))
+    return _replace_all(reply, changes=lambda c: {"inputs": {**c.inputs, "investment": 400_000_000}})
 
 
 TAMPERING = {"worksheet line": _tamper_worksheet, "share": _tamper_share, "amount": _tamper_amount,
-             "record without a calculation": _tamper_unbacked_record, "inputs": _tamper_inputs}
+             "calculation of no rule": _tamper_unbacked_record, "inputs": _tamper_inputs}
 
 
 @pytest.mark.parametrize("tamper", TAMPERING.values(), ids=TAMPERING.keys())
 def test_a_calculation_the_calculator_does_not_reproduce_is_stopped(bot, caplog, tamper) -> None:  # type: ignore[no-untyped-def]
     reply = bot.ask(SHARE_QUESTION)
-    assert reply.route == "calculate" and reply.calculations[0]["amount_yuan"] == 12_420_000
+    assert reply.route == "calculate" and reply.calculations[0].amount_yuan == 12_420_000
     assert find_unbacked(reply, bot.corpus, [SHARE_QUESTION], bot.calculate) == []
     tampered = tamper(reply)
     assert find_unbacked(tampered, bot.corpus, [SHARE_QUESTION], bot.calculate) != []
@@ -94,10 +94,9 @@ def test_a_calculation_the_calculator_does_not_reproduce_is_stopped(bot, caplog,
 def test_a_stacking_side_by_side_is_checked_the_same_way(bot) -> None:  # type: ignore[no-untyped-def]
     question = "新入规企业省里和市里的奖励能同时拿吗"
     reply = bot.ask(question)
-    assert [c["rule_id"] for c in reply.calculations] == ["heilongjiang-11-above-scale", "harbin-2-new-above-scale"]
+    assert [c.rule_id for c in reply.calculations] == ["heilongjiang-11-above-scale", "harbin-2-new-above-scale"]
     assert find_unbacked(reply, bot.corpus, [question], bot.calculate) == []
-    tampered = dataclasses.replace(reply, calculation_details=tuple(
-        dataclasses.replace(d, amount_yuan=d.amount_yuan + 1_000_000) for d in reply.calculation_details))
+    tampered = _replace_all(reply, changes=lambda c: {"amount_yuan": c.amount_yuan + 1_000_000})
     assert find_unbacked(tampered, bot.corpus, [question], bot.calculate) != []
 
 

@@ -178,7 +178,7 @@ def test_the_calculator_tab_computes_with_the_same_engine(page: Any, bot) -> Non
     page.locator("#calc-result").get_by_text("应得：2070万元").wait_for()
     row = page.locator("[role=row]", has_text="财政分担").first
     assert "省级财政60% = 1242万元" in row.inner_text()
-    chat_amount = bot.ask(CALCULATION_QUESTION).calculations[0]["amount_yuan"]
+    chat_amount = bot.ask(CALCULATION_QUESTION).calculations[0].amount_yuan
     assert chat_amount == 20_700_000
     save(page, "desktop-calculator")
 

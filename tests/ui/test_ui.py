@@ -202,8 +202,8 @@ def test_the_calculator_gives_the_same_amount_as_the_chat(handlers: ui.Handlers,
     assert "**应得：2070万元**" in headline
     assert "有效期提示" in notice
     direct = bot.calculate(TECH_REFORM, form_inputs(rule, {"investment": "30000", "lpr": "3.45"}))
-    assert direct.amount_yuan == chat["amount_yuan"] == 20_700_000
-    assert direct.formula == chat["formula"]
+    assert direct.amount_yuan == chat.amount_yuan == 20_700_000
+    assert direct.formula == chat.formula
 
 
 def test_form_units_convert_exactly(bot) -> None:
