@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="按评测文件给回答打分")
     evaluate.add_argument("file", type=Path, nargs="?", default=None)
     evaluate.add_argument("--json", action="store_true")
+    evaluate.add_argument("--amounts", action="store_true",
+                          help="按金额结果打分（正确 / 反问 / 错误金额），用于改写题集 paraphrases、heldout")
+    evaluate.add_argument("--quiet", action="store_true", help="只打印汇总")
     evaluate.set_defaults(handler=_eval)
 
     bench = commands.add_parser("bench", help="测建索引、加载、问答耗时与内存")
@@ -164,6 +167,13 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     path = args.file or DEV_CASES
     if not path.exists():
         raise AssistantError(f"找不到评测文件 {path}")
+    if args.amounts:
+        from devtools.amounts import format_amount_report, run_amount_cases
+
+        scored = run_amount_cases(lambda day: Assistant.load(settings, clock=lambda: day, wait_for_model=True),
+                                  read_cases(path))
+        print(format_amount_report(scored, quiet=args.quiet))
+        return 0 if all(r.outcome != "wrong" for r in scored) else 1
     results, summary = evaluate(Assistant.load(settings), read_cases(path))
     print(json.dumps(summary, ensure_ascii=False, indent=2) if args.json else format_report(results, summary))
     return 0 if summary["passed"] == summary["cases"] else 1
