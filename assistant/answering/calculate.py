@@ -19,10 +19,11 @@ from assistant.answering.llm import PolicyLlm
 from assistant.answering.quoting import cite_line, describe_clause, make_citation, quote_best
 from assistant.answering.reply import Citation, Reply
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, focus_share, missing_parameters
+from assistant.calculator.extract import find_changes
 from assistant.policies.corpus import Corpus
 from assistant.policies.stacking import StackingRule, explain_for_calculations
 from assistant.search.retriever import Retriever, ScoredClause
-from assistant.text.amounts import format_yuan
+from assistant.text.amounts import find_quantities, format_yuan, unread_amounts
 
 TOP_CLAUSES = 3
 KEYWORD_WEIGHT = 0.08  # per character of a rule keyword found in the question
@@ -30,6 +31,16 @@ RULE_DENSE_WEIGHT = 0.6
 CLOSE_CALL_RATIO = 0.97  # rules scoring this close to the best are "uncertain" for the router
 BORROW_RATIO = 0.9  # a rule of a lower-ranked clause is used only when its clause is this close to the top
 OTHER_DOCUMENT_RATIO = 0.85  # the other document's rule is shown beside when this close
+FIT_RATIO = 0.75  # rules scoring this close to the best compete on how well they fit the stated facts
+FIT_CANDIDATES = 6
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How well a rule fits what the question states: figures it leaves unexplained lose."""
+
+    unexplained: int  # money figures of the question that no parameter of the rule takes
+    missing: int  # required parameters the conversation does not give
 
 
 @dataclass(frozen=True)
@@ -111,7 +122,7 @@ class Calculator:
         choices = self.rank_rules(context.search_text, ranked, vector)
         if not choices:
             return None
-        best = self.settle_close_call(context.question, choices)
+        best = self.best_fitting(context, self.settle_close_call(context.question, choices), choices)
         if context.leans_on_earlier and best.keyword_chars == 0:
             # 「那市里呢」 after a question about a rule the other document lacks: the earlier
             # figures must not be poured into whatever rule ranks first there.
@@ -123,6 +134,12 @@ class Calculator:
             close = rule_clause is not None and rule_clause.score >= BORROW_RATIO * top.score
             if best.keyword_chars == 0 or not close:
                 return None  # the clause that answers has no rule: never borrow another clause's figures
+        unread = unread_amounts(context.question)
+        if unread and any(p.kind == "money" for p in best.rule.params):
+            # never fall back on an earlier turn's figure when this one's could not be read
+            return Reply(f"没能读出「{'」「'.join(unread)}」的确切金额。请用数字加单位写明具体数额（如多少万元、"
+                         "多少亿元），助手再按条款计算，不会沿用之前的数字。", "clarify",
+                         (self.rule_citation(best.rule),), (), ("确切金额",))
         inputs = self.read_inputs(best.rule, context)
         missing = missing_parameters(best.rule, inputs, self.lpr_table)
         if missing:
@@ -143,6 +160,32 @@ class Calculator:
         beside = self.beside(best, choices, context)
         return self.compose(calculations, beside, ranked, context.question)
 
+    def fit(self, rule: Rule, context: Context) -> Fit:
+        """The stated money figures a rule leaves unexplained, and the facts it still lacks."""
+        inputs = self.read_inputs(rule, context)
+        taken = {float(v) for value in inputs.values()
+                 for v in (value if isinstance(value, tuple) else (value,)) if isinstance(v, int | float)}
+        quantities = find_quantities(context.question)
+        if any(p.derived and p.name in inputs for p in rule.params):  # 「从4亿涨到4.6亿」 read as its change
+            for before, after in find_changes(context.question, quantities):
+                taken |= {quantities[before].value, quantities[after].value}
+        stated = [q.value for q in quantities if q.kind == "money"]
+        unexplained = sum(1 for value in stated if not any(abs(value - t) <= 0.5 for t in taken))
+        return Fit(unexplained, len(missing_parameters(rule, inputs, self.lpr_table)))
+
+    def best_fitting(self, context: Context, best: RuleChoice, choices: list[RuleChoice]) -> RuleChoice:
+        """Among the rules that rank close to the best, the one whose parameters take the figures the
+        question states: a rule that leaves a stated figure unexplained loses to one that explains it.
+        A rule of another clause competes only when the question names it (its keywords)."""
+        top = [best] + [c for c in choices[:FIT_CANDIDATES] if c is not best and c.score >= FIT_RATIO * best.score
+                        and ((c.rule.doc_id, c.rule.clause) == (best.rule.doc_id, best.rule.clause)
+                             or c.keyword_chars > 0)]
+        if len(top) == 1:
+            return best
+        fits = {c.rule.rule_id: self.fit(c.rule, context) for c in top}
+        # only stated figures decide: a rule still lacking a fact is asked about, not passed over
+        return min(top, key=lambda c: fits[c.rule.rule_id].unexplained)  # stable: ties keep the ranking
+
     def read_inputs(self, rule: Rule, context: Context) -> dict[str, Any]:
         """Facts for the rule from earlier turns (oldest first), overridden by the question's own."""
         inputs: dict[str, Any] = {}
@@ -158,6 +201,8 @@ class Calculator:
                 continue
             if other.score < OTHER_DOCUMENT_RATIO * best.score:
                 return None
+            if self.fit(other.rule, context).unexplained > self.fit(best.rule, context).unexplained:
+                return None  # it would leave a figure the user stated unexplained: not the same matter
             inputs = self.read_inputs(other.rule, context)
             if missing_parameters(other.rule, inputs, self.lpr_table):
                 return None

@@ -66,6 +66,7 @@ User text never changes a rule: a term, cap or rate written in the question
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -136,6 +137,20 @@ def lookup_lpr(table: LprTable, on: datetime.date) -> tuple[float, dict]:
     return float(rate), row
 
 
+# A payer's name alone is often the jurisdiction (「省里的技改贴息能拿多少」); the question asks for that
+# payer's part only when it also says so: 「其中省级财政承担多少」「市里要掏多少」「省里出多少」.
+PART_WORDS = ("承担", "负担", "分担", "出多少", "出资", "出钱", "掏", "拨付", "拨多少", "部分", "那份", "占多少")
+PART_WINDOW = 8  # characters between the payer and the word that asks for its part
+
+
+def _asks_part(question: str, alias: str) -> bool:
+    for start in (m.start() for m in re.finditer(re.escape(alias), question)):
+        after = question[start + len(alias):start + len(alias) + PART_WINDOW]
+        if any(word in after for word in PART_WORDS) or "其中" in question[max(0, start - 4):start]:
+            return True
+    return False
+
+
 def focus_share(calc: Calculation, question: str) -> Calculation | None:
     """When `question` asks about one payer's share (省级/省里 vs 市县/地方), that share as a Calculation.
 
@@ -144,7 +159,7 @@ def focus_share(calc: Calculation, question: str) -> Calculation | None:
     """
     if not calc.eligible or not calc.share_specs or calc.amount_yuan <= 0:
         return None
-    named = [s for s in calc.share_specs if any(alias in question for alias in s.aliases)]
+    named = [s for s in calc.share_specs if any(_asks_part(question, alias) for alias in s.aliases)]
     if len(named) != 1:
         return None
     share = named[0]

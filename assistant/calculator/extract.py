@@ -25,6 +25,13 @@ CHOICE_CUE_WINDOW = 12
 NEGATIONS = ("未", "没有", "没", "不", "非", "尚未")
 NEGATION_WINDOW = 4
 ITEM_UNITS = ("个", "项", "款", "台", "套", "件", "种", "品种")
+# A stated change between two figures: 「从4亿增加到4.6亿」「由8亿增长到9.6亿」「4亿涨到4.6亿」, and
+# 「去年8个亿，今年9.2个亿」.
+CHANGE_BETWEEN = re.compile(r"^\s*(?:元)?\s*(?:增加|增长|涨|提高|上升|提升|增|升|变|跃升)?(?:了)?(?:到|至|为)\s*$")
+CHANGE_FROM = ("从", "由")
+EARLIER_YEAR = ("去年", "上年", "上一年", "前年")
+LATER_YEAR = ("今年", "本年", "当年", "这一年")
+CHANGE_LOOKBACK = 10
 
 InputValue = float | str | tuple[float, ...]
 
@@ -108,10 +115,45 @@ def _cue_spans(question: str, params: list[Parameter]) -> list[tuple[int, int, i
     return spans
 
 
+def find_changes(question: str, quantities: list[Quantity]) -> list[tuple[int, int]]:
+    """Pairs (before, after) of quantity indices that state one figure changing into another."""
+    changes = []
+    for i in range(len(quantities) - 1):
+        first, second = quantities[i], quantities[i + 1]
+        if first.kind != second.kind or first.kind not in ("money", "number") or first.value <= 0:
+            continue
+        between = question[first.end:second.start]
+        lead = question[max(0, first.start - CHANGE_LOOKBACK):first.start]
+        moved = CHANGE_BETWEEN.match(between) and (any(w in lead[-3:] for w in CHANGE_FROM) or "到" in between)
+        yearly = any(w in lead for w in EARLIER_YEAR) and any(w in between for w in LATER_YEAR) and len(between) <= 14
+        if moved or yearly:
+            changes.append((i, i + 1))
+    return changes
+
+
+def _derived(params: list[Parameter], quantities: list[Quantity], changes: list[tuple[int, int]],
+             used: set[int], assigned: dict[int, list[tuple[int, float]]]) -> None:
+    """Parameters read from a stated change: its increase, or its growth rate."""
+    if not changes:
+        return
+    before, after = changes[0]
+    old, new = quantities[before].value, quantities[after].value
+    for pi, param in enumerate(params):
+        if pi in assigned or not param.derived:
+            continue
+        value = new - old if param.derived == "increase" else (new - old) / old
+        assigned[pi] = [(after, value)]
+    used.update((before, after))
+
+
 def _numbers(question: str, rule: Rule, out: dict[str, InputValue]) -> None:
     params = [p for p in rule.params if p.kind in NUMERIC_KINDS]
     quantities = find_quantities(question)
     spans = _cue_spans(question, params)
+    changes = find_changes(question, quantities) if any(p.derived for p in params) else []
+    assigned: dict[int, list[tuple[int, float]]] = {}
+    used: set[int] = set()
+    _derived(params, quantities, changes, used, assigned)
     pairs: list[tuple[int, int, int, float]] = []  # gap, quantity index, param index, value
     for qi, q in enumerate(quantities):
         for start, end, pi in spans:
@@ -126,8 +168,6 @@ def _numbers(question: str, rule: Rule, out: dict[str, InputValue]) -> None:
             value = _compatible(params[pi], q, gap)
             if gap <= MAX_GAP and value is not None:
                 pairs.append((gap, qi, pi, value))
-    used: set[int] = set()
-    assigned: dict[int, list[tuple[int, float]]] = {}
     for _gap, qi, pi, value in sorted(pairs, key=lambda pair: pair[:3]):
         if qi in used or (pi in assigned and not params[pi].multiple):
             continue

@@ -31,6 +31,9 @@ class Parameter:
     multiple: bool = False  # several values (one per product / per year)
     default: Decimal | None = None  # used when the input is absent (always stated in the worksheet)
     ask: str = ""  # the question to put to the user when it is missing
+    # Read from a stated change 「从4亿增加到4.6亿」「去年8亿，今年9.2亿」: "increase" = after − before,
+    # "growth" = (after − before) ÷ before.
+    derived: str = ""
 
     def choice_words(self) -> list[tuple[str, str]]:
         """(word, choice) pairs, the choice's own name included, longest word first."""

@@ -51,6 +51,7 @@ class ParameterEntry(_Strict):
     multiple: StrictBool = False
     default: Number | None = None
     ask: StrictStr = ""
+    derived: Literal["increase", "growth"] | None = None
 
 
 class VariantEntry(_Strict):

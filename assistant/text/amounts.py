@@ -43,6 +43,11 @@ _DATE_ISO = re.compile(r"(?<!\d)(\d{4})[-/](\d{1,2})(?:[-/](\d{1,2}))?(?!\d)")
 _RATE_UNITS = ("个百分点", "%")
 _COUNT_UNITS = ("品种", "家", "户", "个", "项", "款", "种", "台", "套", "件", "次", "名", "人", "座")
 _MONEY_UNITS = ("元", "块钱", "块")
+# Everyday scales written after the number: 「一个亿」「1.5个亿」「12个亿元」, 「800w」「800W元」.
+_SPOKEN_SCALES = (("个亿元", 10**8), ("个亿", 10**8), ("亿元", 10**8), ("w元", 10**4), ("W元", 10**4),
+                  ("w", 10**4), ("W", 10**4))
+# 「3个多亿」「100来万」「两千多万」: a rough figure, not one to compute with.
+_ROUGH = re.compile(r"(?:个)?(?:多|来|余|几)(?:个)?[万亿]|[万亿](?:多|来|余)")
 _MEASURE_UNITS = ("吨标准煤", "吨", "平方米", "亩", "千瓦时", "千瓦", "度")
 # A number followed by one of these is not a quantity we compute with.
 _SKIP_AFTER = ("年期", "次性", "强", "月", "日", "号", "点", "时", "分", "秒")
@@ -154,6 +159,26 @@ def find_dates(text: str) -> list[DateMention]:
                 continue
             found.append(DateMention(year, month, day, match.start(), match.end(), text[match.start():match.end()]))
     return sorted(found, key=lambda m: m.start)
+
+
+_MONEY_LIKE = re.compile(
+    rf"(?:{_ARABIC}|[{_CN_CHARS}半几])+\s*(?:个)?(?:多|来|余|几)?(?:个)?(?:[万亿]|[wW](?![A-Za-z]))元?")
+
+
+def unread_amounts(text: str) -> list[str]:
+    """Money-like figures in `text` that `find_quantities` could not read as an exact amount
+    (「半个亿」「3个多亿」「两千多万」): the caller asks for the figure instead of using an older one."""
+    norm = text.translate(_WIDTH_MAP)
+    read = [(q.start, q.end) for q in find_quantities(text) if q.kind == "money"]
+    unread = []
+    for match in _MONEY_LIKE.finditer(norm):
+        start, end = match.span()
+        figure = match.group()
+        if not _looks_numeric(figure.rstrip("元万亿wW个多来余几 ")) and not any(ch in figure for ch in "半几"):
+            continue
+        if not any(s < end and start < e for s, e in read):
+            unread.append(text[start:end])
+    return unread
 
 
 def has_share_word(text: str) -> bool:
@@ -334,8 +359,14 @@ def _classify(norm: str, start: int, end: int, value: Decimal, token: str) -> _C
     # find_quantities quadratic (a pasted 1,000,000-character question took ~30 s).
     unit_end = _GAP.match(norm, end).end()  # type: ignore[union-attr]  # matches the empty string at least
     after = norm[unit_end:unit_end + _UNIT_WINDOW]
-    if after.startswith(_SKIP_AFTER):
+    if after.startswith(_SKIP_AFTER) or _ROUGH.match(after) or _ROUGH.match(norm, end - 1):
         return None
+    for suffix, scale in _SPOKEN_SCALES:
+        # 「w」 only straight after an Arabic number and not inside a Latin word (「3wifi」)
+        latin_next = suffix[0] in "wW" and norm[unit_end + len(suffix):unit_end + len(suffix) + 1].isascii() and \
+            norm[unit_end + len(suffix):unit_end + len(suffix) + 1].isalpha()
+        if after.startswith(suffix) and not latin_next and (suffix[0] not in "wW" or token[-1:].isdigit()):
+            return _Classified(float(value * scale), "money", unit_end + len(suffix), "元")
     for unit in _RATE_UNITS:
         if after.startswith(unit):
             return _Classified(float(value / 100), "rate", unit_end + len(unit), "%")
@@ -354,8 +385,9 @@ def _classify(norm: str, start: int, end: int, value: Decimal, token: str) -> _C
     for unit in _MEASURE_UNITS:
         if after.startswith(unit):
             return _Classified(float(value), "number", unit_end + len(unit), unit)
-    if token.rstrip()[-1:] in _CN_SCALES:
-        return _Classified(float(value), "money", end, "元")  # 「3亿」「5000万」 in a question are money
+    if token.rstrip()[-1:] in _CN_SCALES or any(ch in _CN_SCALES for ch in token):
+        # 「3亿」「5000万」, and the spoken 「一亿二」「三万五」, in a question are money
+        return _Classified(float(value), "money", end, "元")
     if not any(ch.isdigit() for ch in token):
         return None  # a bare Chinese numeral (「一」「三」) is a word, not a figure
     return _Classified(float(value), "number", end, "")
