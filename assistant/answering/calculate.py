@@ -10,12 +10,13 @@ asked for; an amount is only ever the calculator's.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from assistant.answering.context import Context
 from assistant.answering.guard import money_in
 from assistant.answering.llm import PolicyLlm
+from assistant.answering.multipart import Part, combined_total, compute_parts, find_parts
 from assistant.answering.quoting import cite_line, describe_clause, make_citation, quote_best
 from assistant.answering.reply import Citation, Reply
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, focus_share, missing_parameters
@@ -24,6 +25,7 @@ from assistant.policies.corpus import Corpus
 from assistant.policies.stacking import StackingRule, explain_for_calculations
 from assistant.search.retriever import Retriever, ScoredClause
 from assistant.text.amounts import find_quantities, format_yuan, unread_amounts
+from assistant.text.numbering import count_word
 
 TOP_CLAUSES = 3
 KEYWORD_WEIGHT = 0.08  # per character of a rule keyword found in the question
@@ -122,6 +124,9 @@ class Calculator:
         choices = self.rank_rules(context.search_text, ranked, vector)
         if not choices:
             return None
+        parts = find_parts(context.question, [c.rule for c in choices])
+        if parts:
+            return self.answer_parts(parts, context)
         best = self.best_fitting(context, self.settle_close_call(context.question, choices), choices)
         if context.leans_on_earlier and best.keyword_chars == 0:
             # 「那市里呢」 after a question about a rule the other document lacks: the earlier
@@ -185,6 +190,29 @@ class Calculator:
         fits = {c.rule.rule_id: self.fit(c.rule, context) for c in top}
         # only stated figures decide: a rule still lacking a fact is asked about, not passed over
         return min(top, key=lambda c: fits[c.rule.rule_id].unexplained)  # stable: ties keep the ranking
+
+    def answer_parts(self, parts: list[Part], context: Context) -> Reply:
+        """Every award the message asks about, each with its worksheet, then the total."""
+        def ask_for(part: Part, labels: list[str], asks: list[str]) -> Reply:
+            reply = self.clarify(part.rule, labels, asks)
+            names = "、".join(f"「{p.rule.name}」" for p in parts)
+            return replace(reply, text=f"您问到{count_word(len(parts))}项：{names}。其中「{part.rule.name}」"
+                                       f"还需要补充信息才能计算。\n\n{reply.text}")
+        try:
+            outcome = compute_parts(parts, context.question, self.lpr_table, ask_for)
+        except ValueError as error:
+            return Reply(f"{str(error).rstrip('。')}。请核对后重新输入，助手不会按这个数字计算。", "clarify",
+                         tuple(self.rule_citation(p.rule) for p in parts), (), ("核对后的数字",))
+        if isinstance(outcome, Reply):
+            return outcome
+        total, notes = combined_total(self.corpus, outcome, context.question)
+        lines = [f"您问到{count_word(len(parts))}项，逐项计算如下："]
+        for number, (part, calculation) in enumerate(zip(parts, outcome, strict=True), 1):
+            lines.append(f"{number}. {self.headline(calculation, part.rule)}\n{calculation.formula}")
+        lines.append(f"合计：{format_yuan(total)}" + ("（" + "；".join(notes) + "）" if notes else "") +
+                     "。各项是否属于同一项目、能否分别申报，以主管部门认定为准。")
+        citations = tuple(dict.fromkeys(self.rule_citation(p.rule) for p in parts))
+        return Reply("\n\n".join(lines), "calculate", citations, tuple(outcome), total_yuan=total)
 
     def read_inputs(self, rule: Rule, context: Context) -> dict[str, Any]:
         """Facts for the rule from earlier turns (oldest first), overridden by the question's own."""

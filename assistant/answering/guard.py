@@ -58,9 +58,22 @@ def backed_amounts(reply: Reply, corpus: Corpus, user_texts: Sequence[str]) -> s
         allowed.update(_numbers(calculation.inputs.values()))
         allowed.update(_worksheet_amounts(calculation))
         allowed.update(float(v) for v in calculation.shares.values())
+    if reply.total_yuan is not None and total_is_backed(reply):
+        allowed.add(float(reply.total_yuan))
     for text in user_texts:
         allowed.update(v for _, v in money_in(text))
     return allowed
+
+
+def total_is_backed(reply: Reply) -> bool:
+    """A reply's total is the sum of some of its calculations (all of them, or the higher of two that
+    may not be taken together): checked as a subset sum, so no other figure can pass for it."""
+    assert reply.total_yuan is not None
+    amounts = [float(c.amount_yuan) for c in reply.calculations if c.eligible and ":" not in c.rule_id]
+    sums = {0.0}
+    for amount in amounts[:12]:
+        sums |= {total + amount for total in sums}
+    return any(abs(float(reply.total_yuan) - total) <= TOLERANCE_YUAN for total in sums)
 
 
 def find_unbacked(reply: Reply, corpus: Corpus, user_texts: Sequence[str],
@@ -68,6 +81,8 @@ def find_unbacked(reply: Reply, corpus: Corpus, user_texts: Sequence[str],
     """Amounts in the reply text that no source backs; with `recompute`, also every calculation
     whose amount, shares or worksheet the calculator does not reproduce from its inputs."""
     findings = unverified_calculations(reply, corpus, user_texts, recompute) if recompute else []
+    if reply.total_yuan is not None and not total_is_backed(reply):
+        findings.append(GuardFinding("合计", float(reply.total_yuan)))
     stated = money_in(reply.text)
     if not stated:  # nothing to check: don't scan the sources (a pasted essay costs seconds)
         return findings

@@ -35,6 +35,7 @@ class Reply:
     calculations: tuple[Calculation, ...] = ()  # typed; to_dict() gives README's summary of each
     missing: tuple[str, ...] = ()
     notices: tuple[str, ...] = field(default=(), compare=False)  # validity and stacking notes, also in text
+    total_yuan: float | None = None  # a message asking for several awards: what they come to together
 
     def to_dict(self) -> dict[str, Any]:
         """The public API shape (see README): exactly these keys."""
@@ -44,4 +45,5 @@ class Reply:
             "citations": [c.to_dict() for c in self.citations],
             "calculations": [c.to_dict() for c in self.calculations],
             "missing": list(self.missing),
+            "total_yuan": self.total_yuan,
         }

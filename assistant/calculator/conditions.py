@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from assistant.calculator.model import Condition, Parameter, Rule, Share
-from assistant.text.amounts import format_number, format_rate, format_yuan
+from assistant.text.amounts import find_quantities, format_number, format_rate, format_yuan
 
 InputValue = float | str | tuple[float, ...]
 Value = Decimal | str | tuple[Decimal, ...]  # dates are ISO strings 「2023-09」「2023-09-15」
@@ -37,6 +37,9 @@ class WorksheetLine:
     def text(self) -> str:
         """The line as printed in the reply: 「label：value」."""
         return f"{self.label}：{self.value}" if self.label else self.value
+
+
+NON_COMPUTING_LABELS = ("依据", "说明", "计算单")
 
 
 @dataclass(frozen=True)
@@ -64,11 +67,31 @@ class Calculation:
         """The worksheet as text, one line each, as it appears in the reply and the public API."""
         return "\n".join(line.text for line in self.worksheet)
 
+    @property
+    def breakdown(self) -> tuple[tuple[str, float], ...]:
+        """(label, yuan) for every amount on the worksheet — inputs, years, items, caps, shares, the result —
+        so every yuan in the text can be checked against structure. The clause quote and notes are not lines
+        of the computation and are left out."""
+        entries: list[tuple[str, float]] = []
+        for line in self.worksheet:
+            if line.label in NON_COMPUTING_LABELS:
+                continue
+            if line.amount_yuan is not None:
+                entries.append((line.label or line.value, float(line.amount_yuan)))
+                continue
+            for piece in line.value.split("；"):
+                found = [q.value for q in find_quantities(piece) if q.kind == "money"]
+                if found:
+                    name = piece.split("=")[0].strip() if line.label in ("财政分担",) else line.label
+                    entries.append((name or line.value, found[-1]))
+        return tuple(entries)
+
     def to_dict(self) -> dict[str, Any]:
-        """The summary for serialising: rule_id, amount_yuan, eligible, formula, inputs, doc_id, clause."""
+        """The summary for serialising: rule_id, amount_yuan, eligible, formula, inputs, doc_id, clause, breakdown."""
         inputs = {k: list(v) if isinstance(v, tuple) else v for k, v in self.inputs.items()}
         return {"rule_id": self.rule_id, "amount_yuan": self.amount_yuan, "eligible": self.eligible,
-                "formula": self.formula, "inputs": inputs, "doc_id": self.doc_id, "clause": self.clause}
+                "formula": self.formula, "inputs": inputs, "doc_id": self.doc_id, "clause": self.clause,
+                "breakdown": [{"label": label, "amount_yuan": amount} for label, amount in self.breakdown]}
 
 
 class MissingParameters(ValueError):

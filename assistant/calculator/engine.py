@@ -347,10 +347,18 @@ def _step(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Wor
 def _staged(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Work) -> None:
     stages = list(rule.stages)
     reached = values.get(rule.stage_param or "")
+    total = values.get(rule.total_param or "") == Decimal(1)
     if isinstance(reached, str):
         index = next(i for i, st in enumerate(stages) if st.choice == reached)
-        stages = stages[: index + 1]
-        w.notes.append(f"其中「{rule.stages[index].label}」阶段本身的补助为{format_yuan(rule.stages[index].amount)}，此前各阶段分别拨付")
+        if total:  # 「累计能拿多少」: every stage up to the one reached
+            stages = stages[: index + 1]
+            w.notes.append(f"其中「{rule.stages[index].label}」阶段本身的补助为{format_yuan(rule.stages[index].amount)}，"
+                           "此前各阶段分别拨付")
+        else:  # 「受理了，这个阶段补多少」: the stage reached; the earlier ones were paid on their own
+            stages = [stages[index]]
+            earlier = "、".join(f"{st.label}{format_yuan(st.amount)}" for st in rule.stages[:index])
+            w.notes.append(f"按所处的「{rule.stages[index].label}」阶段计算" + (
+                f"；此前各阶段（{earlier}）分别拨付，问累计时一并计入" if earlier else ""))
     elif rule.stage_param:
         w.notes.append("未说明所处阶段，按全部阶段合计")
     parts: list[Decimal] = []

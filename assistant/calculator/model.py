@@ -155,6 +155,8 @@ class Rule:
     # staged
     stages: tuple[Stage, ...] = ()
     stage_param: str | None = None
+    # a flag parameter: the question asks for the total over the stages (「一共」「累计」), not the stage reached
+    total_param: str | None = None
     # progressive
     levels: tuple[Level, ...] = ()
     level_param: str | None = None

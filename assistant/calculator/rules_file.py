@@ -130,6 +130,7 @@ class RuleEntry(_Strict):
     # staged
     stages: list[StageEntry] = []
     stage_param: StrictStr | None = None
+    total_param: StrictStr | None = None
     # progressive
     levels: list[LevelEntry] = []
     level_param: StrictStr | None = None

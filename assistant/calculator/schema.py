@@ -158,7 +158,7 @@ def _parse_rule(raw: Mapping[str, Any], clause_label: str) -> Rule:
         "shares": tuple(_parse_share(r, s) for s in _list(r, "shares")),
     }
     for name in ("base", "rate_param", "rate_table", "rate_date_param", "term_param", "count_param",
-                 "stage_param", "level_param", "previous_level_param", "previous_award_param"):
+                 "stage_param", "total_param", "level_param", "previous_level_param", "previous_award_param"):
         fields[name] = r.opt_text(name)
     for name in ("rate", "rate_param_cap", "unit_amount", "term_max", "cap", "item_cap", "year_cap",
                  "amount", "min_amount", "max_amount", "step_origin", "base_amount", "step_size", "step_amount"):
@@ -288,7 +288,7 @@ def _check_references(r: _Reader, rule: Rule) -> None:
     kinds = {p.name: p.kind for p in rule.params}
     expected = {
         "base": ("money", "count", "number"), "rate_param": ("rate",), "rate_date_param": ("date",),
-        "term_param": ("years",), "count_param": ("count",), "stage_param": ("choice",),
+        "term_param": ("years",), "count_param": ("count",), "stage_param": ("choice",), "total_param": ("flag",),
         "level_param": ("choice",), "previous_level_param": ("choice",), "previous_award_param": ("money",),
     }
     for name, allowed in expected.items():

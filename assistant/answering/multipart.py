@@ -1,0 +1,115 @@
+"""Several awards asked in one message: every part answered, then the total.
+
+「评上国家级绿色工厂，又认定了省企业技术中心，两项一共多少」 names two awards. The message is cut
+where it moves on to another matter (又、另外、同时、还、以及、此外); each part's own words pick its
+rule (the keywords of the rules that rank for the whole message) and give its figures. A part
+whose facts are missing is asked about — no part is dropped silently. The total applies the
+stacking rules: two awards of different documents for a matter one enterprise may take at one
+level only (Harbin 第十八条's list) count once, at the higher amount.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.calculator import Calculation, Rule, compute, extract_inputs, missing_parameters
+from assistant.policies.corpus import Corpus
+from assistant.policies.stacking import exclusive_topic, stacking_rules
+from assistant.text.amounts import format_yuan
+
+# A message asks for several awards together when it says so …
+ASKS_TOGETHER = re.compile(r"两项|两块|三项|几项|各项|两个奖|一共|总共|加起来|合计|共计|加在一起|总计|都能拿|分别")
+# … and moves on to another matter at one of these words.
+MOVES_ON = re.compile(r"[，,；;]?\s*(?=另外|同时|又|还有|还被|还在|还拿|还获|还评|还认定|以及|此外|再加上|并且)")
+MIN_KEYWORD_CHARS = 2
+
+
+@dataclass(frozen=True)
+class Part:
+    """One award of the message: its words, its rule and its figures."""
+
+    text: str
+    rule: Rule
+    inputs: Mapping[str, Any]
+
+
+def split_parts(question: str) -> list[str]:
+    """The message cut where it moves on to another matter; the shared ask stays with the last part."""
+    pieces = [piece for piece in MOVES_ON.split(question) if piece.strip("，,；; ")]
+    return pieces if len(pieces) > 1 else [question]
+
+
+def keyword_chars(rule: Rule, text: str) -> int:
+    """How much of the rule's own vocabulary (keywords and choice words) the text contains."""
+    chars = sum(len(w) for w in rule.keywords if w and w in text)
+    return chars + sum(len(w) for p in rule.params if p.kind == "choice" for w, _ in p.choice_words() if w in text)
+
+
+def find_parts(question: str, candidates: Sequence[Rule]) -> list[Part]:
+    """Two or more parts, each with the candidate rule its own words name best; [] when the message
+    asks for one award."""
+    if not ASKS_TOGETHER.search(question):
+        return []
+    pieces = split_parts(question)
+    if len(pieces) < 2:
+        return []
+    parts: list[Part] = []
+    used: set[str] = set()
+    for piece in pieces:
+        scored = [(keyword_chars(rule, piece), -index, rule) for index, rule in enumerate(candidates)
+                  if rule.rule_id not in used]
+        scored = [entry for entry in scored if entry[0] >= MIN_KEYWORD_CHARS]
+        if not scored:
+            continue
+        _, _, rule = max(scored, key=lambda entry: entry[:2])
+        used.add(rule.rule_id)
+        parts.append(Part(piece, rule, extract_inputs(piece, rule)))
+    return parts if len(parts) >= 2 else []
+
+
+def fill_from_message(part: Part, question: str, lacking: Sequence[str]) -> Part:
+    """A fact a part lacks may stand elsewhere in the message (「大庆化工企业年能耗3万吨标煤，去年…」):
+    only the lacking ones are taken from the whole message, never a figure the part already has."""
+    whole = extract_inputs(question, part.rule)
+    return Part(part.text, part.rule, {**part.inputs, **{k: whole[k] for k in lacking if k in whole}})
+
+
+def combined_total(corpus: Corpus, calculations: Sequence[Calculation], question: str) -> tuple[float, list[str]]:
+    """The parts' total and how it was reached: the stacking rules of the loaded documents decide
+    whether two awards of different levels for the same listed matter count once (the higher)."""
+    rules = stacking_rules(corpus)
+    counted = [c for c in calculations if c.eligible and c.amount_yuan > 0]
+    notes: list[str] = []
+    kept: list[Calculation] = []
+    for calculation in counted:
+        rival = next((k for k in kept if k.doc_id != calculation.doc_id
+                      and exclusive_topic(rules, "", [k.rule_id, calculation.rule_id]) is not None), None)
+        if rival is None:
+            kept.append(calculation)
+            continue
+        found = exclusive_topic(rules, "", [rival.rule_id, calculation.rule_id])
+        assert found is not None
+        higher, lower = (rival, calculation) if rival.amount_yuan >= calculation.amount_yuan else (calculation, rival)
+        notes.append(f"「{higher.name}」与「{lower.name}」同属{found[1]['name']}，省市两级只能享受一级，"
+                     f"合计按较高的{format_yuan(higher.amount_yuan)}计")
+        kept = [k for k in kept if k is not rival] + [higher]
+    return float(sum(c.amount_yuan for c in kept)), notes
+
+
+def compute_parts(parts: Sequence[Part], question: str, lpr_table: Any,
+                  on_missing: Callable[[Part, list[str], list[str]], Any]) -> list[Calculation] | Any:
+    """Each part's calculation, or what `on_missing` makes of the first part that lacks facts."""
+    calculations = []
+    for part in parts:
+        filled = part
+        missing = missing_parameters(part.rule, part.inputs, lpr_table)
+        if missing:
+            filled = fill_from_message(part, question, [p.name for p in missing])
+            missing = missing_parameters(filled.rule, filled.inputs, lpr_table)
+        if missing:
+            return on_missing(part, [p.label for p in missing], [p.ask for p in missing if p.ask])
+        calculations.append(compute(filled.rule, filled.inputs, lpr_table))
+    return calculations
