@@ -81,9 +81,12 @@ class Calculation:
                 continue
             for piece in line.value.split("；"):
                 found = [q.value for q in find_quantities(piece) if q.kind == "money"]
-                if found:
-                    name = piece.split("=")[0].strip() if line.label in ("财政分担",) else line.label
-                    entries.append((name or line.value, found[-1]))
+                if not found:
+                    continue
+                name = piece.split("=")[0].strip() if line.label in ("财政分担",) else line.label
+                # a step 「a × b = c」 contributes its result; a list of inputs 「600万元、500万元」 each figure
+                for value in found[-1:] if "=" in piece else found:
+                    entries.append((name or line.value, value))
         return tuple(entries)
 
     def to_dict(self) -> dict[str, Any]:

@@ -11,14 +11,20 @@ ROUTES = {"lookup", "calculate", "clarify", "out_of_scope"}
 
 
 def assert_reply_shape(reply: dict) -> None:
-    assert set(reply) == {"text", "route", "citations", "calculations", "missing"}
+    assert set(reply) == {"text", "route", "citations", "calculations", "missing", "total_yuan"}
+    assert reply["total_yuan"] is None or isinstance(reply["total_yuan"], float)
     assert isinstance(reply["text"], str) and reply["text"]
     assert reply["route"] in ROUTES
     for citation in reply["citations"]:
         assert set(citation) == {"doc_id", "clause", "title", "quote"}
         assert all(isinstance(v, str) for v in citation.values())
     for calculation in reply["calculations"]:
-        assert set(calculation) == {"rule_id", "amount_yuan", "eligible", "formula", "inputs", "doc_id", "clause"}
+        assert set(calculation) == {"rule_id", "amount_yuan", "eligible", "formula", "inputs", "doc_id", "clause",
+                                    "breakdown"}
+        for entry in calculation["breakdown"]:
+            assert set(entry) == {"label", "amount_yuan"} and isinstance(entry["amount_yuan"], float)
+        assert any(entry["amount_yuan"] == calculation["amount_yuan"] for entry in calculation["breakdown"]) or \
+            not calculation["eligible"]
     assert all(isinstance(m, str) for m in reply["missing"])
 
 
@@ -78,3 +84,13 @@ def test_empty_question_asks_for_one(bot) -> None:
     for question in ("", "   ", "\n\t"):
         reply = bot.ask(question)
         assert reply.route == "clarify" and "请输入" in reply.text
+
+
+def test_several_awards_in_one_message_are_each_computed_and_totalled(bot) -> None:
+    # 省18：国家级工业设计中心 200万 + 新认定省企业技术中心 50万 = 250万
+    reply = bot.ask("我们今年被认定为国家级工业设计中心，另外新认定了省企业技术中心，省里两项一共奖多少？").to_dict()
+    assert_reply_shape(reply)
+    assert reply["route"] == "calculate"
+    assert sorted(c["amount_yuan"] for c in reply["calculations"]) == [500_000.0, 2_000_000.0]
+    assert reply["total_yuan"] == 2_500_000.0
+    assert "合计：250万元" in reply["text"]

@@ -774,8 +774,12 @@ def test_a_new_rule_is_data_only() -> None:
 
 def test_to_dict_has_exactly_the_agreed_keys() -> None:
     data = _ask("heilongjiang-19-first-set", "两个首台套产品，成交价600万和500万").to_dict()
-    assert set(data) == {"rule_id", "amount_yuan", "eligible", "formula", "inputs", "doc_id", "clause"}
+    assert set(data) == {"rule_id", "amount_yuan", "eligible", "formula", "inputs", "doc_id", "clause", "breakdown"}
     assert json.loads(json.dumps(data, ensure_ascii=False))["inputs"]["prices"] == [6_000_000.0, 5_000_000.0]
+    # every amount line of the worksheet, the result among them: 600万 × 50% = 300万 → 200万 cap; 500万 × 50% = 250万
+    # → 200万 cap; 200万 + 200万 = 400万 (< 500万 a year)
+    amounts = [entry["amount_yuan"] for entry in data["breakdown"]]
+    assert data["amount_yuan"] == 4_000_000 and 4_000_000 in amounts and 6_000_000 in amounts
 
 
 # ------------------------------------------------------------------ purity
