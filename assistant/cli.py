@@ -120,18 +120,17 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _clause(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.policies.clauses import number_to_clause_id
     from assistant.policies.corpus import load_corpus
+    from assistant.text.numbering import parse_clause_id
 
     corpus = load_corpus(settings.corpus_dir)
     document = corpus.document(args.doc_id)
     if document is None:
         known = "、".join(d.doc_id for d in corpus.documents)
         raise AssistantError(f"没有 doc_id 为 {args.doc_id} 的政策（已收录：{known}）")
-    token = args.clause.strip().removeprefix("第").removesuffix("条")
     try:
-        clause_id = token if token in ("附则", "序言") else number_to_clause_id(token)
-    except (ValueError, TypeError) as error:
+        clause_id = parse_clause_id(args.clause)
+    except ValueError as error:
         raise AssistantError(f"条款序号 {args.clause!r} 无法识别") from error
     clause = document.clause(clause_id)
     if clause is None:

@@ -21,10 +21,11 @@ from assistant.answering.quoting import cite_line
 from assistant.answering.reply import Reply
 from assistant.calculator import Calculation, Parameter, Rule
 from assistant.errors import AssistantError
-from assistant.policies.clauses import Clause, number_to_clause_id
+from assistant.policies.clauses import Clause
 from assistant.policies.corpus import Corpus, Document
 from assistant.policies.validity import validity_notice
 from assistant.settings import PACKAGED_MODEL
+from assistant.text.numbering import NAMED_PARTS, parse_clause_id
 
 Message = dict[str, Any]  # a chat message in gradio's "messages" shape, built without importing gradio
 
@@ -125,7 +126,7 @@ def short_reference(corpus: Corpus, clause: Clause) -> str:
     """「哈尔滨市工业强市政策措施 第十一条 降低企业融资成本」, escaped for a card title."""
     document = corpus.document(clause.doc_id)
     name = document.short_title if document else clause.doc_id
-    title = "" if clause.clause in ("附则", "序言") else f" {clause.title}"
+    title = "" if clause.clause in NAMED_PARTS else f" {clause.title}"
     return escape_markdown(f"{name} {clause.label}{title}")
 
 
@@ -292,13 +293,10 @@ def clause_rows(document: Document) -> list[list[str]]:
 
 def parse_clause_number(text: str) -> str:
     """「11」「第十一条」「十一」「附则」 → the clause id; ValueError (Chinese) otherwise."""
-    token = re.sub(r"\s+", "", str(text)).translate(WIDTH_MAP)
-    if token in ("附则", "序言"):
-        return token
-    token = token.removeprefix("第").removesuffix("条")
-    if not token or not re.fullmatch(r"\d+|[零〇一二三四五六七八九十百两]+", token):
-        raise ValueError(f"无法识别条款号「{text}」，请输入如「11」「第十一条」或「附则」")
-    return number_to_clause_id(token)
+    try:
+        return parse_clause_id(str(text).translate(WIDTH_MAP))
+    except ValueError as error:
+        raise ValueError(f"无法识别条款号「{text}」，请输入如「11」「第十一条」或「附则」") from error
 
 
 def clause_heading(corpus: Corpus, clause: Clause) -> str:

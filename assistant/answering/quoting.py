@@ -9,11 +9,10 @@ from assistant.answering.reply import Citation
 from assistant.policies.clauses import Clause, split_sentences
 from assistant.policies.corpus import Corpus
 from assistant.search.retriever import ScoredClause
+from assistant.text.numbering import ARTICLE, ARTICLE_MARK, MEASURE_MARK, NAMED_PARTS, SECTION_MARK
 
 # Sentences that open a clause with its title (「1.支持企业技术改造。」) carry no content.
-HEADING_SENTENCE = re.compile(
-    r"^(第[一二三四五六七八九十百零〇\d]+条[\u3000 ]?|\d{1,2}[.．、]|[一二三四五六七八九十]+、)?[^，。；]{0,24}。$"
-)
+HEADING_SENTENCE = re.compile(rf"^(?:{ARTICLE_MARK}[\u3000 ]?|{MEASURE_MARK}|{SECTION_MARK})?[^，。；]{{0,24}}。$")
 QUOTE_LIMIT = 3  # sentences quoted from a searched clause
 QUOTE_MARGIN = 0.25  # a sentence is quoted when it scores within this of the best
 
@@ -67,7 +66,7 @@ def cite_line(corpus: Corpus, clause: Clause) -> str:
     """「《…》（哈政规〔2021〕10号）第十一条 降低企业融资成本」."""
     document = corpus.document(clause.doc_id)
     assert document is not None
-    title = "" if clause.clause in ("附则", "序言") else f" {clause.title}"
+    title = "" if clause.clause in NAMED_PARTS else f" {clause.title}"
     return f"{document.cited_title}{clause.label}{title}"
 
 
@@ -91,7 +90,7 @@ def _content_spans(clause: Clause) -> list[tuple[int, int]]:
         content.append((start, end))
     # drop the article number that prefixes a first sentence which is not a heading
     if content and clause.text[content[0][0] :].startswith("第"):
-        match = re.match(r"第[一二三四五六七八九十百零〇\d]+条[\u3000 ]?", clause.text[content[0][0] :])
+        match = ARTICLE.match(clause.text[content[0][0] :])
         if match:
             content[0] = (content[0][0] + match.end(), content[0][1])
     return content

@@ -37,7 +37,7 @@ from assistant.policies.validity import validity_answer, validity_notice
 from assistant.search.references import ClauseReference, find_documents
 from assistant.search.retriever import ChineseTokenizer, Retriever, ScoredClause
 from assistant.settings import PACKAGE_DATA_DIR, Settings
-from assistant.text.numbering import count_word
+from assistant.text.numbering import CLOSING, count_word
 
 VALIDITY_QUESTION = re.compile(r"有效期|还有效|有效吗|失效|过期|到期|截止|什么时候结束|还能用|还在执行|还执行")
 RELATED_RATIO = 0.8  # another document's clause is shown when it scores this close to the best
@@ -185,7 +185,7 @@ class Router:
         documents = [d for d in self.corpus.documents if d.doc_id in doc_ids]
         citations = []
         for document in documents:
-            closing = document.clause("附则")
+            closing = document.clause(CLOSING)
             if closing is not None:
                 words = [w for w in (document.validity_rule.rstrip("。"), "有效期", "施行") if w]
                 citations.append(make_citation(closing, quote_matching(closing, words)))

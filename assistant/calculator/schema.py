@@ -27,6 +27,7 @@ from assistant.calculator.model import (
     Variant,
 )
 from assistant.calculator.rules_file import check_rules_file
+from assistant.text.numbering import clause_id_to_chinese
 
 __all__ = ["Condition", "Level", "NonComputable", "Parameter", "Rule", "Share", "Stage", "Variant",
            "parse_non_computable", "parse_rules"]
@@ -151,7 +152,7 @@ def _parse_rule(raw: Mapping[str, Any], clause_label: str) -> Rule:
         "name": r.text("name"), "keywords": r.words("keywords", required=True), "quote": r.text("quote"),
         "params": params, "doc_title": r.text("doc_title", ""),
         "clause_label": (r.text("clause_label", "") or clause_label).replace("{clause}", clause).replace(
-            "{clause_cn}", _chinese_ordinal(clause)),
+            "{clause_cn}", clause_id_to_chinese(clause)),
         "notes": r.words("notes"), "default_label": r.text("default_label", ""),
         "conditions": tuple(_parse_condition(r, c, "conditions") for c in _list(r, "conditions")),
         "variants": tuple(_parse_variant(r, v) for v in _list(r, "variants")),
@@ -348,12 +349,3 @@ def _check_type(r: _Reader, rule: Rule) -> None:
     elif rule.type == "progressive" and (not rule.levels or rule.level_param is None):
         raise r.fail("levels", "a progressive rule needs levels and level_param")
 
-
-def _chinese_ordinal(clause: str) -> str:
-    """「11」→「十一」 for clause labels like 第十一条 (clauses run below 100)."""
-    if not clause.isdigit() or not 0 < int(clause) < 100:
-        return clause
-    digits = "零一二三四五六七八九"
-    tens, ones = divmod(int(clause), 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else digits[tens] + "十")
-    return head + (digits[ones] if ones else "")

@@ -19,10 +19,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-import cn2an
-
 from assistant.ingest.reading import IngestError
 from assistant.text.cleaning import DATE_ONLY, PRINTED_LINE
+from assistant.text.numbering import NUMBERED, numeral_to_int
 
 __all__ = ["DOC_NUMBER", "EFFECTIVE_DATE", "FROM_ISSUE", "JURISDICTION_NAMES", "choose_aliases", "fill_region",
            "guess_region", "order_metadata", "place_aliases", "propose_metadata", "shorten_title"]
@@ -46,8 +45,6 @@ NOTICE_HEADING = re.compile(rf"^(?P<issuer>[^，。；：《]{{2,40}}?{ORGAN})(?
 NOTICE_QUOTE = re.compile(r"(?:现将|现把|将)《(?P<title>[^《》]{4,80})》(?:予以)?(?:印发|转发)")
 SIGNATURE = re.compile(rf"^[^，。；：、]{{2,30}}{ORGAN}$")
 DOCUMENT_WORD = re.compile(r"政策|措施|办法|意见|规定|细则|方案|决定|条例|规划|计划|若干|通知")
-NUMBERED = re.compile(r"^(第[一二三四五六七八九十百零〇\d]+[条章节]|[一二三四五六七八九十]+、"
-                      r"|（[一二三四五六七八九十]+）|\d{1,2}[.．、])")
 PLACE_SEGMENT = r"[\u4e00-\u9fff]{1,7}?(?:特别行政区|自治区|自治州|自治县|地区|省|市|盟|县|区|旗)"
 PLACE = re.compile(rf"^(?:{PLACE_SEGMENT})+")
 NATIONAL = re.compile(r"^(?:国务院|国家|中华人民共和国|中共中央)")
@@ -127,8 +124,7 @@ def _propose_validity(text: str, meta: dict[str, Any], warnings: list[str]) -> N
     else:
         years = VALID_YEARS.search(sentence)
         assert years is not None  # the sentence was found by one of the two patterns
-        token = years.group(1)
-        meta["valid_years"] = int(token) if token.isdigit() else int(cn2an.cn2an(token.replace("两", "二"), "smart"))
+        meta["valid_years"] = numeral_to_int(years.group(1))
     position = sentences.index(sentence)
     meta["continuation"] = next((s for s in sentences[position:position + 3] if CONTINUATION.search(s)), None)
 

@@ -13,14 +13,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import cn2an
+from assistant.text.numbering import (
+    ARABIC_ITEM,
+    ARTICLE,
+    CHAPTER,
+    CLOSING,
+    CLOSING_HEAD,
+    CN_ITEM,
+    CN_SECTION,
+    PREAMBLE,
+    clause_label,
+    number_to_clause_id,
+)
 
-ARTICLE = re.compile(r"^第([一二三四五六七八九十百零〇两\d]+)条[\u3000 ]?")
-CHAPTER = re.compile(r"^第([一二三四五六七八九十百零〇两\d]+)[章节][\u3000 ]?")
-CN_SECTION = re.compile(r"^([一二三四五六七八九十]+)、")
-CN_ITEM = re.compile(r"^（([一二三四五六七八九十]+)）")
-ARABIC_ITEM = re.compile(r"^(\d{1,2})[.．、](?!\d)\s*")
-CLOSING_HEAD = re.compile(r"^附\s*则[:：]?\s*")
 # Paragraphs after the last provision that are about putting the policy into force.
 CLOSING_WORDS = re.compile(r"实施细则|有效期|自印发之日起|自发布之日起|施行|负责解释|解释权")
 # 「（省工信厅、省财政厅，各市（地）政府（行署））」: who carries out a province measure.
@@ -50,9 +55,7 @@ class Clause:
     @property
     def label(self) -> str:
         """How the document itself names this clause: 第十一条, 第1条, 附则."""
-        if self.clause.isdigit():
-            return f"第{cn2an.an2cn(self.clause)}条" if self.text.startswith("第") else f"第{self.clause}条"
-        return self.clause
+        return clause_label(self.clause, chinese=self.text.startswith("第"))
 
 
 @dataclass
@@ -67,7 +70,7 @@ def parse_clauses(doc_id: str, text: str, titles: dict[str, str] | None = None) 
     """Split cleaned `text` into clauses; `titles` overrides titles by clause id."""
     paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
     level = _provision_level(paragraphs)
-    drafts: list[_Draft] = [_Draft("序言", "")]
+    drafts: list[_Draft] = [_Draft(PREAMBLE, "")]
     section = ""
     closing = False
     in_section_intro = False  # a section's opening words belong to no provision
@@ -78,7 +81,7 @@ def parse_clauses(doc_id: str, text: str, titles: dict[str, str] | None = None) 
         head = CLOSING_HEAD.match(paragraph)
         if head:
             closing = True
-            drafts.append(_Draft("附则", "", title="附则"))
+            drafts.append(_Draft(CLOSING, "", title=CLOSING))
             rest = paragraph[head.end():].strip()
             if rest:
                 drafts[-1].paragraphs.append(paragraph)
@@ -100,9 +103,9 @@ def parse_clauses(doc_id: str, text: str, titles: dict[str, str] | None = None) 
         if in_section_intro:
             continue
         last = drafts[-1]
-        if position > last_provision and last.clause != "序言" and _closes_document(paragraph, last):
+        if position > last_provision and last.clause != PREAMBLE and _closes_document(paragraph, last):
             closing = True
-            drafts.append(_Draft("附则", "", [paragraph], title="附则"))
+            drafts.append(_Draft(CLOSING, "", [paragraph], title=CLOSING))
             continue
         last.paragraphs.append(paragraph)
     drafts = _merge_closing(drafts)
@@ -127,13 +130,6 @@ def split_departments(text: str) -> tuple[str, tuple[str, ...]]:
                     return text, ()
                 return body[:index], tuple(_split_top_level(inner))
     return text, ()
-
-
-def number_to_clause_id(token: str) -> str:
-    """「十一」 or 「11」 → "11"."""
-    if token.isdigit():
-        return str(int(token))
-    return str(int(cn2an.cn2an(token.replace("两", "二"), "smart")))
 
 
 def _split_top_level(inner: str) -> list[str]:
@@ -184,7 +180,7 @@ def _merge_closing(drafts: list[_Draft]) -> list[_Draft]:
     """A document has one 附则: everything after the provisions."""
     merged: list[_Draft] = []
     for draft in drafts:
-        if draft.clause == "附则" and merged and merged[-1].clause == "附则":
+        if draft.clause == CLOSING and merged and merged[-1].clause == CLOSING:
             merged[-1].paragraphs.extend(draft.paragraphs)
         else:
             merged.append(draft)
@@ -199,8 +195,8 @@ def _finish(doc_id: str, draft: _Draft, order: int, titles: dict[str, str]) -> C
 
 
 def _derive_title(clause: str, first: str) -> str:
-    if clause == "序言":
-        return "序言"
+    if clause == PREAMBLE:
+        return PREAMBLE
     for pattern in (ARTICLE, ARABIC_ITEM, CN_SECTION, CN_ITEM):
         first = pattern.sub("", first, count=1)
     first = first.lstrip("\u3000 ")

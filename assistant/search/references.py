@@ -10,12 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.policies.clauses import number_to_clause_id
 from assistant.policies.corpus import Corpus, Document
+from assistant.text.numbering import CLAUSE_REFERENCE, NAMED_PART, number_to_clause_id
 
-NUMERAL = r"[一二三四五六七八九十百零〇两\d]{1,4}"
-CLAUSE_REFERENCE = re.compile(rf"第\s*({NUMERAL})\s*[条项点款]|(?<![\d.])(\d{{1,2}})\s*条(?!件)")
-NAMED_PART = re.compile(r"附则|序言")
 # 「省里第14条」「省政策第3条」「市里的第五条」: a jurisdiction word right before a reference.
 JURISDICTION_WORDS = {
     "province": re.compile(r"省(?:里|级|政府|政策|的|文件)?"),
@@ -56,7 +53,7 @@ def find_clause_references(question: str, corpus: Corpus, default_doc: str | Non
         token = match.group(1) or match.group(2)
         try:
             clause = number_to_clause_id(token)
-        except (ValueError, TypeError):
+        except ValueError:
             continue
         doc_id = _document_before(question, match.start(), corpus) or default_doc
         references.append(ClauseReference(doc_id, clause))

@@ -12,18 +12,12 @@ from __future__ import annotations
 import re
 import statistics
 
-# A paragraph that starts one of these is a new unit of the document.
-STRUCTURE_MARKER = re.compile(
-    r"^(第[一二三四五六七八九十百零〇\d]+[条章节]"
-    r"|[一二三四五六七八九十]+、"
-    r"|（[一二三四五六七八九十]+）"
-    r"|\d{1,2}[.．、](?!\d)"
-    r"|附\s*则)"
-)
+from assistant.text.numbering import ARTICLE_MARK, STRUCTURE_MARKER
+
 PAGE_NUMBER = re.compile(r"^[-—－]?\s*\d{1,3}\s*[-—－]?$")
 DATE_ONLY = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 DOC_NUMBER_ONLY = re.compile(r"^\S{1,8}〔\s*\d{4}\s*〕\s*\d+\s*号$")
-ARTICLE_HEAD = re.compile(r"^(第[一二三四五六七八九十百零〇\d]+条)[ \t\u3000\u00a0]+")
+ARTICLE_HEAD = re.compile(rf"^({ARTICLE_MARK})[ \t\u3000\u00a0]+")
 FOOTER_START = re.compile(r"^抄\s*送[:：]")
 PRINTED_LINE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印\s*发$")
 TERMINAL = "。：；！？:;"
@@ -100,6 +94,7 @@ def _starts_paragraph(previous: tuple[str, bool], current: tuple[str, bool], wid
     """Decide whether `current` opens a new paragraph after `previous`."""
     prev_text, prev_indented = previous
     text, indented = current
+    # A paragraph that opens a numbered unit of the document (or 附则) is never wrapped text.
     if STRUCTURE_MARKER.match(text) or prev_indented or indented:
         return True
     for line in (text.strip(), prev_text.strip()):
