@@ -18,8 +18,8 @@ import numpy as np
 from assistant.answering.llm import build_llm
 from assistant.answering.reply import Reply
 from assistant.answering.router import Router
-from assistant.calculator import Calculation, Rule, compute, parse_rules
-from assistant.errors import CorpusError, IndexNotBuiltError, StaleIndexError
+from assistant.calculator import Calculation, compute
+from assistant.errors import IndexNotBuiltError, StaleIndexError
 from assistant.policies.clauses import Clause
 from assistant.policies.corpus import Corpus, load_corpus
 from assistant.search.index_store import LoadedIndex, build_index, load_index, read_manifest
@@ -44,7 +44,7 @@ class Assistant:
         self.clock = clock or dt.date.today
         self.tokenizer = ChineseTokenizer()
         self.retriever = Retriever(corpus, index, self.tokenizer, settings.dense_weight, settings.lexical_weight)
-        self.rules = load_rules(corpus)
+        self.rules = corpus.rules
         self.llm = build_llm(settings)
         self.lpr_table = json.loads(LPR_TABLE.read_text(encoding="utf-8"))
         self.encoder = QueryEncoder(settings.embedding_model, embedder)
@@ -131,17 +131,3 @@ class Assistant:
             "today": today.isoformat(),
         }
 
-
-def load_rules(corpus: Corpus) -> dict[str, Rule]:
-    """Every document's calculator rules by rule_id; CorpusError naming the file on bad data."""
-    rules: dict[str, Rule] = {}
-    for doc_id, data in corpus.rules_data.items():
-        try:
-            parsed = parse_rules(data)
-        except ValueError as error:
-            raise CorpusError(f"{doc_id}.rules.json：{error}") from error
-        for rule in parsed:
-            if rule.doc_id != doc_id or corpus.clause(rule.doc_id, rule.clause) is None:
-                raise CorpusError(f"{doc_id}.rules.json：规则 {rule.rule_id} 引用的条款 {rule.clause} 不存在")
-            rules[rule.rule_id] = rule
-    return rules

@@ -4,6 +4,8 @@ Each policy in `corpus/` is three files sharing a doc_id:
 `<doc_id>.txt` (cleaned text), `<doc_id>.json` (metadata) and, optionally,
 `<doc_id>.rules.json` (calculator rules).  Adding a policy means dropping
 these files in and rebuilding the index: nothing here names a policy.
+Every file is validated and parsed here, once: the corpus carries typed rules
+(calculator `Rule`s, `StackingRule`s), and no later stage reads the JSON again.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from assistant.calculator.model import NonComputable, Rule
 from assistant.calculator.schema import parse_non_computable, parse_rules
 from assistant.errors import CorpusError
 from assistant.policies.clauses import Clause, parse_clauses
@@ -23,6 +26,27 @@ Jurisdiction = Literal["province", "city", "county", "national"]
 JURISDICTIONS: tuple[str, ...] = ("province", "city", "county", "national")
 REQUIRED_FIELDS = ("doc_id", "title", "issuer", "jurisdiction", "region")
 OPTIONAL_TEXT_FIELDS = ("short_title", "doc_number", "validity_rule", "continuation")
+
+
+@dataclass(frozen=True)
+class ExclusiveTopic:
+    """Awards an enterprise takes from one level only (Harbin 第十八条: 流贷贴息, …), and how to spot them."""
+
+    name: str
+    keywords: tuple[str, ...]  # words in a question that fall under the topic
+    rules: tuple[str, ...]  # calculator rule_ids whose amounts fall under it
+
+
+@dataclass(frozen=True)
+class StackingRule:
+    """One stacking provision of one document (从高不重复, 省市两级不重复享受), from its metadata."""
+
+    doc_id: str
+    clause: str
+    principle: str
+    quote: str
+    meaning: str
+    topics: tuple[ExclusiveTopic, ...]
 
 
 @dataclass(frozen=True)
@@ -42,7 +66,7 @@ class Document:
     validity_rule: str  # the sentence that sets the validity, quoted from the text
     continuation: str | None  # what happens to awards after expiry, quoted
     aliases: tuple[str, ...]  # names people use for this document: 哈尔滨, 哈市, 黑龙江
-    stacking: tuple[dict[str, Any], ...]  # 「从高不重复」-type rules as data (see corpus/*.json)
+    stacking: tuple[StackingRule, ...]  # 「从高不重复」-type rules as data (see corpus/*.json)
     clauses: tuple[Clause, ...] = field(repr=False)
     text: str = field(repr=False, default="")
 
@@ -67,13 +91,13 @@ class Document:
 
 @dataclass(frozen=True)
 class Corpus:
-    """All loaded documents, their rules data and a fingerprint of the files."""
+    """All loaded documents, their validated calculator rules and a fingerprint of the files."""
 
     documents: tuple[Document, ...]
-    rules_data: dict[str, Any]  # doc_id → its parsed rules file (calculator data)
+    rules: dict[str, Rule]  # rule_id → rule, in file order
     fingerprint: str
     # doc_id → provisions that give no computable figure, with the reason
-    non_computable: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    no_amount: dict[str, tuple[NonComputable, ...]] = field(default_factory=dict)
 
     def document(self, doc_id: str) -> Document | None:
         """The document with this id, or None."""
@@ -89,6 +113,28 @@ class Corpus:
         """Every clause of every document, in document order."""
         return [c for d in self.documents for c in d.clauses]
 
+    @property
+    def stacking_rules(self) -> list[StackingRule]:
+        """Every document's stacking provisions, in document order."""
+        return [rule for d in self.documents for rule in d.stacking]
+
+    # Two views in the old dict shape, derived from the typed rules, for the two readers that other
+    # engineers are rewriting (search/index_store.py, answering/calculate.py); nothing else uses them.
+    @property
+    def rules_data(self) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        """doc_id → {"rules": [{rule_id, name, keywords, clause}, …]}: what the index embeds per rule."""
+        data: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        for rule in self.rules.values():
+            data.setdefault(rule.doc_id, {"rules": []})["rules"].append(
+                {"rule_id": rule.rule_id, "name": rule.name, "keywords": list(rule.keywords), "clause": rule.clause})
+        return data
+
+    @property
+    def non_computable(self) -> dict[str, list[dict[str, str]]]:
+        """doc_id → [{clause, reason}, …] of `no_amount`."""
+        return {doc_id: [{"clause": n.clause, "reason": n.reason} for n in items]
+                for doc_id, items in self.no_amount.items()}
+
 
 def load_corpus(directory: Path) -> Corpus:
     """Read every policy in `directory`; raise CorpusError naming the file and field at fault."""
@@ -98,20 +144,16 @@ def load_corpus(directory: Path) -> Corpus:
     if not meta_files:
         raise CorpusError(f"政策库目录 {directory} 中没有任何政策（缺少 <doc_id>.json 元数据文件）")
     documents = tuple(load_document(path) for path in meta_files)
-    rules_data: dict[str, Any] = {}
-    non_computable: dict[str, list[dict[str, Any]]] = {}
+    rules: dict[str, Rule] = {}
+    no_amount: dict[str, tuple[NonComputable, ...]] = {}
     for document in documents:
         rules_path = directory / f"{document.doc_id}.rules.json"
         if rules_path.exists():
-            data = _read_json(rules_path)
-            rules = data.get("rules", []) if isinstance(data, dict) else data
-            if not isinstance(rules, list):
-                raise CorpusError(f"{rules_path.name}：字段 rules 应为列表")
-            _check_rules(rules_path, data)
-            rules_data[document.doc_id] = data
-            if isinstance(data, dict) and isinstance(data.get("non_computable"), list):
-                non_computable[document.doc_id] = data["non_computable"]
-    return Corpus(documents, rules_data, fingerprint_corpus(directory), non_computable)
+            parsed, unpriced = _load_rules_file(rules_path, document)
+            rules.update((rule.rule_id, rule) for rule in parsed)
+            if unpriced:
+                no_amount[document.doc_id] = unpriced
+    return Corpus(documents, rules, fingerprint_corpus(directory), no_amount)
 
 
 def load_document(meta_path: Path) -> Document:
@@ -173,7 +215,7 @@ def load_document(meta_path: Path) -> Document:
 
 
 def rule_entries(data: Any) -> list[dict[str, Any]]:
-    """The rule objects of a rules file (a list, or an object with a "rules" list)."""
+    """The rule objects of a rules file (a list, or an object with a "rules" list); see `Corpus.rules_data`."""
     rules = data.get("rules", []) if isinstance(data, dict) else data
     return [r for r in rules if isinstance(r, dict)] if isinstance(rules, list) else []
 
@@ -188,28 +230,57 @@ def fingerprint_corpus(directory: Path) -> str:
     return digest.hexdigest()
 
 
-def _stacking_rules(meta: dict[str, Any], path: Path, text: str) -> list[dict[str, Any]]:
+def _stacking_rules(meta: dict[str, Any], path: Path, text: str) -> list[StackingRule]:
     rules = meta.get("stacking", [])
     if not isinstance(rules, list):
         raise CorpusError(f"{path.name}：字段 stacking 应为列表")
+    parsed: list[StackingRule] = []
     for number, rule in enumerate(rules, 1):
         for name in ("clause", "principle", "quote"):
             if not isinstance(rule, dict) or not isinstance(rule.get(name), str):
                 raise CorpusError(f"{path.name}：stacking 第{number}项缺少字段 {name}")
         if rule["quote"] not in text:
             raise CorpusError(f"{path.name}：stacking 第{number}项的 quote 不是原文")
-    return rules
+        meaning = rule.get("meaning", "")
+        topics = rule.get("exclusive_topics", [])
+        if not isinstance(meaning, str):
+            raise CorpusError(f"{path.name}：stacking 第{number}项的 meaning 应为文本")
+        if not isinstance(topics, list):
+            raise CorpusError(f"{path.name}：stacking 第{number}项的 exclusive_topics 应为列表")
+        parsed.append(StackingRule(meta["doc_id"], rule["clause"], rule["principle"], rule["quote"], meaning,
+                                   tuple(_exclusive_topic(topic, f"{path.name}：stacking 第{number}项")
+                                         for topic in topics)))
+    return parsed
 
 
-def _check_rules(path: Path, data: Any) -> None:
-    """Validate a rules file here, so build-index (which embeds the rules) refuses a bad one
-    by name instead of failing inside, and every later reader may trust its shape."""
+def _exclusive_topic(topic: Any, where: str) -> ExclusiveTopic:
+    if not isinstance(topic, dict) or not isinstance(topic.get("name"), str):
+        raise CorpusError(f"{where}的 exclusive_topics 每项需有文本字段 name")
+    lists = {}
+    for name in ("keywords", "rules"):
+        value = topic.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise CorpusError(f"{where}的 exclusive_topics「{topic['name']}」字段 {name} 应为非空文本的列表")
+        lists[name] = tuple(value)
+    return ExclusiveTopic(topic["name"], lists["keywords"], lists["rules"])
+
+
+def _load_rules_file(path: Path, document: Document) -> tuple[list[Rule], tuple[NonComputable, ...]]:
+    """Validate and parse a rules file, once: build-index (which embeds the rules) and the assistant
+    refuse a bad one by name, and every later reader gets typed rules.  CorpusError on bad data."""
+    data = _read_json(path)
+    rules = data.get("rules", []) if isinstance(data, dict) else data
+    if not isinstance(rules, list):
+        raise CorpusError(f"{path.name}：字段 rules 应为列表")
     try:
-        parse_rules(data)
-        if isinstance(data, dict):
-            parse_non_computable(data)
+        parsed = parse_rules(data)
+        unpriced = tuple(parse_non_computable(data)) if isinstance(data, dict) else ()
     except ValueError as error:
         raise CorpusError(f"{path.name}：{error}") from error
+    for rule in parsed:
+        if rule.doc_id != document.doc_id or document.clause(rule.clause) is None:
+            raise CorpusError(f"{path.name}：规则 {rule.rule_id} 引用的条款 {rule.clause} 不存在")
+    return parsed, unpriced
 
 
 def _read_json(path: Path) -> Any:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from assistant.policies.corpus import Corpus
+from assistant.policies.corpus import Corpus, ExclusiveTopic, StackingRule
 from assistant.text.amounts import format_yuan
 from assistant.text.numbering import count_word
 
@@ -23,26 +22,8 @@ STACKING_QUESTION = re.compile(
     r"能不能同时|可以同时|能同时|兼得|只能选|二选一|能叠加|省.{0,6}市.{0,8}(都|一起|同时)"
 )
 
-
-@dataclass(frozen=True)
-class StackingRule:
-    """One stacking provision of one document."""
-
-    doc_id: str
-    clause: str
-    principle: str
-    quote: str
-    meaning: str
-    topics: tuple[dict[str, Any], ...]
-
-
-def stacking_rules(corpus: Corpus) -> list[StackingRule]:
-    """Every document's stacking provisions."""
-    return [
-        StackingRule(d.doc_id, str(r["clause"]), r["principle"], r["quote"], r.get("meaning", ""),
-                     tuple(r.get("exclusive_topics", [])))
-        for d in corpus.documents for r in d.stacking
-    ]
+__all__ = ["STACKING_QUESTION", "StackingRule", "asks_about_stacking", "exclusive_topic", "explain_for_calculations",
+           "explain_for_question"]
 
 
 def asks_about_stacking(question: str) -> bool:
@@ -51,23 +32,23 @@ def asks_about_stacking(question: str) -> bool:
 
 
 def exclusive_topic(rules: Sequence[StackingRule], text: str, rule_ids: Sequence[str] = ()) -> tuple[
-    StackingRule, dict[str, Any]
+    StackingRule, ExclusiveTopic
 ] | None:
     """The cross-level exclusive topic the text or the computed rules fall under, if any."""
     for rule in rules:
         for topic in rule.topics:
-            if any(k in text for k in topic.get("keywords", [])) or set(rule_ids) & set(topic.get("rules", [])):
+            if any(k in text for k in topic.keywords) or set(rule_ids) & set(topic.rules):
                 return rule, topic
     return None
 
 
 def explain_for_question(corpus: Corpus, question: str) -> tuple[str, list[StackingRule]]:
     """A direct answer to a stacking question, and the rules it rests on."""
-    rules = stacking_rules(corpus)
+    rules = corpus.stacking_rules
     found = exclusive_topic(rules, question)
     if found is not None:
         rule, topic = found
-        return (f"不能。按{_where(corpus, rule)}：「{rule.quote}」{topic['name']}属于此列，"
+        return (f"不能。按{_where(corpus, rule)}：「{rule.quote}」{topic.name}属于此列，"
                 "同一企业只能享受省、市其中一级，不能同时享受。", [rule])
     principles = [r for r in rules if not r.topics]
     lines = [f"一般不能重复享受。{count_word(len({r.doc_id for r in principles}))}份政策都规定了不重复原则："]
@@ -82,7 +63,7 @@ def explain_for_calculations(corpus: Corpus, calculations: Sequence[Any],
     documents = {c.doc_id for c in calculations}
     if len(documents) < 2:
         return "", []
-    rules = stacking_rules(corpus)
+    rules = corpus.stacking_rules
     amounts = "；".join(f"{_document_name(corpus, c.doc_id)}：{format_yuan(c.amount_yuan)}" for c in calculations)
     highest = max(calculations, key=lambda c: c.amount_yuan)
     found = exclusive_topic(rules, question, [c.rule_id for c in calculations])
@@ -90,7 +71,7 @@ def explain_for_calculations(corpus: Corpus, calculations: Sequence[Any],
         rule, topic = found
         top = f"{format_yuan(highest.amount_yuan)}（{_document_name(corpus, highest.doc_id)}）"
         several = count_word(len(calculations))
-        return (f"叠加规则：{several}项金额分别为 {amounts}。按{_where(corpus, rule)}，{topic['name']}"
+        return (f"叠加规则：{several}项金额分别为 {amounts}。按{_where(corpus, rule)}，{topic.name}"
                 f"同一企业不重复享受省市两级奖补，只能选其一；就高为{top}。", [rule])
     principles = [r for r in rules if not r.topics and r.doc_id in documents]
     cited = "；".join(f"{_where(corpus, r)}「{r.principle}」" for r in principles)

@@ -421,7 +421,21 @@ MALFORMED: dict[str, tuple[Callable[[Path], None], str, str]] = {
     "validity_rule a list": (_edit_json("harbin.json", lambda m: m.update(validity_rule=["有效期3年"])),
                              "harbin.json", "validity_rule"),
     "valid_years true": (_edit_json("harbin.json", lambda m: m.update(valid_years=True)), "harbin.json", "valid_years"),
+    # The stacking rules are typed at load now, so their topics are checked there too.
+    "exclusive topic keywords a string": (
+        _edit_json("harbin.json", lambda m: m["stacking"][1]["exclusive_topics"][0].update(keywords="流贷")),
+        "harbin.json", "keywords"),
+    "exclusive topic without a name": (
+        _edit_json("harbin.json", lambda m: m["stacking"][1]["exclusive_topics"][0].pop("name")),
+        "harbin.json", "name"),
+    "rule naming a clause the text lacks": (
+        _edit_json("harbin.rules.json", lambda r: _move_to_clause_99(r["rules"][0])), "harbin.rules.json", "99"),
 }
+
+
+def _move_to_clause_99(rule: dict) -> None:
+    """Point a rule at 第99条 (harbin has no such clause), its rule_id renamed to match."""
+    rule.update(clause="99", rule_id="harbin-99-" + rule["rule_id"].split("-", 2)[2])
 
 
 def _param_aliases(rules: dict) -> dict:

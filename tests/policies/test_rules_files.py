@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from assistant.calculator import parse_rules
+from assistant.calculator import NonComputable, Rule, parse_rules
 from assistant.errors import CorpusError
-from assistant.policies.corpus import load_corpus
+from assistant.policies.corpus import ExclusiveTopic, StackingRule, load_corpus
 from assistant.settings import PROJECT_ROOT
 
 CAPPED = "harbin-1-key-project"  # 「按其年度实际固定资产投资额的5%，给予最高不超过2000万元补助」
@@ -94,6 +94,19 @@ def test_a_condition_flag_given_as_text_is_refused() -> None:
     _condition_flag_as_text(data)
     with pytest.raises(ValueError, match="inclusive' 应为 true 或 false"):
         parse_rules(data)
+
+
+def test_the_corpus_carries_the_rules_parsed_once_and_typed() -> None:
+    corpus = load_corpus(PROJECT_ROOT / "corpus")
+    expected = {rule.rule_id for rule in parse_rules(_harbin_rules())}
+    assert expected <= set(corpus.rules)
+    assert all(isinstance(rule, Rule) for rule in corpus.rules.values())
+    assert all(isinstance(item, NonComputable) for items in corpus.no_amount.values() for item in items)
+    harbin = corpus.document("harbin")
+    assert harbin is not None
+    topics = [topic for rule in harbin.stacking for topic in rule.topics]
+    assert all(isinstance(rule, StackingRule) for rule in harbin.stacking)
+    assert "流贷贴息" in [t.name for t in topics] and all(isinstance(t, ExclusiveTopic) for t in topics)
 
 
 @pytest.mark.parametrize(("change", "rule_id", "key"), BAD.values(), ids=BAD.keys())
