@@ -1,0 +1,113 @@
+"""The look-up path: quote the clauses a question names, or the clauses a search finds.
+
+「哈尔滨第十一条讲什么」 names its clauses and is answered without search; any other question that
+asks for no amount is answered by the best clause of a hybrid search, with the closest clause of
+each other document beside it.  The quotes are verbatim sentences of the clauses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from assistant.answering.context import Context
+from assistant.answering.quoting import describe_clause, make_citation, quote_best, quote_whole
+from assistant.answering.reply import Reply
+from assistant.answering.validity import add_validity_notices
+from assistant.policies.clauses import Clause
+from assistant.policies.corpus import Corpus, Document
+from assistant.search.references import ClauseReference, find_documents
+from assistant.search.retriever import Retriever, ScoredClause
+from assistant.text.numbering import count_word
+
+RELATED_RATIO = 0.8  # another document's clause is shown when it scores this close to the best
+
+
+class LookupAnswerer:
+    """Finds the clauses that answer a question and quotes them."""
+
+    def __init__(self, corpus: Corpus, retriever: Retriever, query_vector: Callable[[str], np.ndarray | None],
+                 clock: Callable[[], dt.date]) -> None:
+        self.corpus = corpus
+        self.retriever = retriever
+        self.query_vector = query_vector
+        self.clock = clock
+
+    # ---- explicit references -----------------------------------------------------------
+    def answer_references(self, references: Sequence[ClauseReference]) -> Reply:
+        """Quote the clauses the question names (「哈尔滨第十一条讲什么」)."""
+        clauses: list[Clause] = []
+        missing: list[str] = []
+        for reference in references:
+            doc_ids = [reference.doc_id] if reference.doc_id else self.documents_by_numbering()
+            found = [c for c in (self.corpus.clause(d, reference.clause) for d in doc_ids) if c]
+            if not found:
+                missing.append(self._reference_label(reference))
+            clauses.extend(c for c in found if c not in clauses)
+        if not clauses:
+            known = "；".join(f"{d.short_title}共{sum(c.clause.isdigit() for c in d.clauses)}条"
+                             for d in self.corpus.documents)
+            return Reply(f"没有找到{'、'.join(missing)}。{known}。请核对条款序号。", "clarify")
+        citations = [make_citation(c, quote_whole(c)) for c in clauses]
+        parts = [describe_clause(self.corpus, c, cit.quote) for c, cit in zip(clauses, citations, strict=True)]
+        if missing:
+            parts.append(f"另：没有找到{'、'.join(missing)}。")
+        documents = len({c.doc_id for c in clauses})
+        if any(r.doc_id is None for r in references) and documents > 1:
+            parts.insert(0, f"您没有说明是哪份政策，{count_word(documents)}份政策的该条都列在下面：")
+        return self.finish(Reply("\n\n".join(parts), "lookup", tuple(citations)))
+
+    def documents_by_numbering(self) -> list[str]:
+        """Documents in the order a bare 「第X条」 most likely means: 第X条-numbered ones first."""
+        def numbered_as_articles(document: Document) -> bool:
+            return any(c.text.startswith("第") for c in document.clauses if c.clause.isdigit())
+
+        return [d.doc_id for d in sorted(self.corpus.documents, key=lambda d: not numbered_as_articles(d))]
+
+    def _reference_label(self, reference: ClauseReference) -> str:
+        document = self.corpus.document(reference.doc_id) if reference.doc_id else None
+        prefix = document.short_title if document else ""
+        return f"{prefix}第{reference.clause}条" if reference.clause.isdigit() else f"{prefix}{reference.clause}"
+
+    # ---- search ------------------------------------------------------------------------
+    def search(self, context: Context, named: Sequence[str]) -> tuple[list[ScoredClause], Any]:
+        """Hybrid search over the question (with the previous turn when it leans on it),
+        restricted to the documents the question itself (`named`), else the conversation, names."""
+        doc_ids = list(named)
+        if not doc_ids and context.leans_on_earlier and context.earlier:
+            doc_ids = find_documents(context.earlier[-1], self.corpus)
+        vector = self.query_vector(context.search_text)
+        return self.retriever.score(context.search_text, vector, doc_ids or None), vector
+
+    def answer_ranked(self, ranked: list[ScoredClause]) -> Reply:
+        """Quote the best of the ranked clauses and the close ones beside it."""
+        chosen = self.pick_citations(ranked)
+        citations = [make_citation(s.clause, quote_best(s)) for s in chosen]
+        parts = [describe_clause(self.corpus, s.clause, c.quote) for s, c in zip(chosen, citations, strict=True)]
+        if len(chosen) > 1:
+            parts[1] = "相关条款：" + parts[1]
+        return self.finish(Reply("\n\n".join(parts), "lookup", tuple(citations)))
+
+    def pick_citations(self, ranked: list[ScoredClause], limit: int = 3) -> list[ScoredClause]:
+        """The best clause, then the best close clause of each other document, then the runners-up."""
+        best = ranked[0]
+        chosen = [best]
+        for document in self.corpus.documents:
+            if document.doc_id == best.clause.doc_id:
+                continue
+            other = next((s for s in ranked if s.clause.doc_id == document.doc_id), None)
+            if other is not None and other.score >= RELATED_RATIO * best.score:
+                chosen.append(other)
+        for scored in ranked[1:]:
+            if len(chosen) >= limit:
+                break
+            if scored not in chosen:
+                chosen.append(scored)
+        return chosen[:limit]
+
+    def finish(self, reply: Reply) -> Reply:
+        """The reply with the validity notices of the documents it cites."""
+        return add_validity_notices(reply, self.corpus, self.clock())
