@@ -62,13 +62,6 @@ def warn(message: str) -> None:
     gr.Warning(html.escape(message))
 
 
-def intro_markdown(corpus: Corpus) -> str:
-    """The heading above the tabs, naming every loaded policy."""
-    listing = "、".join(f"《{d.title}》" for d in corpus.documents)
-    return (f"## 龙江惠企政策助手\n解答{show.escape_markdown(listing)}。回答引用政策原文，"
-            "补贴金额按条款规则计算，最终以主管部门审核为准。")
-
-
 def document_choices(bot: Assistant) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(every policy, the policies with calculator rules) as (short title, doc_id) choices."""
     documents = [(d.short_title, d.doc_id) for d in bot.corpus.documents]
@@ -252,7 +245,7 @@ class Handlers:
         self.bot = bot
         status = f"已重新加载政策库：共 {len(bot.corpus.documents)} 份政策" + (f"，新增{added}。" if added else "。")
         documents, rule_documents = document_choices(bot)
-        return (show.escape_markdown(status), intro_markdown(bot.corpus), gr.Dropdown(choices=documents),
+        return (show.escape_markdown(status), show.intro_markdown(bot.corpus), gr.Dropdown(choices=documents),
                 gr.Radio(choices=rule_documents), *self.about())
 
     def _refuse_reload(self, message: str) -> tuple[Any, ...]:
@@ -266,7 +259,7 @@ def build_demo(bot: Assistant, settings: Settings, store: FeedbackStore | None =
     documents, rule_docs = document_choices(bot)
     grouped = show.rules_by_document(bot.corpus, bot.rules)
     with gr.Blocks(title="龙江惠企政策助手", analytics_enabled=False) as demo:
-        intro = gr.Markdown(intro_markdown(bot.corpus))
+        intro = gr.Markdown(show.intro_markdown(bot.corpus))
         with gr.Tab("智能问答", id="chat"):
             chatbot = gr.Chatbot(elem_id="chat", label="对话", height="65vh", latex_delimiters=[], allow_tags=False,
                                  buttons=["copy"], placeholder="您好！请问与黑龙江省、哈尔滨市工业扶持政策有关的问题，"

