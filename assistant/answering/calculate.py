@@ -301,8 +301,7 @@ class Calculator:
             return None
         best = ranked[0].clause
         has_rules = any(r.doc_id == best.doc_id for r in self.rules.values())
-        listed = self.corpus.non_computable.get(best.doc_id, [])
-        reasons = {str(n.get("clause")): str(n.get("reason", "")) for n in listed}
+        reasons = {n.clause: n.reason for n in self.corpus.no_amount.get(best.doc_id, ())}
         document = self.corpus.document(best.doc_id)
         title = document.cited_title if document else best.doc_id
         if not has_rules:

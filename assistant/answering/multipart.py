@@ -17,7 +17,7 @@ from typing import Any
 
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, missing_parameters
 from assistant.policies.corpus import Corpus
-from assistant.policies.stacking import exclusive_topic, stacking_rules
+from assistant.policies.stacking import exclusive_topic
 from assistant.text.amounts import format_yuan
 
 # A message asks for several awards together when it says so …
@@ -80,7 +80,7 @@ def fill_from_message(part: Part, question: str, lacking: Sequence[str]) -> Part
 def combined_total(corpus: Corpus, calculations: Sequence[Calculation], question: str) -> tuple[float, list[str]]:
     """The parts' total and how it was reached: the stacking rules of the loaded documents decide
     whether two awards of different levels for the same listed matter count once (the higher)."""
-    rules = stacking_rules(corpus)
+    rules = corpus.stacking_rules
     counted = [c for c in calculations if c.eligible and c.amount_yuan > 0]
     notes: list[str] = []
     kept: list[Calculation] = []
@@ -93,7 +93,7 @@ def combined_total(corpus: Corpus, calculations: Sequence[Calculation], question
         found = exclusive_topic(rules, "", [rival.rule_id, calculation.rule_id])
         assert found is not None
         higher, lower = (rival, calculation) if rival.amount_yuan >= calculation.amount_yuan else (calculation, rival)
-        notes.append(f"「{higher.name}」与「{lower.name}」同属{found[1]['name']}，省市两级只能享受一级，"
+        notes.append(f"「{higher.name}」与「{lower.name}」同属{found[1].name}，省市两级只能享受一级，"
                      f"合计按较高的{format_yuan(higher.amount_yuan)}计")
         kept = [k for k in kept if k is not rival] + [higher]
     return float(sum(c.amount_yuan for c in kept)), notes
