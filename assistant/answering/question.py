@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from assistant.answering.context import user_turns
 from assistant.policies.corpus import Corpus
+from assistant.policies.places import Place, Places, where
 from assistant.search.references import ClauseReference, find_clause_references, find_documents
 from assistant.text.amounts import Quantity, find_quantities
 
@@ -35,6 +36,8 @@ class Question:
     context_document: str | None  # the document the latest user turn that named one was about
     references: tuple[ClauseReference, ...]  # 「哈尔滨第十一条」, resolved against context_document
     wants_amount: bool
+    places: tuple[Place, ...] = ()  # where the company is, from this question or the latest turn naming a place
+    applicable: tuple[str, ...] | None = None  # doc_ids in force there; None when no place is named
 
     @property
     def user_texts(self) -> tuple[str, ...]:
@@ -60,11 +63,41 @@ def context_document(history: Sequence[tuple[str, str]], corpus: Corpus) -> str 
     return None
 
 
-def read_question(text: str, history: Sequence[tuple[str, str]], corpus: Corpus) -> Question:
-    """Read the question once: what it names, the figures it gives, whether it asks for an amount."""
+def company_places(text: str, history: Sequence[tuple[str, str]], corpus: Corpus, places: Places) -> list[Place]:
+    """Where the company is: the places the question names — or, when it names none, the latest earlier
+    turn that did. A loaded document's own region named beside another place names the policy asked
+    about (「大庆的企业，哈尔滨那个奖励能拿吗」), not where the company is."""
+    regions = [d.region for d in corpus.documents]
+    for words in (text, *reversed(user_turns(history))):
+        found = where(places, places.find(words), regions)
+        if found:
+            own = {places.region(r) for r in regions}
+            elsewhere = [p for p in found if p not in own]
+            return elsewhere or found
+    return []
+
+
+def applicable_documents(located: Sequence[Place], corpus: Corpus, places: Places) -> tuple[str, ...]:
+    """The loaded documents in force where the company is: those whose region contains the place."""
+    applicable = []
+    for document in corpus.documents:
+        region = places.region(document.region)
+        if region is not None and any(p.within(region) for p in located):
+            applicable.append(document.doc_id)
+    return tuple(applicable)
+
+
+def read_question(text: str, history: Sequence[tuple[str, str]], corpus: Corpus,
+                  places: Places | None = None) -> Question:
+    """Read the question once: what it names, where the company is, the figures it gives, whether it asks
+    for an amount."""
     text = text.strip()
     quantities = tuple(find_quantities(text))
     in_context = context_document(history, corpus)
+    located = company_places(text, history, corpus, places) if places is not None else []
+    applicable = applicable_documents(located, corpus, places) if located and places is not None else None
+    if applicable is not None and len(applicable) == 1 and in_context not in applicable:
+        in_context = applicable[0]  # 「大庆第十一条讲什么」: the one policy in force in 大庆
     return Question(
         text=text,
         history=tuple(history),
@@ -73,4 +106,6 @@ def read_question(text: str, history: Sequence[tuple[str, str]], corpus: Corpus)
         context_document=in_context,
         references=tuple(find_clause_references(text, corpus, default_doc=in_context)),
         wants_amount=wants_amount(text, quantities),
+        places=tuple(located),
+        applicable=applicable,
     )

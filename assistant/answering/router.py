@@ -31,6 +31,7 @@ from assistant.answering.validity import ValidityAnswerer, add_validity_notices,
 from assistant.calculator import Calculation, Rule, compute
 from assistant.policies.clauses import Clause
 from assistant.policies.corpus import Corpus
+from assistant.policies.places import load_places
 from assistant.policies.stacking import asks_about_stacking
 from assistant.search.retriever import ChineseTokenizer, Retriever
 from assistant.settings import Settings
@@ -50,6 +51,7 @@ class Router:
         self.rules = rules
         self.lpr_table = lpr_table
         self.calculator = Calculator(corpus, rules, retriever, lpr_table, llm)
+        self.places = load_places()
         self.lookup = LookupAnswerer(corpus, retriever, query_vector, clock)
         self.validity = ValidityAnswerer(corpus, clock)
         self.scope = OutOfScopeAnswerer(corpus, rules, retriever, query_vector)
@@ -84,7 +86,20 @@ class Router:
         problem = self.check_question(question)
         if problem:
             return problem
-        asked = read_question(question, history, self.corpus)
+        asked = read_question(question, history, self.corpus, self.places)
+        if asked.applicable is not None:
+            if not asked.applicable:
+                return self.scope.outside(asked)
+            outside = [d for d in asked.documents if d not in asked.applicable]
+            if outside:
+                return self.scope.not_in_force_there(asked, outside)
+            if len(asked.applicable) < len(self.corpus.documents):
+                restricted = dataclasses.replace(asked, documents=asked.documents or asked.applicable)
+                return self.scope.with_place_note(self.route_read(restricted, history), asked)
+        return self.route_read(asked, history)
+
+    def route_read(self, asked: Question, history: list[tuple[str, str]]) -> Reply:
+        """The answer path for a question already read."""
         question = asked.text
         if asked.references:
             return self.lookup.answer_references(asked.references)

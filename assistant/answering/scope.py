@@ -7,6 +7,7 @@ covered subject in scope even when it also matches an off-topic pattern.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 
@@ -32,12 +33,6 @@ class OutOfScopeAnswerer:
         self.corpus = corpus
         self.retriever = retriever
         self.query_vector = query_vector
-        loaded = {d.region for d in corpus.documents} | {a for d in corpus.documents for a in d.aliases}
-        self.other_regions = [
-            word for line in (PACKAGE_DATA_DIR / "regions.txt").read_text(encoding="utf-8").splitlines()
-            if not line.startswith("#") for word in line.split()
-            if not any(word in name or name in word for name in loaded)
-        ]
         self.off_topic = [
             re.compile(line.strip(), re.IGNORECASE)
             for line in (PACKAGE_DATA_DIR / "off_topic.txt").read_text(encoding="utf-8").splitlines()
@@ -49,18 +44,9 @@ class OutOfScopeAnswerer:
 
     def refuse(self, question: Question) -> Reply | None:
         """An out-of-scope reply for a question about another region or off the policies' topics, else None."""
-        region = self.other_region(question)
-        if region:
-            return self.reply(f"您问的是{region}的政策。", self.pointer(question.text.replace(region, "")))
         if any(p.search(question.text) for p in self.off_topic) and not self.names_topic(question.text):
             return self.reply("这个问题不在政策咨询范围内。")
         return None
-
-    def other_region(self, question: Question) -> str | None:
-        """A place outside the loaded policies' regions named without any loaded region."""
-        if question.documents:
-            return None
-        return next((r for r in self.other_regions if r in question.text), None)
 
     def names_topic(self, question: str) -> bool:
         """The question names a provision's subject (a rule keyword or a clause title)."""
@@ -77,6 +63,37 @@ class OutOfScopeAnswerer:
     def is_unrelated(best: ScoredClause) -> bool:
         """Nothing in the corpus shares a word with the question or is semantically close."""
         return best.lexical <= 0.0 and best.dense < OUT_OF_SCOPE_DENSE
+
+    def outside(self, question: Question) -> Reply:
+        """The company is somewhere no loaded policy is in force: say so plainly."""
+        place = "、".join(p.full_name for p in question.places)
+        pointer = self.pointer(question.text)
+        return self.reply(f"您提到的{place}不在已收录政策的适用地域内，这些政策对{place}的企业不适用。", pointer)
+
+    def not_in_force_there(self, question: Question, doc_ids: list[str]) -> Reply:
+        """The question asks about a policy that is not in force where the company is."""
+        place = "、".join(p.full_name for p in question.places)
+        asked = "；".join(f"{self._document(d).cited_title}只适用于{self._document(d).region}" for d in doc_ids)
+        applicable = [self._document(d) for d in question.applicable or ()]
+        instead = "、".join(f"{d.cited_title}（适用于{d.region}）" for d in applicable)
+        text = (f"{asked}，您的企业在{place}，不能享受。" +
+                (f"在{place}适用的是{instead}，可以按其条款咨询。" if instead else ""))
+        return Reply(text, "out_of_scope")
+
+    def with_place_note(self, reply: Reply, question: Question) -> Reply:
+        """A reply restricted to the policies in force where the company is, saying so."""
+        place = "、".join(p.full_name for p in question.places)
+        left_out = [d for d in self.corpus.documents if d.doc_id not in (question.applicable or ())]
+        if not left_out:
+            return reply
+        names = "、".join(d.cited_title for d in left_out)
+        note = f"（按您的企业所在地{place}，只列适用的政策；{names}仅适用于{'、'.join(d.region for d in left_out)}。）"
+        return dataclasses.replace(reply, text=f"{reply.text}\n\n{note}")
+
+    def _document(self, doc_id: str):  # type: ignore[no-untyped-def]
+        document = self.corpus.document(doc_id)
+        assert document is not None
+        return document
 
     def reply(self, reason: str, pointer: Clause | None = None) -> Reply:
         """What the assistant covers, and where a related clause exists, a pointer to it."""
