@@ -84,6 +84,8 @@ def _by_cue(question: str, start: int, candidates: list[Parameter]) -> Parameter
 
 
 def _flag(question: str, param: Parameter) -> float | None:
+    if any(word in question for word in param.against):
+        return 0.0  # 「评上的是省级绿色工厂」 for an award to national-level ones
     for cue in param.cues:
         for start in _occurrences(question, cue):
             # 「未达到国家标杆」「没有达到标杆」: a negation just before the cue

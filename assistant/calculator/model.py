@@ -34,6 +34,8 @@ class Parameter:
     # Read from a stated change 「从4亿增加到4.6亿」「去年8亿，今年9.2亿」: "increase" = after − before,
     # "growth" = (after − before) ÷ before.
     derived: str = ""
+    # flags: words that state the condition is not met (「省级绿色工厂」 for a national-level award, 「规下企业」)
+    against: tuple[str, ...] = ()
 
     def choice_words(self) -> list[tuple[str, str]]:
         """(word, choice) pairs, the choice's own name included, longest word first."""

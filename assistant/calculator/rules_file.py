@@ -52,6 +52,7 @@ class ParameterEntry(_Strict):
     default: Number | None = None
     ask: StrictStr = ""
     derived: Literal["increase", "growth"] | None = None
+    against: list[StrictStr] = []
 
 
 class VariantEntry(_Strict):

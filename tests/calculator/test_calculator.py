@@ -146,6 +146,14 @@ ROWS: list[tuple[Any, ...]] = [
     ("heilongjiang-14-ipo-staged", "申请材料已被正式受理，累计能拿多少", 5000000, True),
     # 2% × 500万 = 10万
     ("heilongjiang-14-lilac-board", "紫丁香专板融资500万元，奖励多少", 100000, True),
+    # 配套奖励的30%可用于奖励个人: 500万 × 30% = 150万 (a ceiling: 「可用于」)
+    ("harbin-4-personal-share", "领航企业配套奖励拿了500万，能拿出多少奖励高管", 1500000, True),
+    # 北交所 800万; 「还没上市」: the listing the award is for has not happened
+    ("heilongjiang-14-bse", "新三板挂牌企业在北交所公开发行上市了", 8000000, True),
+    ("heilongjiang-14-bse", "新三板挂牌企业申请北交所公开发行，材料受理了但还没上市", 0, False),
+    # 「评上的是省级绿色工厂」: the award is for national-level ones
+    ("heilongjiang-3-green-factory", "去年评上的是省级绿色工厂", 0, False),
+    ("heilongjiang-3-green-factory", "上一年度被评为国家级绿色工厂", 1000000, True),
     # 2% × 2000万 = 40万 → 封顶 30万
     ("heilongjiang-14-lilac-board", "紫丁香专板融资2000万", 300000, True),
     # 新三板 200万
