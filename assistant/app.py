@@ -22,6 +22,7 @@ from assistant.calculator import Calculation, compute
 from assistant.errors import IndexNotBuiltError, StaleIndexError
 from assistant.policies.clauses import Clause
 from assistant.policies.corpus import Corpus, load_corpus
+from assistant.search.calibration import calibration_of
 from assistant.search.index_store import LoadedIndex, build_index, load_index, read_manifest
 from assistant.search.query_encoder import QueryEmbedder, QueryEncoder
 from assistant.search.retriever import ChineseTokenizer, Retriever
@@ -43,7 +44,9 @@ class Assistant:
         self.index = index
         self.clock = clock or dt.date.today
         self.tokenizer = ChineseTokenizer()
-        self.retriever = Retriever(corpus, index, self.tokenizer, settings.dense_weight, settings.lexical_weight)
+        calibration = calibration_of(settings, index.manifest)
+        self.retriever = Retriever(corpus, index, self.tokenizer, calibration.dense_weight,
+                                   calibration.out_of_scope_similarity)
         self.rules = corpus.rules
         self.llm = build_llm(settings)
         self.lpr_table = json.loads(LPR_TABLE.read_text(encoding="utf-8"))

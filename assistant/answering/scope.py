@@ -22,7 +22,6 @@ from assistant.policies.corpus import Corpus
 from assistant.search.retriever import Retriever, ScoredClause
 from assistant.settings import PACKAGE_DATA_DIR
 
-OUT_OF_SCOPE_DENSE = 0.72  # below this similarity and with no shared words, nothing in the corpus is near
 
 
 class OutOfScopeAnswerer:
@@ -59,10 +58,9 @@ class OutOfScopeAnswerer:
         ranked = self.retriever.score(question, self.query_vector(question))
         return ranked[0].clause if ranked and ranked[0].lexical > 0 else None
 
-    @staticmethod
-    def is_unrelated(best: ScoredClause) -> bool:
+    def is_unrelated(self, best: ScoredClause) -> bool:
         """Nothing in the corpus shares a word with the question or is semantically close."""
-        return best.lexical <= 0.0 and best.dense < OUT_OF_SCOPE_DENSE
+        return best.lexical <= 0.0 and best.dense < self.retriever.out_of_scope_similarity  # per model: manifest
 
     def outside(self, question: Question) -> Reply:
         """The company is somewhere no loaded policy is in force: say so plainly."""

@@ -9,7 +9,6 @@ calculator tab; browse.py: the clause, search and about tabs.  ui.py reads them 
 
 from assistant.presenting.browse import (
     CLAUSE_HEADERS,
-    LICENCE_NOTE,
     SEARCH_HEADERS,
     about_markdown,
     about_rows,
@@ -47,7 +46,7 @@ from assistant.presenting.form import (
 from assistant.presenting.markup import code_block, escape_markdown, highlight
 
 __all__ = [
-    "CLAUSE_HEADERS", "LICENCE_NOTE", "SEARCH_HEADERS", "FormField", "Message", "about_markdown", "about_rows",
+    "CLAUSE_HEADERS", "SEARCH_HEADERS", "FormField", "Message", "about_markdown", "about_rows",
     "answer_text", "calculation_headline", "citation_card", "clause_copy_text", "clause_heading", "clause_rows",
     "code_block", "document_status", "escape_markdown", "failure_message", "form_fields", "form_inputs",
     "form_unit", "highlight", "intro_markdown", "parse_clause_number", "reply_messages", "rule_label",

