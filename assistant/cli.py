@@ -179,11 +179,11 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _bench(args: argparse.Namespace, settings: Settings) -> int:
-    from devtools.benchmark import run_benchmark
+    from devtools.benchmark import format_table, measure_number_scan, run_benchmark
     from devtools.evaluation import DEV_CASES
 
-    figures = run_benchmark(settings, args.cases or DEV_CASES, args.rounds)
-    for name, value in figures.items():
+    print(format_table(run_benchmark(settings, args.cases or DEV_CASES, args.rounds)))
+    for name, value in measure_number_scan().items():
         print(f"{name}: {value}")
     return 0
 

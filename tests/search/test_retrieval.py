@@ -1,4 +1,4 @@
-"""Colloquial questions find the clause that answers them (real m3e model, real index)."""
+"""Colloquial questions find the clause that answers them (real e5 model, real index)."""
 
 from __future__ import annotations
 
