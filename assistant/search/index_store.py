@@ -209,6 +209,10 @@ def load_index(settings: Settings, corpus: Corpus) -> LoadedIndex:
 
 
 def _read_storage(build: Path) -> tuple[list[IndexUnit], np.ndarray]:
+    """llama-index's persisted files, read by hand: measured on this machine (313 units, while other
+    work ran), 38 ms here against 2.4 s to import llama-index plus 4.5 s for
+    StorageContext.from_defaults(persist_dir=…) + load_index_from_storage, in a process that
+    otherwise never imports llama-index."""
     docstore = json.loads((build / "docstore.json").read_text(encoding="utf-8"))
     vectors = json.loads((build / "default__vector_store.json").read_text(encoding="utf-8"))
     return _units_from_storage(docstore, vectors["embedding_dict"])
