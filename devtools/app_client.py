@@ -53,7 +53,8 @@ def settings_environment(settings: Settings) -> dict[str, str]:
     """Every settings field as its POLICY_ASSISTANT_<FIELD> variable, so a child process gets the same settings."""
     environ = {key: value for key, value in os.environ.items() if not key.startswith(ENV_PREFIX)}
     for item in dataclasses.fields(settings):
-        environ[ENV_PREFIX + item.name.upper()] = str(getattr(settings, item.name))
+        if getattr(settings, item.name) is not None:  # unset overrides (dense_weight: calibrated) stay unset
+            environ[ENV_PREFIX + item.name.upper()] = str(getattr(settings, item.name))
     # A settings.toml in the project would otherwise be read under the variables; they already say everything.
     environ[ENV_PREFIX + "SETTINGS"] = os.devnull
     environ["GRADIO_ANALYTICS_ENABLED"] = "False"

@@ -185,7 +185,7 @@ def test_the_calculator_tab_computes_with_the_same_engine(page: Any, bot) -> Non
 
 def test_the_about_tab_shows_validity_model_and_licence(page: Any) -> None:
     open_tab(page, "关于")
-    page.get_by_text("非商业研究用途", exact=False).wait_for()
+    page.get_by_text("MIT 许可", exact=False).wait_for()
     assert page.locator("[role=gridcell]", has_text="已到期").count() == 2
     assert page.get_by_text("索引构建时间").is_visible()
     save(page, "desktop-about")

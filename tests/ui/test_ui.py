@@ -343,7 +343,7 @@ def test_api_clause_search_and_calculator(client: Any, bot) -> None:
     headline, worksheet, _ = client.predict(TECH_REFORM, *[v or "" for v in values], api_name="/calculate")
     assert ["应得", "2070万元"] in worksheet["data"] and "应得：2070万元" in headline
     rows, about = client.predict(api_name="/about")
-    assert len(rows["data"]) == 2 and "非商业研究用途" in about
+    assert len(rows["data"]) == 2 and "MIT 许可" in about
 
 
 def test_startup_error_prints_one_chinese_line_and_exits_non_zero(tmp_path: Path, monkeypatch, capsys) -> None:
