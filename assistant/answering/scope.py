@@ -23,7 +23,6 @@ from assistant.search.retriever import Retriever, ScoredClause
 from assistant.settings import PACKAGE_DATA_DIR
 
 
-
 class OutOfScopeAnswerer:
     """Recognises questions outside the loaded policies and says what the assistant covers."""
 
