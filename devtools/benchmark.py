@@ -68,7 +68,7 @@ def measure_serving(settings: Settings, cases: list[dict[str, Any]], rounds: int
 def measure_number_scan() -> dict[str, Any]:
     """find_quantities over a 25,000- and an 800,000-character text (32×): linear cost gives a ratio
     near 32 (~23 measured after the fix, ~110 before it, when every number sliced the rest of the text)."""
-    from assistant.text.amounts import find_quantities
+    from assistant.text.amounts import find_quantities, unread_amounts
 
     def seconds(size: int, runs: int) -> float:
         text = "技改投资3亿元，第十一条" * (size // 12)
@@ -80,8 +80,12 @@ def measure_number_scan() -> dict[str, Any]:
         return min(timings)
 
     small, large = seconds(25_000, 3), seconds(800_000, 1)
+    digits = "技改投资" + "9" * 50_000 + "元"  # one long run: the unread-figure scan must stay linear
+    started = time.perf_counter()
+    unread_amounts(digits)
     return {"find_quantities_25k_ms": round(small * 1000, 1), "find_quantities_800k_ms": round(large * 1000, 1),
-            "find_quantities_800k_over_25k": round(large / small, 1)}
+            "find_quantities_800k_over_25k": round(large / small, 1),
+            "unread_amounts_50k_digits_ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
 def run_benchmark(settings: Settings, cases_path: Path, rounds: int = 3,

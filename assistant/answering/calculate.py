@@ -16,7 +16,7 @@ from typing import Any
 from assistant.answering.context import Context
 from assistant.answering.guard import money_in
 from assistant.answering.llm import PolicyLlm
-from assistant.answering.multipart import Part, combined_total, compute_parts, find_parts
+from assistant.answering.multipart import Part, asks_several, combined_total, compute_parts, find_parts
 from assistant.answering.quoting import cite_line, describe_clause, make_citation, quote_best
 from assistant.answering.reply import Citation, Reply
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, focus_share, missing_parameters
@@ -127,6 +127,11 @@ class Calculator:
         parts = find_parts(context.question, [c.rule for c in choices])
         if parts:
             return self.answer_parts(parts, context)
+        if parts is None or asks_several(context.question):
+            # several awards asked, but not each matched to its provision: one amount would drop the rest
+            return Reply("您的问题包含几项奖励，助手没能把每一项都对应到具体条款。为免漏算或错算，请逐项说明"
+                         "（每项是什么认定或项目、涉及的金额），助手再逐项计算并合计。", "clarify",
+                         (self.rule_citation(choices[0].rule),), (), ("每一项奖励的名称和数额",))
         best = self.best_fitting(context, self.settle_close_call(context.question, choices), choices)
         if context.leans_on_earlier and best.keyword_chars == 0:
             # 「那市里呢」 after a question about a rule the other document lacks: the earlier

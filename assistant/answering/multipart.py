@@ -18,13 +18,16 @@ from typing import Any
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, missing_parameters
 from assistant.policies.corpus import Corpus
 from assistant.policies.stacking import exclusive_topic
-from assistant.text.amounts import format_yuan
+from assistant.text.amounts import find_quantities, format_yuan
 
 # A message asks for several awards together when it says so …
 ASKS_TOGETHER = re.compile(r"两项|两块|三项|几项|各项|两个奖|一共|总共|加起来|合计|共计|加在一起|总计|都能拿|分别")
 # … and moves on to another matter at one of these words.
 MOVES_ON = re.compile(r"[，,；;]?\s*(?=另外|同时|又|还有|还被|还在|还拿|还获|还评|还认定|以及|此外|再加上|并且)")
 MIN_KEYWORD_CHARS = 2
+NEARBY_RULES = 8  # a part may also pick one of the best-ranked rules by its figures alone (「固投1个亿」)
+# … or names how many it asks about: then an answer with one amount would drop the rest.
+SEVERAL = re.compile(r"两项|两块|三项|几项|各项|这两|这几|两个奖|两笔|两种奖|三种奖")
 
 
 @dataclass(frozen=True)
@@ -42,15 +45,30 @@ def split_parts(question: str) -> list[str]:
     return pieces if len(pieces) > 1 else [question]
 
 
+def asks_several(question: str) -> bool:
+    """The message asks about several awards at once (「两项一共多少」, 「…，另外…，加起来多少」)."""
+    return bool(SEVERAL.search(question)) or (bool(ASKS_TOGETHER.search(question)) and len(split_parts(question)) > 1)
+
+
 def keyword_chars(rule: Rule, text: str) -> int:
     """How much of the rule's own vocabulary (keywords and choice words) the text contains."""
     chars = sum(len(w) for w in rule.keywords if w and w in text)
     return chars + sum(len(w) for p in rule.params if p.kind == "choice" for w, _ in p.choice_words() if w in text)
 
 
-def find_parts(question: str, candidates: Sequence[Rule]) -> list[Part]:
-    """Two or more parts, each with the candidate rule its own words name best; [] when the message
-    asks for one award."""
+def explained(rule: Rule, text: str) -> tuple[int, int]:
+    """(figures of the text the rule's parameters take, money figures the text states)."""
+    inputs = extract_inputs(text, rule)
+    taken = {float(v) for value in inputs.values()
+             for v in (value if isinstance(value, tuple) else (value,)) if isinstance(v, int | float)}
+    stated = [q.value for q in find_quantities(text) if q.kind == "money"]
+    return sum(1 for v in stated if any(abs(v - t) <= 0.5 for t in taken)), len(stated)
+
+
+def find_parts(question: str, candidates: Sequence[Rule]) -> list[Part] | None:
+    """Two or more parts, each with the candidate rule its own words name best and whose parameters
+    take the figures it states; [] when the message asks for one award; None when it asks for several
+    but a part's figures fit no candidate (an amount then would be a guess)."""
     if not ASKS_TOGETHER.search(question):
         return []
     pieces = split_parts(question)
@@ -59,12 +77,19 @@ def find_parts(question: str, candidates: Sequence[Rule]) -> list[Part]:
     parts: list[Part] = []
     used: set[str] = set()
     for piece in pieces:
-        scored = [(keyword_chars(rule, piece), -index, rule) for index, rule in enumerate(candidates)
-                  if rule.rule_id not in used]
-        scored = [entry for entry in scored if entry[0] >= MIN_KEYWORD_CHARS]
+        scored = []
+        for index, rule in enumerate(candidates):
+            if rule.rule_id in used:
+                continue
+            words = keyword_chars(rule, piece)
+            took, stated = explained(rule, piece)
+            if words >= MIN_KEYWORD_CHARS or (took and index < NEARBY_RULES):
+                scored.append((took, words, -index, stated, rule))
         if not scored:
             continue
-        _, _, rule = max(scored, key=lambda entry: entry[:2])
+        took, _, _, stated, rule = max(scored, key=lambda entry: entry[:3])
+        if took < stated:
+            return None  # a figure of this part fits none of the rules: ask, do not guess
         used.add(rule.rule_id)
         parts.append(Part(piece, rule, extract_inputs(piece, rule)))
     return parts if len(parts) >= 2 else []

@@ -161,8 +161,10 @@ def find_dates(text: str) -> list[DateMention]:
     return sorted(found, key=lambda m: m.start)
 
 
+# One character class, no nested repetition: a run of 10,000 digits must not backtrack exponentially.
+_FIGURE_CHARS = rf"[\d.,{_CN_CHARS}半几]"
 _MONEY_LIKE = re.compile(
-    rf"(?:{_ARABIC}|[{_CN_CHARS}半几])+\s*(?:个)?(?:多|来|余|几)?(?:个)?(?:[万亿]|[wW](?![A-Za-z]))元?")
+    rf"(?<!{_FIGURE_CHARS}){_FIGURE_CHARS}+\s*(?:个)?(?:多|来|余|几)?(?:个)?(?:[万亿]|[wW](?![A-Za-z]))元?")
 
 
 def unread_amounts(text: str) -> list[str]:

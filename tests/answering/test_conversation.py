@@ -169,3 +169,49 @@ def test_a_stacking_question_shows_both_amounts_and_the_rule(bot) -> None:
 def test_an_assumed_condition_is_said_in_the_headline(bot) -> None:
     reply = bot.ask("新入规企业能拿多少奖励")
     assert "部分条件您未说明，按满足条件计算" in reply.text
+
+
+# ---- facts read by what they mean (issue 12) -----------------------------------------------------
+
+
+def test_a_stated_change_is_read_as_its_increase(bot) -> None:  # type: ignore[no-untyped-def]
+    # 哈尔滨第二条 产值增长：4亿 → 4.6亿 = 增加6000万；3000万起10万，每多2000万加10万：10万 + ⌊3000/2000⌋×10万 = 20万
+    reply = bot.ask("哈尔滨规上制造企业，产值从4亿涨到4.6亿，市里奖多少？")
+    assert reply.calculations[0].rule_id == "harbin-2-output-growth"
+    assert reply.calculations[0].inputs["output_growth"] == 60_000_000
+
+
+def test_a_stated_figure_picks_the_rule_that_takes_it(bot) -> None:  # type: ignore[no-untyped-def]
+    # 「产值增加了5000万」 is the output-growth award, not the new-规上 50万 that would leave 5000万 unexplained
+    reply = bot.ask("哈尔滨规上企业今年产值比去年增加了5000万元，市里能拿多少奖励")
+    assert [c.rule_id for c in reply.calculations] == ["harbin-2-output-growth"]
+
+
+def test_a_payer_named_as_the_jurisdiction_is_not_a_share_asked(bot) -> None:  # type: ignore[no-untyped-def]
+    # 3亿 × 3.45% × 2年 = 2070万: the whole subsidy, not the province's 60% (1242万)
+    reply = bot.ask("省里的技改贴息，我们投资3亿，入统时LPR 3.45%，能贴多少？")
+    assert reply.calculations[0].amount_yuan == 20_700_000
+
+
+def test_an_unreadable_new_figure_is_asked_for_not_replaced_by_the_old_one(bot) -> None:  # type: ignore[no-untyped-def]
+    history = [("user", "技改投资3亿，LPR 3.45%，贴息多少"), ("assistant", "……")]
+    reply = bot.ask("那如果投资是3个多亿呢", history=history)
+    assert reply.route == "clarify" and reply.calculations == ()
+    assert "3个多亿" in reply.text
+
+
+def test_a_stage_reached_is_paid_alone_unless_the_total_is_asked(bot) -> None:  # type: ignore[no-untyped-def]
+    # 省14：受理 300万; 累计 = 辅导200万 + 受理300万 = 500万
+    stage = bot.ask("总部在大庆，科创板IPO申报材料被正式受理了，省里这个阶段补多少？")
+    assert stage.calculations[0].amount_yuan == 3_000_000
+    assert bot.ask("总部在大庆，IPO申请材料已被正式受理，省里累计能拿多少").calculations[0].amount_yuan == 5_000_000
+
+
+def test_a_condition_the_user_denies_makes_the_award_ineligible(bot) -> None:  # type: ignore[no-untyped-def]
+    reply = bot.ask("哈尔滨香坊区的项目还没入统，固投已经8000万了，市里5%补助能拿吗？")
+    assert reply.calculations and not reply.calculations[0].eligible and reply.calculations[0].amount_yuan == 0
+
+
+def test_several_awards_that_cannot_each_be_matched_are_asked_about(bot) -> None:  # type: ignore[no-untyped-def]
+    reply = bot.ask("我们今年拿了好几个认定，这两项一共能奖多少？")
+    assert reply.route == "clarify" and reply.calculations == () and reply.total_yuan is None

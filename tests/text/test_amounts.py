@@ -12,6 +12,7 @@ from assistant.text.amounts import (
     format_rate,
     format_yuan,
     parse_chinese_number,
+    unread_amounts,
 )
 
 
@@ -149,3 +150,28 @@ def test_format_yuan_round_trips_through_the_parser(value: int) -> None:
 def test_find_quantities_reads_any_arabic_amount_with_a_scale(number: int, unit: str) -> None:
     scale = 10**8 if unit.startswith("亿") else 10**4
     assert _found(f"投资{number}{unit}") == [(number * scale, "money")]
+
+
+# ---- everyday forms and figures that cannot be read exactly ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "yuan"),
+    [
+        ("投资一个亿", 1e8), ("两个亿", 2e8), ("1.5个亿", 1.5e8), ("12个亿元的项目", 1.2e9),
+        ("800w", 8e6), ("800W元", 8e6), ("一亿二", 1.2e8), ("三万五", 35_000),
+    ],
+)
+def test_everyday_money_forms_are_read(text: str, yuan: float) -> None:
+    assert [q.value for q in find_quantities(text) if q.kind == "money"] == [yuan]
+
+
+@pytest.mark.parametrize("text", ["3个多亿", "100来万", "两千多万", "1亿多"])
+def test_rough_figures_are_not_read_as_exact_amounts(text: str) -> None:
+    assert [q for q in find_quantities(text) if q.kind == "money"] == []
+    assert unread_amounts(text) != []
+
+
+@pytest.mark.parametrize("text", ["投资一个亿", "5000万", "千万不要", "万一", "3wifi", "技改投资3亿元，第十一条"])
+def test_readable_or_non_figures_are_not_reported_unread(text: str) -> None:
+    assert unread_amounts(text) == []
