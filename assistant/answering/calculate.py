@@ -24,7 +24,8 @@ from assistant.calculator.extract import find_changes
 from assistant.policies.corpus import Corpus
 from assistant.policies.stacking import StackingRule, explain_for_calculations
 from assistant.search.retriever import Retriever, ScoredClause
-from assistant.text.amounts import find_quantities, format_yuan, unread_amounts
+from assistant.text.amounts import find_quantities, unread_amounts
+from assistant.text.formatting import format_yuan
 from assistant.text.numbering import count_word
 
 TOP_CLAUSES = 3

@@ -18,7 +18,8 @@ from typing import Any
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, missing_parameters
 from assistant.policies.corpus import Corpus
 from assistant.policies.stacking import exclusive_topic
-from assistant.text.amounts import find_quantities, format_yuan
+from assistant.text.amounts import find_quantities
+from assistant.text.formatting import format_yuan
 
 # A message asks for several awards together when it says so …
 ASKS_TOGETHER = re.compile(r"两项|两块|三项|几项|各项|两个奖|一共|总共|加起来|合计|共计|加在一起|总计|都能拿|分别")

@@ -92,7 +92,7 @@ from assistant.calculator.schema import (
     parse_non_computable,
     parse_rules,
 )
-from assistant.text.amounts import format_rate, format_yuan
+from assistant.text.formatting import format_rate, format_yuan
 
 __all__ = [
     "Calculation", "Condition", "InputValue", "MissingParameters", "NonComputable", "Parameter", "Rule",

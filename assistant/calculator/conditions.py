@@ -14,7 +14,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from assistant.calculator.model import Condition, Parameter, Rule, Share
-from assistant.text.amounts import find_quantities, format_number, format_rate, format_yuan
+from assistant.text.amounts import find_quantities
+from assistant.text.formatting import format_number, format_rate, format_yuan
 
 InputValue = float | str | tuple[float, ...]
 Value = Decimal | str | tuple[Decimal, ...]  # dates are ISO strings 「2023-09」「2023-09-15」

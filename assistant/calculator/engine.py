@@ -8,8 +8,7 @@ conditions, caps, fiscal shares and the clause quote.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from assistant.calculator.conditions import (
@@ -26,28 +25,12 @@ from assistant.calculator.conditions import (
     show,
 )
 from assistant.calculator.model import Rule, Variant
-from assistant.text.amounts import format_number, format_rate, format_yuan
+from assistant.calculator.tiers import progressive, staged, step
+from assistant.calculator.work import Work, apply_cap, final
+from assistant.text.formatting import format_number, format_rate, format_yuan
 
 FEN = Decimal("0.01")
 LPR_SOURCE = "全国银行间同业拆借中心公布的一年期LPR"
-
-
-@dataclass
-class _Work:
-    """What a type function fills in."""
-
-    amount: Decimal = Decimal(0)
-    lines: list[WorksheetLine] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    eligible: bool = True
-    reason: str = ""
-    is_maximum: bool = False
-    range_min: Decimal | None = None
-    assumed: bool = False  # an input or condition the user did not state was taken as given / met
-
-    def add(self, label: str, value: str) -> None:
-        """Append a worksheet line 「label：value」 ("" label: the value is the whole line)."""
-        self.lines.append(WorksheetLine(label, value))
 
 
 LprTable = Sequence[Mapping[str, Any]] | Mapping[str, Any]
@@ -57,7 +40,7 @@ SETTINGS = ("rate", "term_years", "cap", "item_cap", "year_cap", "amount", "unit
 def run(rule: Rule, inputs: Mapping[str, object], lpr_table: LprTable | None) -> Calculation:
     """Compute `rule` for `inputs`; see calculator.compute."""
     values = normalise_inputs(rule, inputs)
-    work = _Work()
+    work = Work()
     rate_note = _resolve_table_rate(rule, values, lpr_table, work)
     missing = missing_for(rule, values, has_table=False)
     if missing:
@@ -112,7 +95,7 @@ def run(rule: Rule, inputs: Mapping[str, object], lpr_table: LprTable | None) ->
     )
 
 
-def _resolve_table_rate(rule: Rule, values: dict[str, Value], table: LprTable | None, work: _Work) -> str:
+def _resolve_table_rate(rule: Rule, values: dict[str, Value], table: LprTable | None, work: Work) -> str:
     """Fill the rate from the LPR table when the user gave a date, not a rate."""
     if not rule.rate_param:
         return ""
@@ -139,7 +122,7 @@ def _resolve_table_rate(rule: Rule, values: dict[str, Value], table: LprTable | 
     return f"（按入统时间{stated}查LPR表：{row['date']}起执行{row['rate_percent']}%，来源：{LPR_SOURCE}）"
 
 
-def _note_table_mismatch(given: Value, stated: str, table: LprTable, work: _Work) -> None:
+def _note_table_mismatch(given: Value, stated: str, table: LprTable, work: Work) -> None:
     """The user's rate is used, but a difference from the table for their date is worth a check."""
     try:
         listed, row = lpr_row(table, parse_date(stated))
@@ -149,7 +132,7 @@ def _note_table_mismatch(given: Value, stated: str, table: LprTable, work: _Work
         work.notes.append(f"按用户提供的利率计算；LPR表中{stated}执行的是{row['rate_percent']}%（{row['date']}起），请核对")
 
 
-def _check_conditions(rule: Rule, values: Mapping[str, Value], lines: list[WorksheetLine], work: _Work) -> bool:
+def _check_conditions(rule: Rule, values: Mapping[str, Value], lines: list[WorksheetLine], work: Work) -> bool:
     """Write one line per condition; mark the work ineligible on the first failure."""
     for cond in rule.conditions:
         status, text = evaluate(rule, cond, values)
@@ -167,7 +150,7 @@ def _check_conditions(rule: Rule, values: Mapping[str, Value], lines: list[Works
     return False
 
 
-def _pick_variant(rule: Rule, values: Mapping[str, Value], work: _Work) -> Variant | None:
+def _pick_variant(rule: Rule, values: Mapping[str, Value], work: Work) -> Variant | None:
     for variant in rule.variants:
         status, _ = evaluate(rule, variant.when, values)
         if status == "pass":
@@ -177,7 +160,7 @@ def _pick_variant(rule: Rule, values: Mapping[str, Value], work: _Work) -> Varia
     return None
 
 
-def _rate(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Work) -> None:
+def _rate(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: Work) -> None:
     items = _base_items(rule, values, w)
     if rule.max_items and len(items) > rule.max_items:
         w.notes.append(f"条款最多支持{rule.max_items}项（年），只计前{rule.max_items}项")
@@ -230,9 +213,9 @@ def _rate(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Wor
     total = sum(pieces, Decimal(0))
     if len(pieces) > 1:
         w.add("合计", " + ".join(format_yuan(p) for p in pieces) + f" = {format_yuan(total)}")
-    w.amount = _apply_cap(total, s["cap"], w)
+    w.amount = apply_cap(total, s["cap"], w)
     w.is_maximum = rule.rate_is_maximum
-    _final(w)
+    final(w)
 
 
 def _decimal(values: Mapping[str, Value], name: str) -> Decimal:
@@ -242,7 +225,7 @@ def _decimal(values: Mapping[str, Value], name: str) -> Decimal:
     return value
 
 
-def _base_items(rule: Rule, values: Mapping[str, Value], w: _Work) -> list[Decimal]:
+def _base_items(rule: Rule, values: Mapping[str, Value], w: Work) -> list[Decimal]:
     """The base amount(s); derived from base_product when the base itself is absent."""
     caps = dict(rule.base_product_caps)
     if rule.base in values:
@@ -273,7 +256,7 @@ def _base_items(rule: Rule, values: Mapping[str, Value], w: _Work) -> list[Decim
     return [base]
 
 
-def _term(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Work) -> Decimal:
+def _term(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: Work) -> Decimal:
     if rule.term_param is None:
         return s["term_years"]
     term = values[rule.term_param]
@@ -285,28 +268,13 @@ def _term(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Wor
     return term
 
 
-def _apply_cap(total: Decimal, cap: Decimal | None, w: _Work) -> Decimal:
-    if cap is None:
-        return total
-    if total > cap:
-        w.add("上限", f"{format_yuan(cap)}，计算值{format_yuan(total)}超过上限，按上限封顶")
-        return cap
-    w.add("上限", f"{format_yuan(cap)}，未触及上限")
-    return total
-
-
-def _final(w: _Work) -> None:
-    w.lines.append(WorksheetLine("最高可得" if w.is_maximum else "应得", format_yuan(w.amount), float(w.amount),
-                                 conclusion=not w.is_maximum))
-
-
-def _fixed(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Work) -> None:
+def _fixed(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: Work) -> None:
     w.amount = s["amount"]
     w.add("奖励标准", f"{format_yuan(w.amount)}（定额）")
-    _final(w)
+    final(w)
 
 
-def _maximum(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Work) -> None:
+def _maximum(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: Work) -> None:
     ceiling: Decimal = s["amount"]
     count = values.get(rule.count_param or "")
     if isinstance(count, Decimal) and rule.count_param:
@@ -319,92 +287,16 @@ def _maximum(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _
         w.add("条款上限", f"最高不超过{format_yuan(ceiling)}")
     w.is_maximum = True
     w.notes.append("条款规定的是最高额，实际金额以主管部门评审核定为准")
-    _final(w)
+    final(w)
 
 
-def _range(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Work) -> None:
+def _range(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: Work) -> None:
     assert rule.min_amount is not None and rule.max_amount is not None
     w.range_min, w.amount, w.is_maximum = rule.min_amount, rule.max_amount, True
     w.add("奖励区间", f"{format_yuan(rule.min_amount)}—{format_yuan(rule.max_amount)}（条款给出区间，不是确定金额）")
     w.notes.append(f"条款给出的是{format_yuan(rule.min_amount)}—{format_yuan(rule.max_amount)}的区间，具体金额由主管部门核定")
-    _final(w)
-
-
-def _step(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Work) -> None:
-    x = values[rule.base or ""]
-    assert isinstance(x, Decimal) and rule.step_origin is not None and rule.step_size and rule.base_amount is not None
-    assert rule.step_amount is not None
-    steps = ((x - rule.step_origin) / rule.step_size).to_integral_value(ROUND_FLOOR)
-    total = rule.base_amount + steps * rule.step_amount
-    first, each = format_yuan(rule.base_amount), format_yuan(rule.step_amount)
-    w.lines.append(WorksheetLine(
-        "计算", f"{first} + ⌊({format_yuan(x)} − {format_yuan(rule.step_origin)}) ÷ {format_yuan(rule.step_size)}⌋"
-        f" × {each} = {first} + {format_number(steps)} × {each} = {format_yuan(total)}"))
-    w.amount = _apply_cap(total, s["cap"], w)
-    _final(w)
-
-
-def _staged(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Work) -> None:
-    stages = list(rule.stages)
-    reached = values.get(rule.stage_param or "")
-    total = values.get(rule.total_param or "") == Decimal(1)
-    if isinstance(reached, str):
-        index = next(i for i, st in enumerate(stages) if st.choice == reached)
-        if total:  # 「累计能拿多少」: every stage up to the one reached
-            stages = stages[: index + 1]
-            w.notes.append(f"其中「{rule.stages[index].label}」阶段本身的补助为{format_yuan(rule.stages[index].amount)}，"
-                           "此前各阶段分别拨付")
-        else:  # 「受理了，这个阶段补多少」: the stage reached; the earlier ones were paid on their own
-            stages = [stages[index]]
-            earlier = "、".join(f"{st.label}{format_yuan(st.amount)}" for st in rule.stages[:index])
-            w.notes.append(f"按所处的「{rule.stages[index].label}」阶段计算" + (
-                f"；此前各阶段（{earlier}）分别拨付，问累计时一并计入" if earlier else ""))
-    elif rule.stage_param:
-        w.notes.append("未说明所处阶段，按全部阶段合计")
-    parts: list[Decimal] = []
-    for stage in stages:
-        status, text = ("pass", "") if stage.condition is None else evaluate(rule, stage.condition, values)
-        if status == "fail":
-            parts.append(Decimal(0))
-            w.add(f"{stage.label}", f"0元（{text}）")
-            continue
-        parts.append(stage.amount)
-        extra = f"（{text}）" if text else ""
-        if status == "unknown" and stage.condition is not None:
-            extra = f"（{text}，按满足「{stage.condition.text}」计）"
-            w.notes.append(f"{stage.label}：{text}，按满足「{stage.condition.text}」计算")
-            w.assumed = True
-        w.add(f"{stage.label}", f"{format_yuan(stage.amount)}{extra}")
-    w.amount = sum(parts, Decimal(0))
-    w.add("合计", " + ".join(format_yuan(p) for p in parts) + f" = {format_yuan(w.amount)}")
-    _final(w)
-
-
-def _progressive(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w: _Work) -> None:
-    amounts = {level.choice: level.amount for level in rule.levels}
-    level = values[rule.level_param or ""]
-    assert isinstance(level, str)
-    target = amounts[level]
-    w.add("本级奖励", f"{level} {format_yuan(target)}")
-    earlier = Decimal(0)
-    previous = values.get(rule.previous_level_param or "")
-    if isinstance(previous, str):
-        earlier = amounts[previous]
-        w.add(f"已获奖励（按此前评定的{previous}）", f"{format_yuan(earlier)}")
-    award = values.get(rule.previous_award_param or "")
-    if isinstance(award, Decimal) and award > earlier:
-        earlier = award
-        w.add("已获奖励（用户提供）", f"{format_yuan(award)}")
-    if earlier >= target and (isinstance(previous, str) or isinstance(award, Decimal)):
-        w.eligible = False
-        w.reason = (f"已获奖励{format_yuan(earlier)}不低于本级奖励{format_yuan(target)}，"
-                    "按「递进补差，就高不重复」不再补发")
-        return
-    w.amount = target - earlier
-    difference = f"{format_yuan(target)} − {format_yuan(earlier)} = {format_yuan(w.amount)}"
-    w.add("计算", f"{difference}（递进补差，就高不重复）")
-    _final(w)
+    final(w)
 
 
 TYPES = {"rate": _rate, "fixed": _fixed, "maximum": _maximum, "range": _range,
-         "step": _step, "staged": _staged, "progressive": _progressive}
+         "step": step, "staged": staged, "progressive": progressive}

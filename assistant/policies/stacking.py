@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assistant.policies.corpus import Corpus, ExclusiveTopic, StackingRule
-from assistant.text.amounts import format_yuan
+from assistant.text.formatting import format_yuan
 from assistant.text.numbering import count_word
 
 STACKING_QUESTION = re.compile(

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from assistant.answering.guard import find_unbacked
 from assistant.policies.corpus import Corpus
 from assistant.search.references import ClauseReference, find_clause_references, find_documents
-from assistant.text.amounts import find_dates, find_quantities, format_yuan, parse_chinese_number
+from assistant.text.amounts import find_dates, find_quantities, parse_chinese_number
+from assistant.text.formatting import format_yuan
 
 # Characters the parser and resolver treat specially, plus the kinds of noise people paste in.
 DOMAIN_CHARS = (

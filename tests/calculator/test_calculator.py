@@ -33,7 +33,8 @@ from assistant.calculator import (
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ("heilongjiang", "harbin")
-CALCULATOR_MODULES = ("text/amounts", "calculator/__init__", "calculator/engine", "calculator/conditions",
+CALCULATOR_MODULES = ("text/amounts", "text/formatting", "calculator/__init__", "calculator/engine",
+                      "calculator/tiers", "calculator/work", "calculator/conditions",
                       "calculator/extract", "calculator/model", "calculator/schema", "calculator/rules_file")
 
 

@@ -6,14 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.text.amounts import (
-    find_dates,
-    find_quantities,
-    format_rate,
-    format_yuan,
-    parse_chinese_number,
-    unread_amounts,
-)
+from assistant.text.amounts import find_dates, find_quantities, parse_chinese_number, unread_amounts
+from assistant.text.formatting import format_rate, format_yuan
 
 
 @pytest.mark.parametrize(

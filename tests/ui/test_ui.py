@@ -97,7 +97,8 @@ def test_a_calculation_reply_shows_the_engine_worksheet_as_a_table(handlers: ui.
     assert "| 应得 | 2070万元 |" in worksheet["content"]
     assert "| 上限 | 2500万元，未触及上限 |" in worksheet["content"]
     assert "财政分担" in worksheet["content"]
-    assert "2070万元" in messages[1]["content"] and "计算单" not in messages[1]["content"]
+    # the worksheet is a table of its own, not repeated in the answer (which may point to it: 「详见计算单」)
+    assert "2070万元" in messages[1]["content"] and "计算单：" not in messages[1]["content"]
 
 
 def test_the_conversation_is_passed_to_the_assistant_as_history(bot, store: FeedbackStore) -> None:
