@@ -32,6 +32,10 @@ CHANGE_FROM = ("从", "由")
 EARLIER_YEAR = ("去年", "上年", "上一年", "前年")
 LATER_YEAR = ("今年", "本年", "当年", "这一年")
 CHANGE_LOOKBACK = 10
+# 「报价10万，实际交了8万」: a figure the question marks as actual fits a parameter whose label is the
+# actual amount (实际交易额, 实际缴纳展位费…) better than the other figure near the same cue.
+ACTUAL_WORDS = ("实际", "实付", "已支付", "已付", "实缴")
+ACTUAL_WINDOW = 10
 
 InputValue = float | str | tuple[float, ...]
 
@@ -117,6 +121,11 @@ def _cue_spans(question: str, params: list[Parameter]) -> list[tuple[int, int, i
     return spans
 
 
+def _marked_actual(question: str, q: Quantity) -> bool:
+    before = question[max(0, q.start - ACTUAL_WINDOW):q.start]
+    return any(word in before for word in ACTUAL_WORDS) and not any(ch in SEPARATORS for ch in before[-4:])
+
+
 def find_changes(question: str, quantities: list[Quantity]) -> list[tuple[int, int]]:
     """Pairs (before, after) of quantity indices that state one figure changing into another."""
     changes = []
@@ -169,6 +178,8 @@ def _numbers(question: str, rule: Rule, out: dict[str, InputValue]) -> None:
                 gap += SEPARATOR_COST
             value = _compatible(params[pi], q, gap)
             if gap <= MAX_GAP and value is not None:
+                if "实际" in params[pi].label and _marked_actual(question, q):
+                    gap = -1  # taken before any figure the question does not mark as actual
                 pairs.append((gap, qi, pi, value))
     for _gap, qi, pi, value in sorted(pairs, key=lambda pair: pair[:3]):
         if qi in used or (pi in assigned and not params[pi].multiple):

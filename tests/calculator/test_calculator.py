@@ -147,6 +147,10 @@ ROWS: list[tuple[Any, ...]] = [
     ("heilongjiang-14-ipo-staged", "申请材料已被正式受理，累计能拿多少", 5000000, True),
     # 2% × 500万 = 10万
     ("heilongjiang-14-lilac-board", "紫丁香专板融资500万元，奖励多少", 100000, True),
+    # 「报价10万，实际交了8万」: the figure marked actual is the 实际缴纳展位费: 8万 全额补贴
+    ("harbin-5-expo-booth", "市政府组织的展会，展位费报价10万，打了八折实际交了8万", 80000, True),
+    # 合同200万、实际交易40万: 40万 × 10% = 4万 (< 10万)
+    ("harbin-7-tech-contract", "制造企业技术转让合同签了200万，目前实际交易了40万", 40000, True),
     # 配套奖励的30%可用于奖励个人: 500万 × 30% = 150万 (a ceiling: 「可用于」)
     ("harbin-4-personal-share", "领航企业配套奖励拿了500万，能拿出多少奖励高管", 1500000, True),
     # 北交所 800万; 「还没上市」: the listing the award is for has not happened
