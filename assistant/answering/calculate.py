@@ -226,6 +226,11 @@ class Calculator:
         turns = context.user_texts if context.leans_on_earlier or len(context.earlier) else (context.question,)
         for text in turns:
             inputs.update(extract_inputs(text, rule))
+        if rule.total_param:  # what is asked (the total, or the stage reached) is this question's, not a fact
+            inputs.pop(rule.total_param, None)
+            asked = extract_inputs(context.question, rule).get(rule.total_param)
+            if asked is not None:
+                inputs[rule.total_param] = asked
         return inputs
 
     def beside(self, best: RuleChoice, choices: list[RuleChoice], context: Context) -> Calculation | None:

@@ -215,3 +215,10 @@ def test_a_condition_the_user_denies_makes_the_award_ineligible(bot) -> None:  #
 def test_several_awards_that_cannot_each_be_matched_are_asked_about(bot) -> None:  # type: ignore[no-untyped-def]
     reply = bot.ask("我们今年拿了好几个认定，这两项一共能奖多少？")
     assert reply.route == "clarify" and reply.calculations == () and reply.total_yuan is None
+
+
+def test_asking_for_a_total_earlier_does_not_carry_into_a_new_question(bot) -> None:  # type: ignore[no-untyped-def]
+    # 「两项一共」 belonged to the earlier question; 「受理了，这个阶段补多少」 is the stage alone: 300万
+    history = [("user", "国家级工业设计中心和省企业技术中心两项一共奖多少？"), ("assistant", "……")]
+    reply = bot.ask("总部在大庆，科创板IPO申报材料被正式受理了，省里这个阶段补多少？", history=history)
+    assert reply.calculations[0].amount_yuan == 3_000_000
