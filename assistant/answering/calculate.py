@@ -20,11 +20,11 @@ from assistant.answering.multipart import Part, asks_several, combined_total, co
 from assistant.answering.quoting import cite_line, describe_clause, make_citation, quote_best
 from assistant.answering.reply import Citation, Reply
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, focus_share, missing_parameters
-from assistant.calculator.extract import find_changes
+from assistant.calculator.extract import figures_taken
 from assistant.policies.corpus import Corpus
 from assistant.policies.stacking import StackingRule, explain_for_calculations
 from assistant.search.retriever import Retriever, ScoredClause
-from assistant.text.amounts import find_quantities, unread_amounts
+from assistant.text.amounts import unread_amounts
 from assistant.text.formatting import format_yuan
 from assistant.text.numbering import count_word
 
@@ -174,14 +174,8 @@ class Calculator:
     def fit(self, rule: Rule, context: Context) -> Fit:
         """The stated money figures a rule leaves unexplained, and the facts it still lacks."""
         inputs = self.read_inputs(rule, context)
-        taken = {float(v) for value in inputs.values()
-                 for v in (value if isinstance(value, tuple) else (value,)) if isinstance(v, int | float)}
-        quantities = find_quantities(context.question)
-        if any(p.derived and p.name in inputs for p in rule.params):  # 「从4亿涨到4.6亿」 read as its change
-            for before, after in find_changes(context.question, quantities):
-                taken |= {quantities[before].value, quantities[after].value}
-        stated = [q.value for q in quantities if q.kind == "money"]
-        unexplained = sum(1 for value in stated if not any(abs(value - t) <= 0.5 for t in taken))
+        taken, stated = figures_taken(context.question, rule, inputs)
+        unexplained = stated - taken
         return Fit(unexplained, len(missing_parameters(rule, inputs, self.lpr_table)))
 
     def best_fitting(self, context: Context, best: RuleChoice, choices: list[RuleChoice]) -> RuleChoice:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, missing_parameters
+from assistant.calculator.extract import figures_taken
 from assistant.policies.corpus import Corpus
 from assistant.policies.stacking import exclusive_topic
-from assistant.text.amounts import find_quantities
 from assistant.text.formatting import format_yuan
 
 # A message asks for several awards together when it says so …
@@ -59,11 +59,7 @@ def keyword_chars(rule: Rule, text: str) -> int:
 
 def explained(rule: Rule, text: str) -> tuple[int, int]:
     """(figures of the text the rule's parameters take, money figures the text states)."""
-    inputs = extract_inputs(text, rule)
-    taken = {float(v) for value in inputs.values()
-             for v in (value if isinstance(value, tuple) else (value,)) if isinstance(v, int | float)}
-    stated = [q.value for q in find_quantities(text) if q.kind == "money"]
-    return sum(1 for v in stated if any(abs(v - t) <= 0.5 for t in taken)), len(stated)
+    return figures_taken(text, rule, extract_inputs(text, rule))
 
 
 def find_parts(question: str, candidates: Sequence[Rule]) -> list[Part] | None:

@@ -142,6 +142,19 @@ def find_changes(question: str, quantities: list[Quantity]) -> list[tuple[int, i
     return changes
 
 
+def figures_taken(text: str, rule: Rule, inputs: dict[str, InputValue]) -> tuple[int, int]:
+    """(money figures of `text` that `inputs` for `rule` take, money figures `text` states). A change
+    read into a derived parameter (「从4亿涨到4.6亿」) takes both of its figures."""
+    taken = {float(v) for value in inputs.values()
+             for v in (value if isinstance(value, tuple) else (value,)) if isinstance(v, int | float)}
+    quantities = find_quantities(text)
+    if any(p.derived and p.name in inputs for p in rule.params):
+        for before, after in find_changes(text, quantities):
+            taken |= {quantities[before].value, quantities[after].value}
+    stated = [q.value for q in quantities if q.kind == "money"]
+    return sum(1 for value in stated if any(abs(value - t) <= 0.5 for t in taken)), len(stated)
+
+
 def _derived(params: list[Parameter], quantities: list[Quantity], changes: list[tuple[int, int]],
              used: set[int], assigned: dict[int, list[tuple[int, float]]]) -> None:
     """Parameters read from a stated change: its increase, or its growth rate."""
