@@ -39,14 +39,6 @@ FIT_CANDIDATES = 6
 
 
 @dataclass(frozen=True)
-class Fit:
-    """How well a rule fits what the question states: figures it leaves unexplained lose."""
-
-    unexplained: int  # money figures of the question that no parameter of the rule takes
-    missing: int  # required parameters the conversation does not give
-
-
-@dataclass(frozen=True)
 class RuleChoice:
     """A rule with how well it matches the question."""
 
@@ -171,12 +163,10 @@ class Calculator:
         beside = self.beside(best, choices, context)
         return self.compose(calculations, beside, ranked, context.question)
 
-    def fit(self, rule: Rule, context: Context) -> Fit:
-        """The stated money figures a rule leaves unexplained, and the facts it still lacks."""
-        inputs = self.read_inputs(rule, context)
-        taken, stated = figures_taken(context.question, rule, inputs)
-        unexplained = stated - taken
-        return Fit(unexplained, len(missing_parameters(rule, inputs, self.lpr_table)))
+    def unexplained(self, rule: Rule, context: Context) -> int:
+        """How many money figures the question states that no parameter of the rule takes."""
+        taken, stated = figures_taken(context.question, rule, self.read_inputs(rule, context))
+        return stated - taken
 
     def best_fitting(self, context: Context, best: RuleChoice, choices: list[RuleChoice]) -> RuleChoice:
         """Among the rules that rank close to the best, the one whose parameters take the figures the
@@ -187,9 +177,9 @@ class Calculator:
                              or c.keyword_chars > 0)]
         if len(top) == 1:
             return best
-        fits = {c.rule.rule_id: self.fit(c.rule, context) for c in top}
+        left = {c.rule.rule_id: self.unexplained(c.rule, context) for c in top}
         # only stated figures decide: a rule still lacking a fact is asked about, not passed over
-        return min(top, key=lambda c: fits[c.rule.rule_id].unexplained)  # stable: ties keep the ranking
+        return min(top, key=lambda c: left[c.rule.rule_id])  # stable: ties keep the ranking
 
     def answer_parts(self, parts: list[Part], context: Context) -> Reply:
         """Every award the message asks about, each with its worksheet, then the total."""
@@ -229,12 +219,15 @@ class Calculator:
 
     def beside(self, best: RuleChoice, choices: list[RuleChoice], context: Context) -> Calculation | None:
         """The other document's rule for the same matter, computed with the same facts, if it applies."""
+        best_left: int | None = None
         for other in choices[1:]:
             if other.rule.doc_id == best.rule.doc_id or other.keyword_chars == 0:
                 continue
             if other.score < OTHER_DOCUMENT_RATIO * best.score:
                 return None
-            if self.fit(other.rule, context).unexplained > self.fit(best.rule, context).unexplained:
+            if best_left is None:
+                best_left = self.unexplained(best.rule, context)
+            if self.unexplained(other.rule, context) > best_left:
                 return None  # it would leave a figure the user stated unexplained: not the same matter
             inputs = self.read_inputs(other.rule, context)
             if missing_parameters(other.rule, inputs, self.lpr_table):

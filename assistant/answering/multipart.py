@@ -107,13 +107,12 @@ def combined_total(corpus: Corpus, calculations: Sequence[Calculation], question
     notes: list[str] = []
     kept: list[Calculation] = []
     for calculation in counted:
-        rival = next((k for k in kept if k.doc_id != calculation.doc_id
-                      and exclusive_topic(rules, "", [k.rule_id, calculation.rule_id]) is not None), None)
-        if rival is None:
+        found, rival = next(((topic, k) for k in kept if k.doc_id != calculation.doc_id
+                             for topic in [exclusive_topic(rules, "", [k.rule_id, calculation.rule_id])]
+                             if topic is not None), (None, None))
+        if found is None or rival is None:
             kept.append(calculation)
             continue
-        found = exclusive_topic(rules, "", [rival.rule_id, calculation.rule_id])
-        assert found is not None
         higher, lower = (rival, calculation) if rival.amount_yuan >= calculation.amount_yuan else (calculation, rival)
         notes.append(f"「{higher.name}」与「{lower.name}」同属{found[1].name}，省市两级只能享受一级，"
                      f"合计按较高的{format_yuan(higher.amount_yuan)}计")
