@@ -85,7 +85,7 @@ class LookupAnswerer:
     def answer_ranked(self, ranked: list[ScoredClause]) -> Reply:
         """Quote the best of the ranked clauses and the close ones beside it."""
         chosen = self.pick_citations(ranked)
-        citations = [make_citation(s.clause, quote_best(s)) for s in chosen]
+        citations = [make_citation(s.clause, quote_best(s, limit=None)) for s in chosen]
         parts = [describe_clause(self.corpus, s.clause, c.quote) for s, c in zip(chosen, citations, strict=True)]
         if len(chosen) > 1:
             parts[1] = "相关条款：" + parts[1]

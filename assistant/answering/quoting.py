@@ -13,7 +13,7 @@ from assistant.text.numbering import ARTICLE, ARTICLE_MARK, MEASURE_MARK, NAMED_
 
 # Sentences that open a clause with its title (「1.支持企业技术改造。」) carry no content.
 HEADING_SENTENCE = re.compile(rf"^(?:{ARTICLE_MARK}[\u3000 ]?|{MEASURE_MARK}|{SECTION_MARK})?[^，。；]{{0,24}}。$")
-QUOTE_LIMIT = 3  # sentences quoted from a searched clause
+QUOTE_LIMIT = 3  # sentences quoted from a clause cited beside a calculation
 QUOTE_MARGIN = 0.25  # a sentence is quoted when it scores within this of the best
 
 
@@ -31,15 +31,20 @@ def quote_whole(clause: Clause) -> str:
     return clause.text[spans[0][0] : spans[-1][1]]
 
 
-def quote_best(scored: ScoredClause) -> str:
-    """The sentences of the clause that best answer the question, verbatim, in document order."""
+def quote_best(scored: ScoredClause, limit: int | None = QUOTE_LIMIT) -> str:
+    """The sentences of the clause that best answer the question, verbatim, in document order.
+
+    A sentence answers when it scores within QUOTE_MARGIN of the best one; `limit` caps how many
+    are kept (None: every one that answers, as a look-up quotes them, so that no stage or amount
+    the question asks about is hidden behind 「……」).
+    """
     clause = scored.clause
     content = set(_content_spans(clause))
     ranked = [(s, e, score) for s, e, score in scored.sentences if (s, e) in content]
     if not ranked:
         return quote_whole(clause)
     best = ranked[0][2]
-    chosen = [(s, e) for s, e, score in ranked[:QUOTE_LIMIT] if score >= best - QUOTE_MARGIN]
+    chosen = [(s, e) for s, e, score in ranked[:limit] if score >= best - QUOTE_MARGIN]
     chosen.sort()
     return _join_spans(clause.text, chosen)
 
