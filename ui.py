@@ -15,6 +15,9 @@ from __future__ import annotations
 import html
 import logging
 import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -50,9 +53,25 @@ mark { background: #ffe58f; color: inherit; padding: 0 1px; }
 #chat .thought-group .content table, #chat .thought-group .content td, #chat .thought-group .content th {
   font-size: 14px !important; opacity: 1 !important; }
 #chat .thought-group td:first-child { min-width: 4.5em; }
+.expired-badge { display: inline-block; background: #fff1f0; color: #a8071a; border: 1px solid #ffa39e;
+  border-radius: 4px; padding: 0 6px; font-size: 13px; }
+/* Every tab stays a tab: the tab bar wraps onto a second line instead of folding tabs into 「…」
+   (gradio measures its hidden copy of the bar to decide what overflows; that copy is made narrow). */
+.tab-wrapper .tab-container.visually-hidden button { padding: 0 !important; font-size: 1px !important; }
+.tab-wrapper .tab-container[role=tablist] { flex-wrap: wrap; height: auto !important; }
+.tab-wrapper { height: auto !important; }
+.tab-wrapper .overflow-menu { display: none !important; }
 @media (max-width: 640px) {
   .gradio-container .main { padding-left: 10px !important; padding-right: 10px !important; }
   .tab-container button { padding: 0 8px !important; }
+}
+/* Printing: whole answers, no chat scroll box, no input or buttons. */
+@media print {
+  #chat, #chat > div, #chat .bubble-wrap, #chat [role=log], .gradio-container, .main, .wrap {
+    height: auto !important; max-height: none !important; overflow: visible !important; }
+  #chat-input, #chat-examples, #chat-tools, #feedback-status, .tab-wrapper, #chat .message-buttons-left,
+  #chat .icon-button-wrapper, footer, button { display: none !important; }
+  #chat .message-row, #chat .message { break-inside: avoid-page; }
 }
 """
 
@@ -60,6 +79,15 @@ mark { background: #ffe58f; color: inherit; padding: 0 1px; }
 def warn(message: str) -> None:
     """A toast in Chinese; gradio renders toast text as HTML, so it is escaped here."""
     gr.Warning(html.escape(message))
+
+
+def unanswered_kind(route: str, cited: bool, previous_route: str | None) -> str | None:
+    """Why a reply counts as unanswered for the admin view, or None when it answered."""
+    if route == "out_of_scope":
+        return "out_of_scope"
+    if route == "clarify" and previous_route == "clarify":
+        return "clarify_loop"  # asked back twice running: the user could not give what it needed
+    return None if cited else "no_clause"
 
 
 def document_choices(bot: Assistant) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -85,26 +113,82 @@ class Handlers:
 
     # ---- 智能问答 ---------------------------------------------------------------------------
     def ask(self, question: str, messages: list[dict] | None, history: list[list[str]] | None,
-            turns: list[dict] | None) -> tuple[list[dict], str, list[list[str]], list[dict]]:
-        """Answer one question in the conversation; a failure becomes a Chinese line in the chat."""
+            turns: list[dict] | None) -> tuple[list[dict], str, list[list[str]], list[dict], str]:
+        """Answer one question in the conversation; a failure becomes a Chinese line in the chat.
+
+        Returns (chat, input box, history, turns, the answer as plain text for 「复制回答」).  A question
+        over the length limit is not sent: it stays in the box and a Chinese line says why.
+        """
         messages, history, turns = list(messages or []), list(history or []), list(turns or [])
+        latest = turns[-1]["copy"] if turns and "copy" in turns[-1] else ""
         if not (question or "").strip():
             warn("请输入问题，例如「哈尔滨第十一条讲什么」。")
-            return messages, question or "", history, turns
+            return messages, question or "", history, turns, latest
         bot = self.bot
+        limit = bot.settings.max_question_chars
+        if len(question) > limit:
+            warn(f"问题共 {len(question)} 字，超过 {limit} 字的上限，没有发送。原文仍在输入框中，"
+                 f"请删去多余内容（例如只保留问题本身）后再发送。")
+            return messages, question, history, turns, latest
+        today = bot.clock()
         try:
             reply = bot.ask(question, history=[(role, text) for role, text in history])
-            shown = show.reply_messages(reply, bot.corpus)
+            shown = show.reply_messages(reply, bot.corpus, today)
             text, citations = reply.text, [c.to_dict() for c in reply.citations]
+            kept = show.kept_turn(question, reply, bot.corpus, today)
+            copy = show.answer_copy_text(reply, bot.corpus, today)
             history += [["user", question], ["assistant", reply.text]]
+            route = reply.route
+            self.log_unanswered(question, reply, turns)
         except Exception as error:  # the edge: log it, say one Chinese line, keep the chat
             if not isinstance(error, AssistantError):
                 logger.exception("answering failed")
             text, citations = show.failure_message(error), []
             shown = [{"role": "assistant", "content": show.escape_markdown(text)}]
+            kept, copy, route = show.failed_turn(question, text), text, "failed"
             warn(text)
-        turns.append({"index": len(messages) + 1, "question": question, "reply": text, "citations": citations})
-        return [*messages, show.user_message(question), *shown], "", history, turns
+        turns.append({"index": len(messages) + 1, "question": question, "reply": text, "citations": citations,
+                      "route": route, "copy": copy, "kept": kept.to_dict()})
+        return [*messages, show.user_message(question), *shown], "", history, turns, copy
+
+    def log_unanswered(self, question: str, reply: Any, turns: list[dict]) -> None:
+        """Note for the admin view a question the assistant could not answer; never fails the answer."""
+        kind = unanswered_kind(reply.route, bool(reply.citations), turns[-1].get("route") if turns else None)
+        if kind is None:
+            return
+        try:
+            self.store.record_unanswered(question, reply.text, kind)
+        except AssistantError:
+            logger.exception("could not log an unanswered question")
+
+    def restore(self, saved: dict | None) -> tuple[list[dict], list[list[str]], list[dict], str]:
+        """The conversation kept in this browser (gr.BrowserState), shown again after a reload."""
+        saved = saved if isinstance(saved, dict) else {}
+        turns = [t for t in saved.get("turns") or [] if isinstance(t, dict)]
+        latest = turns[-1].get("copy", "") if turns else ""
+        return list(saved.get("messages") or []), list(saved.get("history") or []), turns, latest
+
+    @staticmethod
+    def keep(messages: list[dict] | None, history: list[list[str]] | None, turns: list[dict] | None) -> dict:
+        """What the browser keeps across reloads: the chat shown, the history sent back, the turns."""
+        return {"messages": messages or [], "history": history or [], "turns": turns or []}
+
+    def export(self, turns: list[dict] | None, kind: str) -> Any:
+        """The conversation as a Markdown or Word file to download; a Chinese line if there is nothing yet."""
+        kept = [show.KeptTurn.from_dict(t["kept"]) for t in turns or [] if isinstance(t.get("kept"), dict)]
+        if not kept:
+            warn("还没有对话可以导出：先问一个问题。")
+            return gr.File(value=None, visible=False)
+        today = self.bot.clock()
+        folder = Path(tempfile.mkdtemp(prefix="export-"))
+        name = f"政策助手对话-{today.isoformat()}"
+        if kind == "docx":
+            path = folder / f"{name}.docx"
+            path.write_bytes(show.conversation_docx(kept, today))
+        else:
+            path = folder / f"{name}.md"
+            path.write_text(show.conversation_markdown(kept, today), encoding="utf-8")
+        return gr.File(value=str(path), visible=True)
 
     def vote(self, turns: list[dict] | None, index: int, liked: bool | str) -> tuple[int | None, str]:
         """Store 👍/👎 for the reply whose messages include `index`; returns (feedback id, status line)."""
@@ -122,6 +206,8 @@ class Handlers:
     def on_like(self, turns: list[dict], data: gr.LikeData) -> tuple[int | None, Any, Any]:
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         feedback_id, status = self.vote(turns, int(index), data.liked)
+        if feedback_id is not None:  # a toast at the top of the screen, wherever the answer is scrolled to
+            gr.Info(html.escape(status.split("。")[0] + "。"), duration=3)
         return feedback_id, gr.Markdown(status, visible=bool(status)), gr.Row(visible=feedback_id is not None)
 
     def give_reason(self, feedback_id: int | None, reason: str) -> tuple[str, str]:
@@ -156,7 +242,8 @@ class Handlers:
             message = f"{document.short_title if document else doc_id}没有「{number}」这一条。"
             warn(message)
             return show.escape_markdown(message), ""
-        return show.clause_heading(self.corpus, clause), show.clause_copy_text(self.corpus, clause)
+        today = self.bot.clock()
+        return show.clause_heading(self.corpus, clause, today), show.clause_copy_text(self.corpus, clause, today)
 
     def select_clause(self, doc_id: str, event: gr.SelectData) -> tuple[str, str, str]:
         label = str(event.row_value[0])
@@ -165,11 +252,11 @@ class Handlers:
     def search(self, keyword: str) -> tuple[list[list[str]], str]:
         """Clauses of every document containing all the keywords, matches highlighted."""
         bot = self.bot
-        found = bot.search_clauses(keyword or "")
+        found = bot.find_keywords(keyword or "")
         if not (keyword or "").strip():
             return [], "请输入关键词，多个关键词用空格分开。"
         summary = f"共找到 {len(found)} 条包含「{show.escape_markdown(keyword.strip())}」的条款。点击一行查看全文。"
-        return show.search_rows(bot.corpus, found, keyword), summary
+        return show.search_rows(bot.corpus, found), summary
 
     def select_result(self, event: gr.SelectData) -> tuple[str, str, str, str]:
         title, label = html.unescape(str(event.row_value[0])), html.unescape(str(event.row_value[1]))
@@ -217,6 +304,25 @@ class Handlers:
         notice = show.validity_note(bot.corpus, rule.doc_id, bot.clock())
         return headline, rows, show.escape_markdown(notice)
 
+    # ---- 管理（登录后） ----------------------------------------------------------------------
+    def admin(self, since: str, until: str) -> tuple[list[list[str]], list[list[str]], str]:
+        """👎 answers with reasons and unanswered questions between two days (blank: no bound)."""
+        try:
+            start, end = show.parse_day(since, "开始日期"), show.parse_day(until, "结束日期")
+            votes, unanswered = self.store.rows(start, end), self.store.unanswered_rows(start, end)
+        except (ValueError, AssistantError) as error:
+            warn(str(error))
+            return [], [], show.escape_markdown(str(error))
+        down, missed = show.downvote_rows(votes), show.unanswered_table(unanswered)
+        return down, missed, f"👎 反馈 {len(down)} 条，未能回答的问题 {len(missed)} 条。"
+
+    def admin_export(self, since: str, until: str) -> Any:
+        """The admin view's two tables as one CSV file (UTF-8 with BOM, so Excel shows the Chinese)."""
+        down, missed, _ = self.admin(since, until)
+        path = Path(tempfile.mkdtemp(prefix="admin-")) / f"反馈与未回答-{self.bot.clock().isoformat()}.csv"
+        path.write_text(show.admin_csv(down, missed), encoding="utf-8-sig")
+        return gr.File(value=str(path), visible=True)
+
     # ---- 关于 -------------------------------------------------------------------------------
     def about(self) -> tuple[list[list[str]], str]:
         about = self.bot.about()
@@ -253,103 +359,209 @@ class Handlers:
         return show.escape_markdown(message), *[gr.skip()] * 5  # everything else stays as it is
 
 
-def build_demo(bot: Assistant, settings: Settings, store: FeedbackStore | None = None) -> gr.Blocks:
-    """The four-tab app over `bot`; feedback goes to `store` (default: under settings.data_dir)."""
-    handlers = Handlers(bot, store or FeedbackStore.for_settings(settings), settings)
-    documents, rule_docs = document_choices(bot)
+COPY_JS = """(text) => {
+  if (!text) { return; }
+  const done = () => { const b = document.querySelector('#chat-copy-status'); if (b) { b.textContent = '已复制'; } };
+  if (navigator.clipboard && window.isSecureContext) { navigator.clipboard.writeText(text).then(done); return; }
+  const area = document.createElement('textarea');  // plain-HTTP deployments have no clipboard API
+  area.value = text; document.body.appendChild(area); area.select();
+  document.execCommand('copy'); area.remove(); done();
+}"""
+# A clicked result or a phone look-up loads the clause below the fold: bring it into view.
+SCROLL_TO_CLAUSE_JS = """() => { setTimeout(() => {
+  const target = document.querySelector('#clause-heading'); if (target) { target.scrollIntoView({block: 'start'}); }
+}, 50); }"""
+
+
+class Page:
+    """What the tab builders share: the handlers, the settings and the components others listen to."""
+
+    def __init__(self, bot: Assistant, settings: Settings, handlers: Handlers) -> None:
+        self.bot, self.settings, self.handlers = bot, settings, handlers
+        self.components: dict[str, Any] = {}
+
+
+TabBuilder = Callable[[Page], None]
+
+
+def build_chat_tab(page: Page) -> None:
+    """智能问答: the chat, kept in the browser across reloads, with copy, export and 👍/👎."""
+    handlers = page.handlers
+    with gr.Tab("智能问答", id="chat"):
+        copy_answer = gr.Button("📋 复制回答", size="sm")
+        chatbot = gr.Chatbot(elem_id="chat", label="对话", height="65vh", latex_delimiters=[], allow_tags=False,
+                             buttons=[copy_answer], placeholder="您好！请问与黑龙江省、哈尔滨市工业扶持政策有关的问题，"
+                             "例如条款内容、申报条件或补贴金额。")
+        history, turns, feedback_id = gr.State([]), gr.State([]), gr.State(None)
+        saved = gr.BrowserState({"messages": [], "history": [], "turns": []}, storage_key="longjiang-policy-chat")
+        latest = gr.Textbox(visible=False, elem_id="chat-latest")
+        status = gr.Markdown(visible=False, elem_id="feedback-status")
+        with gr.Row(visible=False) as reason_row:
+            reason = gr.Textbox(show_label=False, placeholder="原因（选填），如：引用的条款不对、金额有误", scale=5)
+            send_reason = gr.Button("提交原因", scale=1, min_width=80)
+        with gr.Row(equal_height=True, elem_id="chat-input"):
+            limit = page.settings.max_question_chars
+            question = gr.Textbox(show_label=False, placeholder="输入问题，按回车发送", scale=5,
+                                  info=f"最多 {limit} 字；超出时不会截断，会提示您删减。")
+            send = gr.Button("发送", variant="primary", scale=1, min_width=80)
+        examples = gr.Dataset(components=[question], samples=[[q] for q in EXAMPLES], label="示例问题（点击即问）",
+                              elem_id="chat-examples")
+        with gr.Row(elem_id="chat-tools"):
+            export_md = gr.Button("导出 Markdown", size="sm", min_width=120)
+            export_docx = gr.Button("导出 Word", size="sm", min_width=120)
+            copy_status = gr.HTML("", elem_id="chat-copy-status")
+        exported = gr.File(label="导出的对话", visible=False, elem_id="chat-export")
+    chat_in, chat_out = [question, chatbot, history, turns], [chatbot, question, history, turns, latest]
+    keep = {"fn": handlers.keep, "inputs": [chatbot, history, turns], "outputs": saved, "api_visibility": PRIVATE}
+    gr.on([question.submit, send.click], handlers.ask, chat_in, chat_out, api_name="ask").then(**keep)
+    examples.click(lambda sample: sample[0], examples, question, api_visibility=PRIVATE).then(
+        handlers.ask, chat_in, chat_out, api_visibility=PRIVATE).then(**keep)
+    copy_answer.click(None, latest, None, js=COPY_JS)
+    chatbot.like(handlers.on_like, [turns], [feedback_id, status, reason_row], api_visibility=PRIVATE)
+    gr.on([send_reason.click, reason.submit], handlers.give_reason, [feedback_id, reason], [status, reason],
+          api_name="reason")
+    # The chatbot's own 清空对话 (trash) button empties the display; forget the conversation with it.
+    chatbot.clear(lambda: ([], [], None, gr.Markdown(visible=False), gr.Row(visible=False), "",
+                           {"messages": [], "history": [], "turns": []}), None,
+                  [history, turns, feedback_id, status, reason_row, latest, saved], api_visibility=PRIVATE)
+    export_md.click(lambda t: handlers.export(t, "md"), turns, exported, api_visibility=PRIVATE)
+    export_docx.click(lambda t: handlers.export(t, "docx"), turns, exported, api_visibility=PRIVATE)
+    page.components.update(chatbot=chatbot, history=history, turns=turns, latest=latest, saved=saved,
+                           copy_status=copy_status)
+
+
+def build_clause_tab(page: Page) -> None:
+    """条款查询: a document's clauses, a clause by number, keyword search over all documents."""
+    handlers, bot = page.handlers, page.bot
+    documents, _ = document_choices(bot)
+    with gr.Tab("条款查询", id="clauses"):
+        with gr.Row():
+            with gr.Column(scale=2, min_width=300):
+                document = gr.Dropdown(documents, value=documents[0][1], label="政策文件")
+                with gr.Row(equal_height=True):
+                    number = gr.Textbox(label="条款号", placeholder="如 11 或 第十一条", scale=3, min_width=120)
+                    jump = gr.Button("查看", scale=1, min_width=70)
+                clauses = gr.Dataframe(value=show.clause_rows(bot.corpus.documents[0]), headers=show.CLAUSE_HEADERS,
+                                       wrap=True, interactive=False, label="全部条款（点击一行查看全文）",
+                                       max_height=460, column_widths=["18%", "34%", "24%", "24%"])
+            with gr.Column(scale=3, min_width=300):
+                heading = gr.Markdown("请选择条款：点击左侧列表中的一行，或输入条款号。", elem_id="clause-heading")
+                clause_text = gr.Textbox(label="条文（含引用与有效期，点右上角复制）", lines=10, max_lines=30,
+                                         interactive=False, buttons=["copy"], elem_id="clause-text")
+        with gr.Row(equal_height=True):
+            keyword = gr.Textbox(label="关键词搜索（全部文件；括号、全半角、大小写不限，常用说法自动扩展）",
+                                 placeholder="如 贴息 或 上市 补助 或 首台套", scale=5)
+            find = gr.Button("搜索", scale=1, min_width=70)
+        summary = gr.Markdown()
+        results = gr.Dataframe(headers=show.SEARCH_HEADERS, datatype=["str", "str", "html", "html"], wrap=True,
+                               interactive=False, label="搜索结果（点击一行查看全文）",
+                               column_widths=["18%", "12%", "20%", "50%"])
+    document.change(handlers.open_document, document, clauses, api_name="clauses")
+    gr.on([jump.click, number.submit], handlers.open_clause, [document, number], [heading, clause_text],
+          api_name="clause").then(None, None, None, js=SCROLL_TO_CLAUSE_JS)
+    clauses.select(handlers.select_clause, document, [number, heading, clause_text], api_visibility=PRIVATE).then(
+        None, None, None, js=SCROLL_TO_CLAUSE_JS)
+    gr.on([find.click, keyword.submit], handlers.search, keyword, [results, summary], api_name="search")
+    results.select(handlers.select_result, None, [document, number, heading, clause_text],
+                   api_visibility=PRIVATE).then(None, None, None, js=SCROLL_TO_CLAUSE_JS)
+    page.components.update(document=document)
+
+
+def build_calculator_tab(page: Page) -> None:
+    """补贴计算器: a rule's parameters as a form, computed by the same engine as the chat."""
+    handlers, bot = page.handlers, page.bot
+    _, rule_docs = document_choices(bot)
     grouped = show.rules_by_document(bot.corpus, bot.rules)
+    with gr.Tab("补贴计算器", id="calculator"):
+        first_doc = rule_docs[0][1] if rule_docs else None
+        first_rules = grouped.get(first_doc or "", [])
+        rule_doc = gr.Radio(rule_docs, value=first_doc, label="政策文件")
+        # Custom values are allowed so that API callers need not pick the document first;
+        # an unknown rule id or choice is refused by the handler and the engine, in Chinese.
+        rule = gr.Dropdown(first_rules, value=first_rules[0][1] if first_rules else None, label="计算规则",
+                           allow_custom_value=True)
+        rule_text = gr.Markdown()
+        slots: list[gr.components.Component] = []
+        for _ in range(handlers.slots):
+            with gr.Row():
+                slots.append(gr.Textbox(visible=False))
+                slots.append(gr.Dropdown(visible=False, choices=[], value=None, allow_custom_value=True))
+        compute = gr.Button("计算", variant="primary")
+        result = gr.Markdown(elem_id="calc-result")
+        worksheet = gr.Dataframe(headers=["项目", "内容"], wrap=True, interactive=False, label="计算单",
+                                 column_widths=["22%", "78%"], max_height=2000)
+        calc_notice = gr.Markdown()
+    rule_doc.change(handlers.pick_document, rule_doc, rule, api_visibility=PRIVATE)
+    rule.change(handlers.pick_rule, rule, [rule_text, *slots, result, worksheet, calc_notice], api_name="rule")
+    compute.click(handlers.calculate, [rule, *slots], [result, worksheet, calc_notice], api_name="calculate")
+    page.components.update(rule_doc=rule_doc, rule=rule, rule_outputs=[rule_text, *slots, result, worksheet,
+                                                                        calc_notice])
+
+
+def build_admin_tab(page: Page) -> None:
+    """管理 (only behind a login): 👎 answers with reasons and unanswered questions, by date, as CSV."""
+    if not page.settings.auth_user:
+        return
+    handlers = page.handlers
+    with gr.Tab("管理", id="admin"):
+        gr.Markdown("### 👎 反馈与未能回答的问题\n日期留空表示不限；格式如 2026-11-23。")
+        with gr.Row(equal_height=True):
+            since = gr.Textbox(label="开始日期", placeholder="2026-11-01", min_width=120)
+            until = gr.Textbox(label="结束日期", placeholder="2026-11-30", min_width=120)
+            query = gr.Button("查询", variant="primary", min_width=80)
+            export = gr.Button("导出 CSV", min_width=100)
+        summary = gr.Markdown(elem_id="admin-summary")
+        downvotes = gr.Dataframe(headers=show.DOWNVOTE_HEADERS, wrap=True, interactive=False, label="👎 反馈（含原因）",
+                                 elem_id="admin-downvotes")
+        unanswered = gr.Dataframe(headers=show.UNANSWERED_HEADERS, wrap=True, interactive=False,
+                                  label="未能回答的问题（超出范围、未找到条款、连续反问）", elem_id="admin-unanswered")
+        exported = gr.File(label="导出的 CSV", visible=False, elem_id="admin-export")
+    gr.on([query.click, since.submit, until.submit], handlers.admin, [since, until], [downvotes, unanswered, summary],
+          api_visibility=PRIVATE)
+    export.click(handlers.admin_export, [since, until], exported, api_visibility=PRIVATE)
+
+
+def build_about_tab(page: Page) -> None:
+    """关于: the loaded policies with validity, the model and its licence, reloading (behind a login)."""
+    handlers = page.handlers
+    with gr.Tab("关于", id="about"):
+        gr.Markdown("### 已收录的政策")
+        policies = gr.Dataframe(headers=["政策", "文号", "状态", "有效期至", "条数"], wrap=True, interactive=False,
+                                column_widths=["40%", "18%", "14%", "18%", "10%"])
+        model_info = gr.Markdown()
+        with gr.Row(visible=handlers.reload_settings is not None, equal_height=True):
+            reload = gr.Button("重新加载政策库", scale=0, min_width=160)
+            reload_status = gr.Markdown("用 `python -m assistant add-policy` 收录新政策后，点此加载，无需重启。")
+    page.components.update(policies=policies, model_info=model_info, reload=reload, reload_status=reload_status)
+
+
+# The tabs in order; a new tab is one more builder here (it may read what earlier tabs put in page.components).
+TAB_BUILDERS: list[TabBuilder] = [build_chat_tab, build_clause_tab, build_calculator_tab, build_admin_tab,
+                                  build_about_tab]
+
+
+def build_demo(bot: Assistant, settings: Settings, store: FeedbackStore | None = None,
+               tabs: list[TabBuilder] | None = None) -> gr.Blocks:
+    """The app over `bot` with the given tabs (default TAB_BUILDERS); feedback goes to `store`
+    (default: under settings.data_dir)."""
+    handlers = Handlers(bot, store or FeedbackStore.for_settings(settings), settings)
     with gr.Blocks(title="龙江惠企政策助手", analytics_enabled=False) as demo:
         intro = gr.Markdown(show.intro_markdown(bot.corpus))
-        with gr.Tab("智能问答", id="chat"):
-            chatbot = gr.Chatbot(elem_id="chat", label="对话", height="65vh", latex_delimiters=[], allow_tags=False,
-                                 buttons=["copy"], placeholder="您好！请问与黑龙江省、哈尔滨市工业扶持政策有关的问题，"
-                                 "例如条款内容、申报条件或补贴金额。")
-            history, turns, feedback_id = gr.State([]), gr.State([]), gr.State(None)
-            with gr.Row(equal_height=True):
-                question = gr.Textbox(show_label=False, placeholder="输入问题，按回车发送", scale=5, max_length=2000)
-                send = gr.Button("发送", variant="primary", scale=1, min_width=80)
-            examples = gr.Dataset(components=[question], samples=[[q] for q in EXAMPLES], label="示例问题（点击即问）")
-            status = gr.Markdown(visible=False, elem_id="feedback-status")
-            with gr.Row(visible=False) as reason_row:
-                reason = gr.Textbox(show_label=False, placeholder="原因（选填），如：引用的条款不对、金额有误", scale=5)
-                send_reason = gr.Button("提交原因", scale=1, min_width=80)
-        chat_in, chat_out = [question, chatbot, history, turns], [chatbot, question, history, turns]
-        gr.on([question.submit, send.click], handlers.ask, chat_in, chat_out, api_name="ask")
-        examples.click(lambda sample: sample[0], examples, question, api_visibility=PRIVATE).then(
-            handlers.ask, chat_in, chat_out, api_visibility=PRIVATE)
-        chatbot.like(handlers.on_like, [turns], [feedback_id, status, reason_row], api_visibility=PRIVATE)
-        gr.on([send_reason.click, reason.submit], handlers.give_reason, [feedback_id, reason], [status, reason],
-              api_name="reason")
-        # The chatbot's own 清空对话 (trash) button empties the display; forget the conversation with it.
-        chatbot.clear(lambda: ([], [], None, gr.Markdown(visible=False), gr.Row(visible=False)), None,
-                      [history, turns, feedback_id, status, reason_row], api_visibility=PRIVATE)
-
-        with gr.Tab("条款查询", id="clauses"):
-            with gr.Row():
-                with gr.Column(scale=2, min_width=300):
-                    document = gr.Dropdown(documents, value=documents[0][1], label="政策文件")
-                    with gr.Row(equal_height=True):
-                        number = gr.Textbox(label="条款号", placeholder="如 11 或 第十一条", scale=3, min_width=120)
-                        jump = gr.Button("查看", scale=1, min_width=70)
-                    clauses = gr.Dataframe(value=show.clause_rows(bot.corpus.documents[0]), headers=show.CLAUSE_HEADERS,
-                                           wrap=True, interactive=False, label="全部条款（点击一行查看全文）",
-                                           max_height=460, column_widths=["18%", "34%", "24%", "24%"])
-                with gr.Column(scale=3, min_width=300):
-                    heading = gr.Markdown("请选择条款：点击左侧列表中的一行，或输入条款号。")
-                    clause_text = gr.Textbox(label="条文（含引用，点右上角复制）", lines=10, max_lines=30,
-                                             interactive=False, buttons=["copy"], elem_id="clause-text")
-            with gr.Row(equal_height=True):
-                keyword = gr.Textbox(label="关键词搜索（全部文件）", placeholder="如 贴息 或 上市 补助", scale=5)
-                find = gr.Button("搜索", scale=1, min_width=70)
-            summary = gr.Markdown()
-            results = gr.Dataframe(headers=show.SEARCH_HEADERS, datatype=["str", "str", "html", "html"], wrap=True,
-                                   interactive=False, label="搜索结果（点击一行查看全文）",
-                                   column_widths=["18%", "12%", "20%", "50%"])
-        document.change(handlers.open_document, document, clauses, api_name="clauses")
-        gr.on([jump.click, number.submit], handlers.open_clause, [document, number], [heading, clause_text],
-              api_name="clause")
-        clauses.select(handlers.select_clause, document, [number, heading, clause_text], api_visibility=PRIVATE)
-        gr.on([find.click, keyword.submit], handlers.search, keyword, [results, summary], api_name="search")
-        results.select(handlers.select_result, None, [document, number, heading, clause_text], api_visibility=PRIVATE,
-                       scroll_to_output=True)
-
-        with gr.Tab("补贴计算器", id="calculator"):
-            first_doc = rule_docs[0][1] if rule_docs else None
-            first_rules = grouped.get(first_doc or "", [])
-            rule_doc = gr.Radio(rule_docs, value=first_doc, label="政策文件")
-            # Custom values are allowed so that API callers need not pick the document first;
-            # an unknown rule id or choice is refused by the handler and the engine, in Chinese.
-            rule = gr.Dropdown(first_rules, value=first_rules[0][1] if first_rules else None, label="计算规则",
-                               allow_custom_value=True)
-            rule_text = gr.Markdown()
-            slots: list[gr.components.Component] = []
-            for _ in range(handlers.slots):
-                with gr.Row():
-                    slots.append(gr.Textbox(visible=False))
-                    slots.append(gr.Dropdown(visible=False, choices=[], value=None, allow_custom_value=True))
-            compute = gr.Button("计算", variant="primary")
-            result = gr.Markdown(elem_id="calc-result")
-            worksheet = gr.Dataframe(headers=["项目", "内容"], wrap=True, interactive=False, label="计算单",
-                                     column_widths=["22%", "78%"], max_height=2000)
-            calc_notice = gr.Markdown()
-        rule_doc.change(handlers.pick_document, rule_doc, rule, api_visibility=PRIVATE)
-        rule.change(handlers.pick_rule, rule, [rule_text, *slots, result, worksheet, calc_notice], api_name="rule")
-        compute.click(handlers.calculate, [rule, *slots], [result, worksheet, calc_notice], api_name="calculate")
-
-        with gr.Tab("关于", id="about"):
-            gr.Markdown("### 已收录的政策")
-            policies = gr.Dataframe(headers=["政策", "文号", "状态", "有效期至", "条数"], wrap=True, interactive=False,
-                                    column_widths=["40%", "18%", "14%", "18%", "10%"])
-            model_info = gr.Markdown()
-            with gr.Row(visible=handlers.reload_settings is not None, equal_height=True):
-                reload = gr.Button("重新加载政策库", scale=0, min_width=160)
-                reload_status = gr.Markdown("用 `python -m assistant add-policy` 收录新政策后，点此加载，无需重启。")
-        demo.load(handlers.about, None, [policies, model_info], api_name="about")
-        if handlers.reload_settings is not None:
-            reload.click(handlers.reload, None, [reload_status, intro, document, rule_doc, policies, model_info],
-                         api_name="reload")
-        demo.load(handlers.pick_rule, rule, [rule_text, *slots, result, worksheet, calc_notice],
-                  api_visibility=PRIVATE)
+        page = Page(bot, settings, handlers)
+        for build in tabs or TAB_BUILDERS:
+            build(page)
+        parts = page.components
+        if "saved" in parts:
+            demo.load(handlers.restore, parts["saved"], [parts["chatbot"], parts["history"], parts["turns"],
+                                                         parts["latest"]], api_visibility=PRIVATE)
+        if "policies" in parts:
+            demo.load(handlers.about, None, [parts["policies"], parts["model_info"]], api_name="about")
+            if handlers.reload_settings is not None and {"document", "rule_doc"} <= parts.keys():
+                parts["reload"].click(handlers.reload, None, [parts["reload_status"], intro, parts["document"],
+                                                              parts["rule_doc"], parts["policies"],
+                                                              parts["model_info"]], api_name="reload")
+        if "rule" in parts:
+            demo.load(handlers.pick_rule, parts["rule"], parts["rule_outputs"], api_visibility=PRIVATE)
     return demo
 
 

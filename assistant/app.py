@@ -24,6 +24,7 @@ from assistant.policies.clauses import Clause
 from assistant.policies.corpus import Corpus, load_corpus
 from assistant.search.calibration import calibration_of
 from assistant.search.index_store import LoadedIndex, build_index, load_index, read_manifest
+from assistant.search.keywords import KeywordMatch, KeywordSearch
 from assistant.search.query_encoder import QueryEmbedder, QueryEncoder
 from assistant.search.retriever import ChineseTokenizer, Retriever
 from assistant.settings import PACKAGE_DATA_DIR, Settings, load_settings
@@ -47,6 +48,7 @@ class Assistant:
         calibration = calibration_of(settings, index.manifest)
         self.retriever = Retriever(corpus, index, self.tokenizer, calibration.dense_weight,
                                    calibration.out_of_scope_similarity)
+        self.keywords = KeywordSearch(corpus.clauses, self.tokenizer.synonyms)
         self.rules = corpus.rules
         self.llm = build_llm(settings)
         self.lpr_table = json.loads(LPR_TABLE.read_text(encoding="utf-8"))
@@ -112,11 +114,11 @@ class Assistant:
 
     def search_clauses(self, keyword: str, doc_id: str | None = None) -> list[Clause]:
         """Clauses containing every space-separated keyword (hotline search), in document order."""
-        words = [w for w in keyword.split() if w]
-        if not words:
-            return []
-        return [c for c in self.corpus.clauses
-                if (doc_id is None or c.doc_id == doc_id) and all(w in c.text or w in c.title for w in words)]
+        return [m.clause for m in self.find_keywords(keyword, doc_id)]
+
+    def find_keywords(self, keyword: str, doc_id: str | None = None) -> list[KeywordMatch]:
+        """The hotline search with where each keyword matched (width, case, brackets and the thesaurus folded)."""
+        return self.keywords.find(keyword, doc_id)
 
     def about(self) -> dict[str, Any]:
         """Loaded policies with validity, the model and the index build time (for the UI)."""

@@ -1,7 +1,9 @@
 """Feedback on answers (👍/👎 with an optional reason), kept in SQLite under settings.data_dir.
 
 One row per vote: question, reply text, its citations (JSON), vote, reason and
-time.  Every operation opens its own connection, so the web app's worker
+time; and, in a second table, one row per question the assistant could not answer
+(out of scope, no clause found, a clarification asked again), for
+the staff's admin view.  Every operation opens its own connection, so the web app's worker
 threads never share one; WAL mode and a busy timeout let concurrent clicks
 queue instead of failing with 「database is locked」.  `index/` is never
 touched: feedback is user data, the index is rebuildable output.
@@ -28,6 +30,9 @@ BUSY_TIMEOUT_MS = 10_000
 # Generous caps: a row is evidence for reviewers, not a place to store whole documents.
 LIMITS = {"question": 4_000, "reply": 40_000, "reason": 2_000}
 CSV_COLUMNS = ("id", "created_at", "vote", "reason", "question", "reply", "citations")
+UNANSWERED_COLUMNS = ("id", "created_at", "kind", "question", "reply")
+# Why a question went unanswered: the reply's route, or no clause cited, or a clarification asked again.
+UNANSWERED_KINDS: tuple[str, ...] = ("out_of_scope", "no_clause", "clarify_loop")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -38,6 +43,13 @@ CREATE TABLE IF NOT EXISTS feedback (
     citations  TEXT NOT NULL DEFAULT '[]',   -- JSON list of {doc_id, clause, title, quote}
     vote       TEXT NOT NULL CHECK (vote IN ('up', 'down')),
     reason     TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS unanswered (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,                -- ISO 8601, local time with offset
+    kind       TEXT NOT NULL CHECK (kind IN ('out_of_scope', 'no_clause', 'clarify_loop')),
+    question   TEXT NOT NULL,
+    reply      TEXT NOT NULL
 )
 """
 
@@ -60,7 +72,7 @@ class FeedbackStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             with closing(self._connect()) as connection, connection:
                 connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute(SCHEMA)
+                connection.executescript(SCHEMA)
         except (OSError, sqlite3.Error) as error:
             raise FeedbackError(f"无法打开反馈数据库 {path}：{error}") from error
 
@@ -92,15 +104,42 @@ class FeedbackStore:
                                         (_clip(reason.strip(), "reason"), feedback_id))
             return cursor.rowcount == 1
 
-    def rows(self) -> list[dict[str, Any]]:
-        """Every row, oldest first, citations decoded."""
+    def record_unanswered(self, question: str, reply_text: str, kind: str) -> int:
+        """Log a question the assistant could not answer (kind: one of UNANSWERED_KINDS); returns its id."""
+        if kind not in UNANSWERED_KINDS:
+            raise ValueError(f"未回答的类别只能是 {'、'.join(UNANSWERED_KINDS)}，收到 {kind!r}")
+        with self._writing() as connection:
+            cursor = connection.execute(
+                "INSERT INTO unanswered (created_at, kind, question, reply) VALUES (?, ?, ?, ?)",
+                (_now(), kind, _clip(question, "question"), _clip(reply_text, "reply")))
+            return int(cursor.lastrowid or 0)
+
+    def rows(self, since: dt.date | None = None, until: dt.date | None = None) -> list[dict[str, Any]]:
+        """Every vote row, oldest first, citations decoded; from `since` to `until` (days, inclusive) when given."""
+        found = self._select("feedback", CSV_COLUMNS, since, until)
+        return [{**row, "citations": json.loads(row["citations"])} for row in found]
+
+    def unanswered_rows(self, since: dt.date | None = None, until: dt.date | None = None) -> list[dict[str, Any]]:
+        """The questions logged as unanswered, oldest first, from `since` to `until` (days, inclusive)."""
+        return self._select("unanswered", UNANSWERED_COLUMNS, since, until)
+
+    def _select(self, table: str, columns: Sequence[str], since: dt.date | None,
+                until: dt.date | None) -> list[dict[str, Any]]:
+        # created_at starts with the local date (YYYY-MM-DD), so a day range is a text range on its first 10 characters
+        where, values = [], []
+        if since is not None:
+            where.append("substr(created_at, 1, 10) >= ?")
+            values.append(since.isoformat())
+        if until is not None:
+            where.append("substr(created_at, 1, 10) <= ?")
+            values.append(until.isoformat())
+        query = f"SELECT {', '.join(columns)} FROM {table}" + (f" WHERE {' AND '.join(where)}" if where else "")
         try:
             with closing(self._connect()) as connection:
                 connection.row_factory = sqlite3.Row
-                found = connection.execute(f"SELECT {', '.join(CSV_COLUMNS)} FROM feedback ORDER BY id").fetchall()
+                return [dict(row) for row in connection.execute(query + " ORDER BY id", values).fetchall()]
         except sqlite3.Error as error:
             raise FeedbackError(f"读取反馈数据库 {self.path} 失败：{error}") from error
-        return [{**dict(row), "citations": json.loads(row["citations"])} for row in found]
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)

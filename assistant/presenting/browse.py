@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from assistant.answering.quoting import cite_line
+from assistant.answering.quoting import cite_line, quote_whole
 from assistant.policies.clauses import Clause
 from assistant.policies.corpus import Corpus, Document
-from assistant.presenting.markup import WIDTH_MAP, escape_markdown, highlight
+from assistant.presenting.chat import citation_copy_text, expired_documents, expiry_badge
+from assistant.presenting.markup import WIDTH_MAP, escape_markdown
+from assistant.search.keywords import KeywordMatch
 from assistant.settings import MODEL_LICENCES
 from assistant.text.numbering import parse_clause_id
 
@@ -38,41 +39,41 @@ def parse_clause_number(text: str) -> str:
         raise ValueError(f"无法识别条款号「{text}」，请输入如「11」「第十一条」或「附则」") from error
 
 
-def clause_heading(corpus: Corpus, clause: Clause) -> str:
-    """Markdown: the citation line in bold and the departments responsible."""
+def clause_heading(corpus: Corpus, clause: Clause, today: dt.date) -> str:
+    """Markdown: the citation line in bold, the 已到期 badge when the policy has expired, the departments."""
     heading = f"**{escape_markdown(cite_line(corpus, clause))}**"
+    expired = expired_documents(corpus, [clause.doc_id], today)
+    if expired:
+        heading += f"\n\n<span class=\"expired-badge\">{escape_markdown(expiry_badge(expired))}</span>"
     if clause.departments:
         heading += f"\n\n责任部门：{escape_markdown('、'.join(clause.departments))}"
     return heading
 
 
-def clause_copy_text(corpus: Corpus, clause: Clause) -> str:
-    """The citation line and the clause's exact text, as a hotline operator pastes it."""
-    return f"{cite_line(corpus, clause)}\n{clause.text}"
+def clause_copy_text(corpus: Corpus, clause: Clause, today: dt.date) -> str:
+    """The clause as a hotline operator pastes it: 「《文件名》第X条 标题：原文（该政策已于…到期）」."""
+    return citation_copy_text(corpus, clause, quote_whole(clause), today)
 
 
-def search_rows(corpus: Corpus, clauses: Sequence[Clause], keyword: str) -> list[list[str]]:
+def search_rows(corpus: Corpus, matches: Sequence[KeywordMatch]) -> list[list[str]]:
     """Search results: document, clause, title and the matching passages (HTML, matches in <mark>)."""
-    words = [w for w in keyword.split() if w]
     rows = []
-    for clause in clauses:
+    for match in matches:
+        clause = match.clause
         document = corpus.document(clause.doc_id)
         rows.append([
             html.escape(document.short_title if document else clause.doc_id),
             html.escape(clause.label),
-            highlight(clause.title, words),
-            snippet(clause.text, words),
+            mark_spans(clause.title, match.title_spans),
+            snippet(clause.text, match.text_spans),
         ])
     return rows
 
 
-def snippet(text: str, words: Sequence[str]) -> str:
+def snippet(text: str, spans: Sequence[tuple[int, int]]) -> str:
     """The passages around the first matches, highlighted; the opening of the text if none match."""
-    spans: list[tuple[int, int]] = []
-    for word in words:
-        spans += [(m.start(), m.end()) for m in re.finditer(re.escape(word), text)]
     if not spans:
-        return highlight(text[: SNIPPET_CONTEXT * 2], words) + ("……" if len(text) > SNIPPET_CONTEXT * 2 else "")
+        return html.escape(text[: SNIPPET_CONTEXT * 2]) + ("……" if len(text) > SNIPPET_CONTEXT * 2 else "")
     windows: list[list[int]] = []
     for start, end in sorted(spans):
         low, high = max(0, start - SNIPPET_CONTEXT), min(len(text), end + SNIPPET_CONTEXT)
@@ -81,10 +82,23 @@ def snippet(text: str, words: Sequence[str]) -> str:
         else:
             windows.append([low, high])
     shown = windows[:SNIPPET_WINDOWS]
-    pieces = [highlight(text[low:high], words) for low, high in shown]
+    pieces = [mark_spans(text[low:high], [(max(s, low) - low, min(e, high) - low) for s, e in spans
+                                          if s < high and e > low]) for low, high in shown]
     prefix = "……" if shown[0][0] > 0 else ""
     suffix = "……" if shown[-1][1] < len(text) or len(windows) > len(shown) else ""
     return prefix + "……".join(pieces) + suffix
+
+
+def mark_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """HTML of `text` with the given spans wrapped in <mark>; everything else escaped."""
+    parts, last = [], 0
+    for start, end in sorted(spans):
+        if start < last:
+            continue
+        parts += [html.escape(text[last:start]), f"<mark>{html.escape(text[start:end])}</mark>"]
+        last = end
+    parts.append(html.escape(text[last:]))
+    return "".join(parts)
 
 
 # ---- about ---------------------------------------------------------------------------------

@@ -11,8 +11,8 @@ from assistant.answering.reply import Reply
 from assistant.calculator import Calculation
 from assistant.errors import AssistantError
 from assistant.policies.clauses import Clause
-from assistant.policies.corpus import Corpus
-from assistant.policies.validity import validity_notice
+from assistant.policies.corpus import Corpus, Document
+from assistant.policies.validity import format_date, validity_notice
 from assistant.presenting.markup import code_block, escape_markdown
 from assistant.text.numbering import NAMED_PARTS
 
@@ -31,11 +31,21 @@ def user_message(question: str) -> Message:
     return {"role": "user", "content": escape_markdown(question)}
 
 
-def reply_messages(reply: Reply, corpus: Corpus) -> list[Message]:
-    """One reply as chat messages: the answer, then cards for notices, worksheets and cited clauses."""
+def reply_messages(reply: Reply, corpus: Corpus, today: dt.date) -> list[Message]:
+    """One reply as chat messages: the answer, then cards for notices, worksheets and cited clauses.
+
+    The validity notices of expired documents fold into one card whose title is the compact badge
+    (「已到期 · …至2025年12月31日」): on a phone the full notices took most of the screen.
+    """
     messages: list[Message] = [{"role": "assistant", "content": escape_markdown(answer_text(reply))}]
-    if reply.notices:
-        messages.append(_card("请注意", "\n\n".join(escape_markdown(n) for n in reply.notices)))
+    expired = expired_documents(corpus, [c.doc_id for c in reply.citations], today)
+    folded = {validity_notice(d, today) for d in expired}
+    if expired and any(n in folded for n in reply.notices):
+        details = "\n\n".join(escape_markdown(n) for n in reply.notices if n in folded)
+        messages.append(_card(escape_markdown(expiry_badge(expired)), details, closed=True))
+    other = [n for n in reply.notices if n not in folded]
+    if other:
+        messages.append(_card("请注意", "\n\n".join(escape_markdown(n) for n in other)))
     for calculation in reply.calculations:
         title, table = worksheet_markdown(calculation)
         messages.append(_card(title or "计算单", table))
@@ -43,9 +53,33 @@ def reply_messages(reply: Reply, corpus: Corpus) -> list[Message]:
         clause = corpus.clause(citation.doc_id, citation.clause)
         if clause is None:
             continue
-        card = citation_card(corpus, clause, citation.quote)
+        card = citation_card(corpus, clause, citation.quote, today)
         messages.append(_card(f"依据 · {short_reference(corpus, clause)}", card, closed=True))
     return messages
+
+
+def expired_documents(corpus: Corpus, doc_ids: list[str], today: dt.date) -> list[Document]:
+    """The documents among `doc_ids` (first mention order) whose end date has passed."""
+    found = [corpus.document(d) for d in dict.fromkeys(doc_ids)]
+    return [d for d in found if d is not None and d.valid_until is not None and d.is_in_force(today) is False]
+
+
+def expiry_badge(documents: list[Document]) -> str:
+    """「⚠️ 已到期 · 黑龙江省工业振兴政策至2025年12月31日」: the end dates, compact; the notices unfold under it."""
+    ends = "；".join(f"{d.short_title}至{format_date(d.valid_until)}" for d in documents if d.valid_until)
+    return f"⚠️ 已到期 · {ends}（点开看详情）"
+
+
+def expiry_note(document: Document | None, today: dt.date) -> str:
+    """「（该政策已于2025年12月31日到期）」 for a document past its end date; "" otherwise."""
+    if document is None or document.valid_until is None or document.is_in_force(today) is not False:
+        return ""
+    return f"（该政策已于{format_date(document.valid_until)}到期）"
+
+
+def citation_copy_text(corpus: Corpus, clause: Clause, quote: str, today: dt.date) -> str:
+    """What a hotline operator pastes: 「《文件名》第X条 标题：原文……（该政策已于…到期）」, plain text."""
+    return f"{cite_line(corpus, clause)}：{quote}{expiry_note(corpus.document(clause.doc_id), today)}"
 
 
 def answer_text(reply: Reply) -> str:
@@ -57,6 +91,26 @@ def answer_text(reply: Reply) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() or reply.text
 
 
+def answer_copy_text(reply: Reply, corpus: Corpus, today: dt.date) -> str:
+    """A chat answer as plain text to paste: the answer, each worksheet as 「项目：内容」 lines, each
+    citation whose quote the answer does not already carry, and one expiry line per expired policy.
+    No markdown escapes, no code fences, no quote twice."""
+    parts = [answer_text(reply)]
+    for calculation in reply.calculations:
+        title, rows = worksheet_rows(calculation)
+        parts.append("\n".join([title or "计算单", *(f"{label}：{value}" for label, value in rows)]))
+    body = "\n".join(parts)
+    noted: set[str] = set()  # documents whose expiry a copied citation line already states
+    for citation in reply.citations:
+        clause = corpus.clause(citation.doc_id, citation.clause)
+        if clause is not None and citation.quote not in body:
+            parts.append("依据：" + citation_copy_text(corpus, clause, citation.quote, today))
+            noted.add(citation.doc_id)
+    expired = expired_documents(corpus, [c.doc_id for c in reply.citations], today)
+    parts += [f"《{d.title}》{expiry_note(d, today)}" for d in expired if d.doc_id not in noted]
+    return "\n\n".join(p for p in parts if p)
+
+
 def failure_message(error: BaseException) -> str:
     """What the user reads when answering failed: the assistant's own Chinese line, or a generic one."""
     if isinstance(error, AssistantError):
@@ -64,12 +118,12 @@ def failure_message(error: BaseException) -> str:
     return f"抱歉，处理您的问题时出错了（{type(error).__name__}）。请稍后重试，或换个问法。"
 
 
-def citation_card(corpus: Corpus, clause: Clause, quote: str) -> str:
-    """The quoted words, the departments and the citation line in a copyable block."""
-    parts = [f"「{escape_markdown(quote)}」"]
+def citation_card(corpus: Corpus, clause: Clause, quote: str, today: dt.date) -> str:
+    """The departments and the plain citation (line, quote, expiry) in a block with its own copy button."""
+    parts = []
     if clause.departments:
         parts.append(f"责任部门：{escape_markdown('、'.join(clause.departments))}")
-    parts.append("引用（点右上角复制）：\n" + code_block(cite_line(corpus, clause)))
+    parts.append("复制引用（点右上角按钮）：\n" + code_block(citation_copy_text(corpus, clause, quote, today)))
     return "\n\n".join(parts)
 
 

@@ -11,8 +11,8 @@ def test_a_listing_question_quotes_every_stage_of_province_measure_14(bot) -> No
     assert (citation.doc_id, citation.clause) == ("heilongjiang", "14")
     clause = bot.corpus.clause("heilongjiang", "14")
     assert is_verbatim(clause, citation.quote)
-    for stage in ("完成上市辅导的企业，给予一次性补助200万元", "一次性补助300万元", "对新三板挂牌的企业，一次性补助200万元",
-                  "成功在北交所公开发行并上市的，一次性补助800万元"):
+    for stage in ("完成上市辅导的企业，给予一次性补助200万元", "一次性补助300万元",
+                  "对新三板挂牌的企业，一次性补助200万元", "成功在北交所公开发行并上市的，一次性补助800万元"):
         assert stage in citation.quote, stage
     assert "紫丁香" not in citation.quote  # a listing board is not 上市: that sentence does not answer
 

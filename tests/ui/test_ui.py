@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import ui
-from assistant.answering.quoting import cite_line
+from assistant.answering.quoting import cite_line, quote_whole
 from assistant.calculator import compute
 from assistant.feedback import FeedbackStore
 from assistant.ingest.adding import draft_policy, write_policy
@@ -74,18 +74,23 @@ def slot_values(handlers: ui.Handlers | int, rule: Any, typed: dict[str, str]) -
 
 # ---- chat ------------------------------------------------------------------------------------
 def test_a_lookup_reply_has_the_answer_and_a_citation_card_with_the_copyable_line(handlers: ui.Handlers, bot) -> None:
-    messages, box, history, turns = handlers.ask("哈尔滨第十一条讲什么", [], [], [])
+    messages, box, history, turns, copy = handlers.ask("哈尔滨第十一条讲什么", [], [], [])
     assert box == ""
     assert messages[0] == {"role": "user", "content": "哈尔滨第十一条讲什么"}
     assert "降低企业融资成本" in messages[1]["content"]
     card = next(m for m in messages if m.get("metadata", {}).get("title", "").startswith("依据"))
     assert card["metadata"]["status"] == "done"  # folded until opened
     line = cite_line(bot.corpus, bot.corpus.clause("harbin", "11"))
-    assert f"```text\n{line}\n```" in card["content"]
-    assert "请注意" in titles(messages)  # the policy has expired: the notice gets its own card
+    quote = bot.ask("哈尔滨第十一条讲什么").citations[0].quote
+    assert f"```text\n{line}：{quote}（该政策已于2024年8月24日到期）\n```" in card["content"]
+    badge = next(m for m in messages if m.get("metadata", {}).get("title", "").startswith("⚠️ 已到期"))
+    assert "哈尔滨市工业强市政策至2024年8月24日" in badge["metadata"]["title"]
+    assert badge["metadata"]["status"] == "done"  # the expired policy's notice is folded under its badge
+    assert copy.count(quote) == 1 and "\\" not in copy
     assert history == [["user", "哈尔滨第十一条讲什么"], ["assistant", bot.ask("哈尔滨第十一条讲什么").text]]
-    assert turns == [{"index": 1, "question": "哈尔滨第十一条讲什么", "reply": history[1][1],
-                      "citations": [c.to_dict() for c in bot.ask("哈尔滨第十一条讲什么").citations]}]
+    assert [{k: t[k] for k in ("index", "question", "reply", "citations", "route")} for t in turns] == [
+        {"index": 1, "question": "哈尔滨第十一条讲什么", "reply": history[1][1],
+         "citations": [c.to_dict() for c in bot.ask("哈尔滨第十一条讲什么").citations], "route": "lookup"}]
 
 
 def test_a_calculation_reply_shows_the_engine_worksheet_as_a_table(handlers: ui.Handlers, bot) -> None:
@@ -104,16 +109,16 @@ def test_a_calculation_reply_shows_the_engine_worksheet_as_a_table(handlers: ui.
 def test_the_conversation_is_passed_to_the_assistant_as_history(bot, store: FeedbackStore) -> None:
     recording = RecordingBot(bot)
     handlers = ui.Handlers(recording, store)  # type: ignore[arg-type]
-    messages, _, history, turns = handlers.ask("哈尔滨第十一条讲什么", [], [], [])
+    messages, _, history, turns, _ = handlers.ask("哈尔滨第十一条讲什么", [], [], [])
     handlers.ask("第十二条呢", messages, history, turns)
     first_reply = bot.ask("哈尔滨第十一条讲什么").text
     assert recording.calls[1] == ("第十二条呢", [("user", "哈尔滨第十一条讲什么"), ("assistant", first_reply)])
 
 
 def test_a_failure_is_a_chinese_line_in_the_chat_and_keeps_the_conversation(bot, store: FeedbackStore) -> None:
-    messages, _, history, turns = ui.Handlers(bot, store).ask("哈尔滨第十一条讲什么", [], [], [])
+    messages, _, history, turns, _ = ui.Handlers(bot, store).ask("哈尔滨第十一条讲什么", [], [], [])
     broken = ui.Handlers(RecordingBot(bot, fail_with=RuntimeError("boom")), store)  # type: ignore[arg-type]
-    after, _, history_after, turns_after = broken.ask("企业上市有什么补助？", messages, history, turns)
+    after, _, history_after, turns_after, _ = broken.ask("企业上市有什么补助？", messages, history, turns)
     assert after[: len(messages)] == messages
     assert "抱歉，处理您的问题时出错了" in after[-1]["content"] and "Traceback" not in after[-1]["content"]
     assert history_after == history  # a failed turn is not fed back to the assistant
@@ -125,7 +130,7 @@ def test_a_failure_is_a_chinese_line_in_the_chat_and_keeps_the_conversation(bot,
 
 
 def test_an_empty_question_changes_nothing(handlers: ui.Handlers) -> None:
-    assert handlers.ask("   ", [], [], []) == ([], "   ", [], [])
+    assert handlers.ask("   ", [], [], []) == ([], "   ", [], [], "")
 
 
 def test_user_text_is_escaped_before_it_reaches_markdown(handlers: ui.Handlers) -> None:
@@ -138,8 +143,8 @@ def test_user_text_is_escaped_before_it_reaches_markdown(handlers: ui.Handlers) 
 
 
 def test_votes_and_reasons_are_stored_with_the_reply_they_belong_to(handlers: ui.Handlers, store) -> None:
-    messages, _, history, turns = handlers.ask("哈尔滨第十一条讲什么", [], [], [])
-    messages, _, history, turns = handlers.ask(CALCULATION_QUESTION, messages, history, turns)
+    messages, _, history, turns, _ = handlers.ask("哈尔滨第十一条讲什么", [], [], [])
+    messages, _, history, turns, _ = handlers.ask(CALCULATION_QUESTION, messages, history, turns)
     second_reply_index = turns[1]["index"]
     feedback_id, status = handlers.vote(turns, second_reply_index, True)
     assert "有帮助" in status
@@ -158,7 +163,7 @@ def test_a_clause_can_be_opened_by_any_way_of_writing_its_number(handlers: ui.Ha
     heading, text = handlers.open_clause("harbin", typed)
     clause = bot.corpus.clause("harbin", "11")
     line = cite_line(bot.corpus, clause)
-    assert text == f"{line}\n{clause.text}"
+    assert text == f"{line}：{quote_whole(clause)}（该政策已于2024年8月24日到期）"
     assert "第十一条 降低企业融资成本" in heading
 
 
@@ -324,9 +329,9 @@ def message_texts(messages: list[dict]) -> list[str]:
 
 
 def test_api_chat_keeps_the_conversation_within_a_session(client: Any) -> None:
-    messages, box = client.predict("哈尔滨第十一条讲什么", [], api_name="/ask")
-    assert box == "" and messages[0]["role"] == "user"
-    messages, _ = client.predict(CALCULATION_QUESTION, messages, api_name="/ask")
+    messages, box, copy = client.predict("哈尔滨第十一条讲什么", [], api_name="/ask")
+    assert box == "" and messages[0]["role"] == "user" and "降低企业融资成本" in copy  # copy: the answer, plain
+    messages, _, _ = client.predict(CALCULATION_QUESTION, messages, api_name="/ask")
     shown = message_texts(messages)
     assert shown[0] == "哈尔滨第十一条讲什么"
     assert any("| 应得 | 2070万元 |" in text for text in shown)

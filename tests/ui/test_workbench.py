@@ -1,0 +1,106 @@
+"""The hotline workbench in headless Chromium (issue 16): copying, quotes, expiry, clause search,
+keeping answers (reload, export, print) and input — the real app on a real gradio server.
+
+Screenshots go to test-artifacts/ (workbench-*.png), at 1366×900, 390×844 and 320×640.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.answering.quoting import cite_line, quote_whole
+from tests.conftest import TODAY
+from tests.ui.test_browser import ARTIFACTS, ask, browser, clipboard, open_app, open_tab, save  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")]
+
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 320, "height": 640}
+LOOKUP = "哈尔滨第十一条讲什么"
+LISTING = "企业上市有什么补助"
+CALCULATION = "技改投资3亿元，LPR 3.45%，能拿多少贴息？"
+
+
+@pytest.fixture
+def page(browser: Any, served: tuple[str, Any]) -> Any:  # noqa: F811
+    page = open_app(browser, served[0], DESKTOP)
+    yield page
+    page.context.close()
+
+
+def expiry(day: str) -> str:
+    return f"（该政策已于{day}到期）"
+
+
+# ---- 1. copying ----------------------------------------------------------------------------------
+def test_a_citations_copy_button_gives_the_plain_citation_with_its_expiry(page: Any, bot) -> None:
+    ask(page, LOOKUP)
+    chat = page.locator("#chat")
+    chat.get_by_text("依据 · 哈尔滨市工业强市政策 第十一条 降低企业融资成本").click()
+    clause = bot.corpus.clause("harbin", "11")
+    expected = f"{cite_line(bot.corpus, clause)}：{quote_whole(clause)}{expiry('2024年8月24日')}"
+    block = chat.locator("pre code").filter(has_text="第十一条 降低企业融资成本").last
+    block.locator("xpath=../..").locator("button.copy_code_button").click()
+    assert clipboard(page) == expected
+    assert expected.startswith("《关于加快推动哈尔滨市制造业高质量发展实现工业强市的若干政策措施》（哈政规〔2021〕10号）第十一条")
+
+
+def test_copying_an_answer_gives_plain_text_without_markdown_or_repeated_quotes(page: Any, bot) -> None:
+    ask(page, CALCULATION)
+    page.locator("#chat button[aria-label='📋 复制回答']").click()
+    page.wait_for_timeout(300)
+    copied = clipboard(page)
+    reply = bot.ask(CALCULATION)
+    assert "2070万元" in copied and "3.45%" in copied
+    assert "\\" not in copied and "```" not in copied and "**" not in copied
+    for citation in reply.citations:
+        assert copied.count(citation.quote) == 1  # each quote once
+    assert "应得：2070万元" in copied  # the worksheet as 「项目：内容」 lines
+    assert expiry("2025年12月31日") in copied
+    ask(page, LOOKUP)
+    page.locator("#chat button[aria-label='📋 复制回答']").click()
+    page.wait_for_timeout(300)
+    lookup = clipboard(page)
+    quote = bot.ask(LOOKUP).citations[0].quote
+    assert lookup.count(quote) == 1 and "2070万元" not in lookup  # the latest answer, not the first
+
+
+# ---- 2. quotes that keep the answer -----------------------------------------------------------------
+def test_a_listing_question_shows_every_stage_of_the_measure(page: Any) -> None:
+    ask(page, LISTING)
+    answer = page.locator("#chat .bot-row").first.inner_text()
+    for stage in ("一次性补助300万元", "对新三板挂牌的企业，一次性补助200万元", "北交所公开发行并上市的，一次性补助800万元"):
+        assert stage in answer, stage
+
+
+# ---- 3. expiry ----------------------------------------------------------------------------------------
+def test_expiry_is_a_compact_badge_in_the_chat_and_a_note_in_the_clause_panel(browser: Any, served, bot) -> None:  # noqa: F811
+    page = open_app(browser, served[0], PHONE)
+    try:
+        ask(page, LISTING)
+        badge = page.locator("#chat").get_by_text("⚠️ 已到期 · 黑龙江省工业振兴政策至2025年12月31日", exact=False).first
+        assert badge.is_visible()
+        assert badge.bounding_box()["height"] < 120  # one or two lines, not most of the screen
+        notice = page.locator("#chat").get_by_text("有效期期满后，涉及有效期内的奖励和补助条款延续至政策执行完毕", exact=False)
+        assert notice.count() == 0 or not notice.first.is_visible()  # folded until asked for
+        badge.click()
+        notice.first.wait_for()
+        save(page, "workbench-phone-expiry")
+
+        open_tab(page, "条款查询")
+        page.get_by_placeholder("如 11 或 第十一条").fill("11")
+        page.get_by_role("button", name="查看").click()
+        box = page.locator("#clause-text textarea")
+        page.wait_for_function("e => e.value.includes('降低企业融资成本')", arg=box.element_handle())
+        assert page.locator(".expired-badge").first.inner_text().startswith("⚠️ 已到期 · 哈尔滨市工业强市政策至2024年8月24日")
+        assert box.input_value().endswith(expiry("2024年8月24日"))
+        page.locator("#clause-text button[aria-label*='opy' i], #clause-text button[title*='opy' i]").first.click()
+        assert clipboard(page).endswith(expiry("2024年8月24日"))
+    finally:
+        page.context.close()
