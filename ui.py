@@ -454,7 +454,7 @@ def build_clause_tab(page: Page) -> None:
             find = gr.Button("搜索", scale=1, min_width=70)
         summary = gr.Markdown()
         results = gr.Dataframe(headers=show.SEARCH_HEADERS, datatype=["str", "str", "html", "html"], wrap=True,
-                               interactive=False, label="搜索结果（点击一行查看全文）",
+                               interactive=False, label="搜索结果（点击一行查看全文）", elem_id="search-results",
                                column_widths=["18%", "12%", "20%", "50%"])
     document.change(handlers.open_document, document, clauses, api_name="clauses")
     gr.on([jump.click, number.submit], handlers.open_clause, [document, number], [heading, clause_text],

@@ -104,3 +104,84 @@ def test_expiry_is_a_compact_badge_in_the_chat_and_a_note_in_the_clause_panel(br
         assert clipboard(page).endswith(expiry("2024年8月24日"))
     finally:
         page.context.close()
+
+
+# ---- 4. clause search ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(("keyword", "clauses"), [
+    ("首台套", {"第六条", "第19条"}),
+    ("首台(套)", {"第六条", "第19条"}),
+    ("lpr", {"第1条"}),
+])
+def test_clause_search_folds_brackets_width_case_and_the_thesaurus(page: Any, keyword: str, clauses: set[str]) -> None:
+    open_tab(page, "条款查询")
+    page.get_by_placeholder("如 贴息 或 上市 补助 或 首台套").fill(keyword)
+    page.get_by_role("button", name="搜索").click()
+    page.get_by_text(f"共找到 {len(clauses)} 条").wait_for()
+    rows = page.locator("#search-results [role=row]")
+    found = {rows.nth(i).locator("[role=gridcell]").nth(1).inner_text().strip() for i in range(1, rows.count())}
+    assert found - {""} == clauses
+    assert page.locator("#search-results mark").count() >= len(clauses)
+
+
+def test_a_clicked_result_and_a_phone_lookup_scroll_to_the_clause(browser: Any, served) -> None:  # noqa: F811
+    page = open_app(browser, served[0], PHONE)
+    try:
+        open_tab(page, "条款查询")
+        page.get_by_placeholder("如 贴息 或 上市 补助 或 首台套").fill("首台套")
+        page.get_by_role("button", name="搜索").click()
+        page.get_by_text("共找到 2 条").wait_for()
+        page.locator("[role=gridcell]", has_text="第19条").first.click()
+        box = page.locator("#clause-text textarea")
+        page.wait_for_function("e => e.value.includes('支持企业研发新产品')", arg=box.element_handle())
+        page.wait_for_timeout(600)
+        top = page.locator("#clause-heading").bounding_box()["y"]
+        assert -5 <= top < PHONE["height"] / 2, top  # scrolled into view
+        page.evaluate("window.scrollTo(0, 0)")
+        page.get_by_placeholder("如 11 或 第十一条").fill("3")
+        page.get_by_role("button", name="查看").click()
+        page.wait_for_function("e => e.value.includes('第3条')", arg=box.element_handle())
+        page.wait_for_timeout(600)
+        assert -5 <= page.locator("#clause-heading").bounding_box()["y"] < PHONE["height"] / 2
+        save(page, "workbench-phone-clause")
+    finally:
+        page.context.close()
+
+
+# ---- 6. input ---------------------------------------------------------------------------------------------
+def test_a_paste_over_the_limit_is_kept_and_the_limit_said(page: Any, served) -> None:
+    limit = served[1].max_question_chars
+    pasted = "我们公司情况如下。" * (limit // 9 + 100) + "请问技改贴息怎么算？"
+    box = page.get_by_placeholder("输入问题，按回车发送")
+    box.fill(pasted)
+    assert box.input_value() == pasted  # nothing cut on paste
+    box.press("Enter")
+    toast = page.get_by_test_id("toast-text").first
+    toast.wait_for()
+    assert f"超过 {limit} 字的上限" in toast.inner_text()
+    assert box.input_value() == pasted and page.locator("#chat .bot-row").count() == 0
+
+
+def test_the_vote_confirmation_shows_next_to_the_answer(page: Any) -> None:
+    ask(page, LISTING)
+    page.locator("#chat .message-buttons-left").last.locator("button[aria-label='踩']").click()
+    status = page.get_by_text("已记录您的反馈（有问题）").last
+    status.wait_for()
+    box = status.bounding_box()
+    assert box is not None and box["y"] < DESKTOP["height"], box  # on screen, without scrolling
+
+
+def test_at_320_pixels_every_tab_is_a_visible_tab(browser: Any, served) -> None:  # noqa: F811
+    page = open_app(browser, served[0], SMALL_PHONE)
+    try:
+        tabs = page.get_by_role("tab")
+        assert tabs.count() == 4
+        for index in range(tabs.count()):
+            assert tabs.nth(index).is_visible()
+            assert tabs.nth(index).bounding_box()["x"] + tabs.nth(index).bounding_box()["width"] <= SMALL_PHONE["width"]
+        assert page.locator(".overflow-menu").first.is_hidden()
+        tabs.nth(3).click()
+        page.get_by_text("MIT 许可", exact=False).wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= SMALL_PHONE["width"]
+        save(page, "workbench-320-about")
+    finally:
+        page.context.close()
