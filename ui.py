@@ -65,15 +65,19 @@ mark { background: #ffe58f; color: inherit; padding: 0 1px; }
   .gradio-container .main { padding-left: 10px !important; padding-right: 10px !important; }
   .tab-container button { padding: 0 8px !important; }
 }
-/* Printing: whole answers, no chat scroll box, no input or buttons. */
-@media print {
-  #chat, #chat > div, #chat .bubble-wrap, #chat [role=log], .gradio-container, .main, .wrap {
-    height: auto !important; max-height: none !important; overflow: visible !important; }
-  #chat-input, #chat-examples, #chat-tools, #feedback-status, .tab-wrapper, #chat .message-buttons-left,
-  #chat .icon-button-wrapper, footer, button { display: none !important; }
-  #chat .message-row, #chat .message { break-inside: avoid-page; }
-}
 """
+# Printing: whole answers, no chat scroll box, no input or buttons.  In <head>, not in CSS: gradio
+# scopes custom CSS under .gradio-container, and the container itself must stop clipping.
+PRINT_HEAD = """<style>
+@media print {
+  html, body, gradio-app, .gradio-container, .gradio-container .main, .gradio-container .wrap,
+  .gradio-container .contain, .gradio-container .tabs, .gradio-container .tabitem, .gradio-container .column,
+  #chat, #chat * { height: auto !important; max-height: none !important; overflow: visible !important; }
+  #chat-input, #chat-examples, #chat-tools, #feedback-status, .tab-wrapper, #chat .message-buttons-left,
+  #chat .icon-button-wrapper, #chat > label, footer, .gradio-container button { display: none !important; }
+  #chat table tr { break-inside: avoid; }
+}
+</style>"""
 
 
 def warn(message: str) -> None:
@@ -571,7 +575,7 @@ def launch(demo: gr.Blocks, settings: Settings, **options: Any) -> Any:
     demo.queue(default_concurrency_limit=settings.concurrency_limit, status_update_rate=5,
                max_size=settings.queue_max_size)
     auth = (settings.auth_user, settings.auth_password) if settings.auth_user else None
-    options = {"server_name": settings.host, "server_port": settings.port, "auth": auth, "css": CSS,
+    options = {"server_name": settings.host, "server_port": settings.port, "auth": auth, "css": CSS, "head": PRINT_HEAD,
                "footer_links": [], "show_error": False,
                "theme": gr.themes.Default(font=FONTS, font_mono=MONO_FONTS), **options}
     return demo.launch(**options)

@@ -6,6 +6,7 @@ Screenshots go to test-artifacts/ (workbench-*.png), at 1366×900, 390×844 and 
 
 from __future__ import annotations
 
+import base64
 import subprocess
 import zipfile
 from pathlib import Path
@@ -14,7 +15,6 @@ from typing import Any
 import pytest
 
 from assistant.answering.quoting import cite_line, quote_whole
-from tests.conftest import TODAY
 from tests.ui.test_browser import ARTIFACTS, ask, browser, clipboard, open_app, open_tab, save  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")]
@@ -185,3 +185,72 @@ def test_at_320_pixels_every_tab_is_a_visible_tab(browser: Any, served) -> None:
         save(page, "workbench-320-about")
     finally:
         page.context.close()
+
+
+# ---- 5. keeping answers -------------------------------------------------------------------------------------
+def test_the_conversation_survives_a_reload(page: Any) -> None:
+    ask(page, LOOKUP)
+    ask(page, "第十二条呢")  # a follow-up: the history must come back too, not only the display
+    before = page.locator("#chat .bot-row").count()
+    page.reload()
+    page.wait_for_selector("#chat")
+    page.wait_for_function("n => document.querySelectorAll('#chat .bot-row').length >= n", arg=before, timeout=30_000)
+    assert page.locator("#chat [data-testid='user']").first.inner_text().strip() == LOOKUP
+    ask(page, "第十一条呢")  # answered from the restored history: still Harbin
+    assert "降低企业融资成本" in page.locator("#chat .bot-row").last.inner_text() or \
+        page.locator("#chat").get_by_text("第十一条 降低企业融资成本").count() > 0
+    page.locator("#chat button[aria-label='📋 复制回答']").click()
+    page.wait_for_timeout(300)
+    assert "第十一条" in clipboard(page)
+
+
+def test_export_as_markdown_and_word_carries_citations_and_worksheets(page: Any, tmp_path: Path, bot) -> None:
+    ask(page, CALCULATION)
+    ask(page, LOOKUP)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出 Markdown").click()
+        page.locator("#chat-export a").first.click()
+    markdown = (tmp_path / "chat.md")
+    download.value.save_as(markdown)
+    text = markdown.read_text(encoding="utf-8")
+    assert "## 1\\. " in text or "## 1. " in text
+    assert "| 应得 | 2070万元 |" in text
+    clause = bot.corpus.clause("harbin", "11")
+    assert cite_line(bot.corpus, clause) in text and "（该政策已于2024年8月24日到期）" in text
+
+    page.get_by_role("button", name="导出 Word").click()
+    page.wait_for_function("() => [...document.querySelectorAll('#chat-export a')].some(a => a.href.includes('.docx'))")
+    with page.expect_download() as download:
+        page.locator("#chat-export a[href*='.docx']").first.click()
+    word = tmp_path / "chat.docx"
+    download.value.save_as(word)
+    from docx import Document
+
+    document = Document(str(word))
+    paragraphs = "\n".join(p.text for p in document.paragraphs)
+    cells = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
+    assert ["应得", "2070万元"] in cells
+    assert CALCULATION in paragraphs and "（该政策已于2024年8月24日到期）" in paragraphs
+    assert zipfile.is_zipfile(word)
+
+
+def test_printing_prints_whole_answers(page: Any, tmp_path: Path) -> None:
+    ask(page, LISTING)
+    ask(page, CALCULATION)
+    cdp = page.context.new_cdp_session(page)
+
+    pdf = base64.b64decode(cdp.send("Page.printToPDF", {"printBackground": True})["data"])
+    path = tmp_path / "print.pdf"
+    path.write_bytes(pdf)
+    ARTIFACTS.mkdir(exist_ok=True)
+    for old in ARTIFACTS.glob("workbench-print-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(ARTIFACTS / "workbench-print")], check=True)
+    pages = sorted(ARTIFACTS.glob("workbench-print-*.png"))
+    assert pages
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())
+    assert "北交所公开发行并上市的，一次性补助800万元" in flat  # the first answer, though scrolled out of the chat box
+    assert "2070万元" in flat
+    assert "省级财政60%=1242万元" in flat and "不适用本计算" in flat  # the worksheet to its last line
+    assert "输入问题" not in flat and "发送" not in flat  # no input row on paper
