@@ -165,8 +165,14 @@ class Handlers:
         except AssistantError:
             logger.exception("could not log an unanswered question")
 
-    def restore(self, saved: dict | None) -> tuple[list[dict], list[list[str]], list[dict], str]:
-        """The conversation kept in this browser (gr.BrowserState), shown again after a reload."""
+    def restore(self, saved: dict | None, shown: list[dict] | None = None) -> tuple[Any, ...]:
+        """The conversation kept in this browser (gr.BrowserState), shown again after a reload.
+
+        A question asked before this page-load event ran (a fast typist, a busy queue) has started a
+        new conversation: that one is kept, not replaced by the stored one.
+        """
+        if shown:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         saved = saved if isinstance(saved, dict) else {}
         turns = [t for t in saved.get("turns") or [] if isinstance(t, dict)]
         latest = turns[-1].get("copy", "") if turns else ""
@@ -556,8 +562,8 @@ def build_demo(bot: Assistant, settings: Settings, store: FeedbackStore | None =
             build(page)
         parts = page.components
         if "saved" in parts:
-            demo.load(handlers.restore, parts["saved"], [parts["chatbot"], parts["history"], parts["turns"],
-                                                         parts["latest"]], api_visibility=PRIVATE)
+            restored = [parts["chatbot"], parts["history"], parts["turns"], parts["latest"]]
+            demo.load(handlers.restore, [parts["saved"], parts["chatbot"]], restored, api_visibility=PRIVATE)
         if "policies" in parts:
             demo.load(handlers.about, None, [parts["policies"], parts["model_info"]], api_name="about")
             if handlers.reload_settings is not None and {"document", "rule_doc"} <= parts.keys():

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from assistant.answering.quoting import cite_line
+from assistant.answering.quoting import cite_line, quote_whole
 from assistant.feedback import FeedbackStore, feedback_path
 from assistant.settings import PROJECT_ROOT, Settings
 
@@ -98,12 +98,13 @@ def test_chat_answers_a_lookup_with_a_citation_card_and_a_calculation_with_a_wor
     chat = page.locator("#chat")
     card_title = chat.get_by_text("依据 · 哈尔滨市工业强市政策 第十一条 降低企业融资成本")
     card_title.click()
-    line = cite_line(bot.corpus, bot.corpus.clause("harbin", "11"))
+    clause = bot.corpus.clause("harbin", "11")
+    line = f"{cite_line(bot.corpus, clause)}：{quote_whole(clause)}（该政策已于2024年8月24日到期）"
     code = chat.locator("pre code").filter(has_text="第十一条 降低企业融资成本").last
     assert code.inner_text().strip() == line
     code.locator("xpath=../..").locator("button.copy_code_button").click()
     assert clipboard(page) == line
-    assert chat.get_by_text("请注意").first.is_visible()
+    assert chat.get_by_text("⚠️ 已到期").first.is_visible()
 
     ask(page, CALCULATION_QUESTION)
     table = chat.locator("table").last
@@ -132,7 +133,7 @@ def test_a_vote_and_its_reason_end_up_in_the_database(page: Any, served: tuple[s
     page.get_by_role("button", name="企业上市有什么补助？").click()  # an example question: one click asks it
     page.wait_for_function("n => document.querySelectorAll('#chat .bot-row').length > n", arg=before, timeout=90_000)
     page.locator("#chat .message-buttons-left").last.locator("button[aria-label='踩']").click()  # 👎 in zh-CN
-    page.get_by_text("已记录您的反馈（有问题）").wait_for()
+    page.locator("#feedback-status").get_by_text("已记录您的反馈（有问题）").wait_for()
     page.get_by_placeholder("原因（选填），如：引用的条款不对、金额有误").fill("希望列出申报材料")
     page.get_by_role("button", name="提交原因").click()
     page.get_by_text("谢谢！原因已记录。").wait_for()
@@ -150,14 +151,14 @@ def test_clause_lookup_jumps_to_article_11_and_search_highlights(page: Any, bot)
     page.get_by_placeholder("如 11 或 第十一条").fill("第十一条")
     page.get_by_role("button", name="查看").click()
     clause = bot.corpus.clause("harbin", "11")
-    expected = f"{cite_line(bot.corpus, clause)}\n{clause.text}"
+    expected = f"{cite_line(bot.corpus, clause)}：{quote_whole(clause)}（该政策已于2024年8月24日到期）"
     box = page.locator("#clause-text textarea")
     page.wait_for_function("e => e.value.includes('降低企业融资成本')", arg=box.element_handle())
     assert box.input_value() == expected
     page.locator("#clause-text button[aria-label*='opy' i], #clause-text button[title*='opy' i]").first.click()
     assert clipboard(page) == expected
 
-    page.get_by_placeholder("如 贴息 或 上市 补助").fill("贴息")
+    page.get_by_placeholder("如 贴息 或 上市 补助 或 首台套").fill("贴息")
     page.get_by_role("button", name="搜索").click()
     page.get_by_text("共找到").wait_for()
     marks = page.locator("mark", has_text="贴息")
@@ -208,7 +209,7 @@ def test_text_echoed_into_the_page_is_inert(page: Any) -> None:
     assert "「<b>粗</b><img src=x onerror=alert(3)>」" in toast.inner_text()  # the warning toast, too
     assert toast.locator("b, img").count() == 0
 
-    page.get_by_placeholder("如 贴息 或 上市 补助").fill("<img src=x onerror=alert(2)> 贴息")
+    page.get_by_placeholder("如 贴息 或 上市 补助 或 首台套").fill("<img src=x onerror=alert(2)> 贴息")
     page.get_by_role("button", name="搜索").click()
     page.get_by_text("共找到 0 条").wait_for()
     assert page.locator("img[src='x']").count() == 0

@@ -48,7 +48,8 @@ def test_a_citations_copy_button_gives_the_plain_citation_with_its_expiry(page: 
     block = chat.locator("pre code").filter(has_text="第十一条 降低企业融资成本").last
     block.locator("xpath=../..").locator("button.copy_code_button").click()
     assert clipboard(page) == expected
-    assert expected.startswith("《关于加快推动哈尔滨市制造业高质量发展实现工业强市的若干政策措施》（哈政规〔2021〕10号）第十一条")
+    assert expected.startswith("《关于加快推动哈尔滨市制造业高质量发展实现工业强市的若干政策措施》"
+                               "（哈政规〔2021〕10号）第十一条")
 
 
 def test_copying_an_answer_gives_plain_text_without_markdown_or_repeated_quotes(page: Any, bot) -> None:
@@ -75,7 +76,8 @@ def test_copying_an_answer_gives_plain_text_without_markdown_or_repeated_quotes(
 def test_a_listing_question_shows_every_stage_of_the_measure(page: Any) -> None:
     ask(page, LISTING)
     answer = page.locator("#chat .bot-row").first.inner_text()
-    for stage in ("一次性补助300万元", "对新三板挂牌的企业，一次性补助200万元", "北交所公开发行并上市的，一次性补助800万元"):
+    for stage in ("一次性补助300万元", "对新三板挂牌的企业，一次性补助200万元",
+                  "北交所公开发行并上市的，一次性补助800万元"):
         assert stage in answer, stage
 
 
@@ -87,7 +89,8 @@ def test_expiry_is_a_compact_badge_in_the_chat_and_a_note_in_the_clause_panel(br
         badge = page.locator("#chat").get_by_text("⚠️ 已到期 · 黑龙江省工业振兴政策至2025年12月31日", exact=False).first
         assert badge.is_visible()
         assert badge.bounding_box()["height"] < 120  # one or two lines, not most of the screen
-        notice = page.locator("#chat").get_by_text("有效期期满后，涉及有效期内的奖励和补助条款延续至政策执行完毕", exact=False)
+        continuation = "有效期期满后，涉及有效期内的奖励和补助条款延续至政策执行完毕"
+        notice = page.locator("#chat").get_by_text(continuation, exact=False)
         assert notice.count() == 0 or not notice.first.is_visible()  # folded until asked for
         badge.click()
         notice.first.wait_for()
@@ -98,7 +101,8 @@ def test_expiry_is_a_compact_badge_in_the_chat_and_a_note_in_the_clause_panel(br
         page.get_by_role("button", name="查看").click()
         box = page.locator("#clause-text textarea")
         page.wait_for_function("e => e.value.includes('降低企业融资成本')", arg=box.element_handle())
-        assert page.locator(".expired-badge").first.inner_text().startswith("⚠️ 已到期 · 哈尔滨市工业强市政策至2024年8月24日")
+        badge_text = page.locator(".expired-badge").first.inner_text()
+        assert badge_text.startswith("⚠️ 已到期 · 哈尔滨市工业强市政策至2024年8月24日")
         assert box.input_value().endswith(expiry("2024年8月24日"))
         page.locator("#clause-text button[aria-label*='opy' i], #clause-text button[title*='opy' i]").first.click()
         assert clipboard(page).endswith(expiry("2024年8月24日"))
@@ -254,3 +258,82 @@ def test_printing_prints_whole_answers(page: Any, tmp_path: Path) -> None:
     assert "2070万元" in flat
     assert "省级财政60%=1242万元" in flat and "不适用本计算" in flat  # the worksheet to its last line
     assert "输入问题" not in flat and "发送" not in flat  # no input row on paper
+
+
+# ---- 7. the admin view -------------------------------------------------------------------------------------
+PASSWORD = "workbench-pass-16"
+
+
+@pytest.fixture(scope="module")
+def served_with_login(bot, session_settings, tmp_path_factory: pytest.TempPathFactory) -> Any:  # type: ignore[no-untyped-def]
+    import ui
+    from tests.conftest import free_port
+
+    settings = session_settings.with_overrides(data_dir=tmp_path_factory.mktemp("admin-data"), port=free_port(),
+                                               auth_user="hotline", auth_password=PASSWORD)
+    demo = ui.build_demo(bot, settings)
+    _, url, _ = ui.launch(demo, settings, prevent_thread_lock=True, quiet=True)
+    yield url, settings
+    demo.close()
+
+
+def test_without_a_login_there_is_no_admin_tab(page: Any) -> None:
+    assert page.get_by_role("tab", name="管理").count() == 0
+
+
+def test_the_admin_view_lists_downvotes_and_unanswered_questions_by_date_and_exports_csv(
+        browser: Any, served_with_login: Any, tmp_path: Path) -> None:  # noqa: F811
+    from assistant.feedback import FeedbackStore, feedback_path
+
+    url, settings = served_with_login
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        page.goto(url)
+        page.get_by_label("username", exact=False).or_(page.get_by_label("用户名")).first.fill("hotline")
+        page.locator("input[type=password]").fill(PASSWORD)
+        page.locator("button", has_text="Login").or_(page.locator("button", has_text="登录")).first.click()
+        page.wait_for_selector("#chat")
+        ask(page, LISTING)
+        page.locator("#chat .message-buttons-left").last.locator("button[aria-label='踩']").click()
+        page.get_by_text("已记录您的反馈（有问题）").last.wait_for()
+        page.get_by_placeholder("原因（选填），如：引用的条款不对、金额有误").fill("没有说申报时间")
+        page.get_by_role("button", name="提交原因").click()
+        page.get_by_text("谢谢！原因已记录。").wait_for()
+        ask(page, "今天哈尔滨天气怎么样")  # out of scope
+        ask(page, "哈尔滨第九十九条讲什么")  # no such clause
+
+        store = FeedbackStore(feedback_path(settings))
+        day = store.unanswered_rows()[-1]["created_at"][:10]
+        open_tab(page, "管理")
+        page.get_by_label("开始日期").fill(day)
+        page.get_by_label("结束日期").fill(day)
+        page.get_by_role("button", name="查询").click()
+        page.locator("#admin-summary").get_by_text("👎 反馈 1 条").wait_for()
+        downvotes = page.locator("#admin-downvotes").inner_text()
+        assert LISTING in downvotes and "没有说申报时间" in downvotes
+        unanswered = page.locator("#admin-unanswered").inner_text()
+        assert "今天哈尔滨天气怎么样" in unanswered and "超出范围" in unanswered
+        assert "哈尔滨第九十九条讲什么" in unanswered and "未找到条款" in unanswered
+        save(page, "workbench-admin")
+
+        page.get_by_label("开始日期").fill("2000-01-01")
+        page.get_by_label("结束日期").fill("2000-01-31")
+        page.get_by_role("button", name="查询").click()
+        page.locator("#admin-summary").get_by_text("👎 反馈 0 条，未能回答的问题 0 条").wait_for()
+        page.get_by_label("开始日期").fill("十一月")
+        page.get_by_role("button", name="查询").click()
+        page.get_by_test_id("toast-text").get_by_text("不是日期", exact=False).first.wait_for()
+
+        page.get_by_label("开始日期").fill(day)
+        page.get_by_label("结束日期").fill("")
+        page.get_by_role("button", name="导出 CSV").click()
+        with page.expect_download() as download:
+            page.locator("#admin-export a").first.click()
+        path = tmp_path / "admin.csv"
+        download.value.save_as(path)
+        exported = path.read_text(encoding="utf-8-sig")
+        assert exported.splitlines()[0].startswith("类型,时间")
+        assert "没有说申报时间" in exported and "今天哈尔滨天气怎么样" in exported
+    finally:
+        context.close()
