@@ -398,7 +398,7 @@ def build_chat_tab(page: Page) -> None:
     """智能问答: the chat, kept in the browser across reloads, with copy, export and 👍/👎."""
     handlers = page.handlers
     with gr.Tab("智能问答", id="chat"):
-        copy_answer = gr.Button("📋 复制回答", size="sm")
+        copy_answer = gr.Button("复制回答", size="sm")
         chatbot = gr.Chatbot(elem_id="chat", label="对话", height="65vh", latex_delimiters=[], allow_tags=False,
                              buttons=[copy_answer], placeholder="您好！请问与黑龙江省、哈尔滨市工业扶持政策有关的问题，"
                              "例如条款内容、申报条件或补贴金额。")

@@ -54,7 +54,7 @@ def test_a_citations_copy_button_gives_the_plain_citation_with_its_expiry(page: 
 
 def test_copying_an_answer_gives_plain_text_without_markdown_or_repeated_quotes(page: Any, bot) -> None:
     ask(page, CALCULATION)
-    page.locator("#chat button[aria-label='📋 复制回答']").click()
+    page.locator("#chat button[aria-label='复制回答']").click()
     page.wait_for_timeout(300)
     copied = clipboard(page)
     reply = bot.ask(CALCULATION)
@@ -65,7 +65,7 @@ def test_copying_an_answer_gives_plain_text_without_markdown_or_repeated_quotes(
     assert "应得：2070万元" in copied  # the worksheet as 「项目：内容」 lines
     assert expiry("2025年12月31日") in copied
     ask(page, LOOKUP)
-    page.locator("#chat button[aria-label='📋 复制回答']").click()
+    page.locator("#chat button[aria-label='复制回答']").click()
     page.wait_for_timeout(300)
     lookup = clipboard(page)
     quote = bot.ask(LOOKUP).citations[0].quote
@@ -203,7 +203,7 @@ def test_the_conversation_survives_a_reload(page: Any) -> None:
     ask(page, "第十一条呢")  # answered from the restored history: still Harbin
     assert "降低企业融资成本" in page.locator("#chat .bot-row").last.inner_text() or \
         page.locator("#chat").get_by_text("第十一条 降低企业融资成本").count() > 0
-    page.locator("#chat button[aria-label='📋 复制回答']").click()
+    page.locator("#chat button[aria-label='复制回答']").click()
     page.wait_for_timeout(300)
     assert "第十一条" in clipboard(page)
 
