@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup setup-m3e index run test test-dates eval bench lint browser-deps faketime-deps clean
+.PHONY: setup setup-m3e index run test test-dates eval bench lint browser-deps faketime-deps postgres-deps clean
 
 M3E_STAMP := $(VENV)/.installed-m3e
 
@@ -43,7 +43,11 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
 	fi
 
-test: index setup-m3e browser-deps
+# PostgreSQL (Debian package) for the feedback-store tests: they start their own throwaway server.
+postgres-deps:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+test: index setup-m3e browser-deps postgres-deps
 	$(PY) -m pytest -q
 
 # The date-sensitive tests with the process clock moved forward (Debian package faketime): a test that
