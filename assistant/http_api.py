@@ -10,7 +10,8 @@ Stateless: the caller sends the conversation as `history`, so any replica can an
 (`Blocks.launch(app_kwargs=…)`, ui.py): the routes come before gradio's own, the error handlers
 answer /api/ requests in Chinese and leave the page's responses as they were.  With a login
 configured (settings.auth_user) every route but health wants HTTP Basic with the page's user
-name and password.  Nothing is logged here: `Assistant.ask` logs route and time, as for the page.
+name and password, or the session cookie of a browser logged in to the page.
+Nothing is logged here: `Assistant.ask` logs route and time, as for the page.
 """
 
 from __future__ import annotations
@@ -191,7 +192,7 @@ def _login_check(settings: Settings) -> Callable[[Request], None]:
     def check(request: Request) -> None:
         if not settings.auth_user:
             return
-        if not _basic_matches(request.headers.get("authorization", ""), settings):
+        if not (_basic_matches(request.headers.get("authorization", ""), settings) or _page_session(request, settings)):
             raise StarletteHTTPException(401, STATUS_MESSAGES[401], headers={"WWW-Authenticate": REALM})
     return check
 
@@ -208,6 +209,16 @@ def _basic_matches(header: str, settings: Settings) -> bool:
     same_user = secrets.compare_digest(user.encode(), settings.auth_user.encode())
     same_password = secrets.compare_digest(password.encode(), settings.auth_password.encode())
     return bool(sep) and same_user and same_password
+
+
+def _page_session(request: Request, settings: Settings) -> bool:
+    """A browser logged in to the page: gradio's session cookie, looked up in the app's own token table."""
+    cookie_id, tokens = getattr(request.app, "cookie_id", None), getattr(request.app, "tokens", None)
+    if cookie_id is None or not isinstance(tokens, dict):
+        return False
+    token = (request.cookies.get(f"access-token-{cookie_id}")
+             or request.cookies.get(f"access-token-unsecure-{cookie_id}"))
+    return token is not None and tokens.get(token) == settings.auth_user
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -146,6 +146,12 @@ def test_with_a_login_the_api_wants_the_pages_credentials(bot, session_settings:
         answered = ask(url, "哈尔滨第十一条讲什么", auth=httpx.BasicAuth("hotline", "pa55-Ωλ"))
         assert answered.status_code == 200 and answered.json() == bot.ask("哈尔滨第十一条讲什么").to_dict()
         assert httpx.get(f"{url}/api/v1/health").status_code == 200  # for the load balancer
+        with httpx.Client(base_url=url) as browser:  # logged in to the page: its session cookie is enough
+            assert browser.post("/api/v1/ask", json={"question": "哈尔滨第十一条讲什么"}).status_code == 401
+            browser.post("/login", data={"username": "hotline", "password": "wrong"})
+            assert browser.post("/api/v1/ask", json={"question": "哈尔滨第十一条讲什么"}).status_code == 401
+            assert browser.post("/login", data={"username": "hotline", "password": "pa55-Ωλ"}).status_code == 200
+            assert browser.post("/api/v1/ask", json={"question": "哈尔滨第十一条讲什么"}).status_code == 200
     finally:
         demo.close()
 
