@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup setup-m3e index run test test-dates eval bench lint browser-deps faketime-deps clean
+.PHONY: setup setup-m3e index run test test-dates eval bench lint browser-deps faketime-deps postgres-deps clean
 
 M3E_STAMP := $(VENV)/.installed-m3e
 
@@ -43,12 +43,16 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
 	fi
 
-test: index setup-m3e browser-deps
+# PostgreSQL (Debian package) for the feedback-store tests: they start their own throwaway server.
+postgres-deps:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+test: index setup-m3e browser-deps postgres-deps
 	$(PY) -m pytest -q
 
 # The date-sensitive tests with the process clock moved forward (Debian package faketime): a test that
 # reads the real date instead of the injected clock fails here. DAYS=1500 make test-dates for another shift.
-DATE_TESTS := tests/answering/test_llm.py tests/app/test_api.py tests/answering/test_conversation.py tests/ui/test_ui.py
+DATE_TESTS := tests/answering/test_llm.py tests/app/test_api.py tests/app/test_http_api.py tests/answering/test_conversation.py tests/ui/test_ui.py
 DAYS ?= 400
 faketime-deps:
 	@command -v faketime >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }

@@ -27,6 +27,7 @@ from assistant.app import Assistant
 from assistant.calculator import MissingParameters
 from assistant.errors import AssistantError
 from assistant.feedback import FeedbackStore
+from assistant.http_api import api_app_kwargs
 from assistant.policies.corpus import Corpus
 from assistant.settings import Settings, load_settings
 
@@ -572,6 +573,7 @@ def build_demo(bot: Assistant, settings: Settings, store: FeedbackStore | None =
                                                               parts["model_info"]], api_name="reload")
         if "rule" in parts:
             demo.load(handlers.pick_rule, parts["rule"], parts["rule_outputs"], api_visibility=PRIVATE)
+    demo.app_kwargs = api_app_kwargs(lambda: handlers.bot, settings)  # type: ignore[attr-defined]  # /api/v1 beside the page
     return demo
 
 
@@ -582,7 +584,7 @@ def launch(demo: gr.Blocks, settings: Settings, **options: Any) -> Any:
                max_size=settings.queue_max_size)
     auth = (settings.auth_user, settings.auth_password) if settings.auth_user else None
     options = {"server_name": settings.host, "server_port": settings.port, "auth": auth, "css": CSS, "head": PRINT_HEAD,
-               "footer_links": [], "show_error": False,
+               "footer_links": [], "show_error": False, "app_kwargs": dict(getattr(demo, "app_kwargs", {})),
                "theme": gr.themes.Default(font=FONTS, font_mono=MONO_FONTS), **options}
     return demo.launch(**options)
 

@@ -101,6 +101,8 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--cases", type=Path, default=None)
     load.add_argument("--url", help="测已在运行的部署（如反向代理后的多个进程），不另起服务")
     load.add_argument("--timeout", type=float, default=1800, help="整个压测的时间上限（秒）")
+    load.add_argument("--protocol", choices=["page", "api", "both"], default="page",
+                      help="page：网页的 gradio 队列协议；api：JSON 接口 /api/v1/ask；both：同一次运行中两者并列")
     load.set_defaults(handler=_loadtest)
 
     repl = commands.add_parser("repl", help="交互式问答（多轮）")

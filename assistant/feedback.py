@@ -1,4 +1,5 @@
-"""Feedback on answers (👍/👎 with an optional reason), kept in SQLite under settings.data_dir.
+"""Feedback on answers (👍/👎 with an optional reason), kept in SQLite under settings.data_dir,
+or in PostgreSQL when settings.feedback_url is set (several replicas, one store).
 
 One row per vote: question, reply text, its citations (JSON), vote, reason and
 time; and, in a second table, one row per question the assistant could not answer
@@ -6,7 +7,9 @@ time; and, in a second table, one row per question the assistant could not answe
 the staff's admin view.  Every operation opens its own connection, so the web app's worker
 threads never share one; WAL mode and a busy timeout let concurrent clicks
 queue instead of failing with 「database is locked」.  `index/` is never
-touched: feedback is user data, the index is rebuildable output.
+touched: feedback is user data, the index is rebuildable output.  PostgreSQL (psycopg 3) gets
+the same table and the same per-operation connections; a vote is acknowledged only after its
+COMMIT returned, which with PostgreSQL's default synchronous_commit means the WAL is on disk.
 """
 
 from __future__ import annotations
@@ -78,7 +81,9 @@ class FeedbackStore:
 
     @classmethod
     def for_settings(cls, settings: Settings) -> FeedbackStore:
-        """The store under the settings' data directory."""
+        """PostgreSQL at settings.feedback_url when it is set, else SQLite under the data directory."""
+        if settings.feedback_url:
+            return PostgresFeedbackStore(settings.feedback_url)
         return cls(feedback_path(settings))
 
     def record(self, question: str, reply_text: str, citations: Sequence[Any], vote: str,
@@ -156,13 +161,117 @@ class FeedbackStore:
             raise FeedbackError(f"写入反馈数据库 {self.path} 失败：{error}") from error
 
 
+POSTGRES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    question   TEXT NOT NULL,
+    reply      TEXT NOT NULL,
+    citations  TEXT NOT NULL DEFAULT '[]',
+    vote       TEXT NOT NULL CHECK (vote IN ('up', 'down')),
+    reason     TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS unanswered (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('out_of_scope', 'no_clause', 'clarify_loop')),
+    question   TEXT NOT NULL,
+    reply      TEXT NOT NULL
+)
+"""
+
+
+class PostgresFeedbackStore(FeedbackStore):
+    """The same feedback table in PostgreSQL, for replicas that share one store (settings.feedback_url)."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg  # only deployments with a feedback_url load the driver
+
+        self.url, self._psycopg = url, psycopg
+        self.where = _where(url)  # for messages: never the password
+        with self._writing() as connection:
+            # One creator at a time when several replicas start together.
+            connection.execute("SELECT pg_advisory_xact_lock(16016)")
+            connection.execute(POSTGRES_SCHEMA)
+
+    def record(self, question: str, reply_text: str, citations: Sequence[Any], vote: str,
+               reason: str = "") -> int:
+        if vote not in VOTES:
+            raise ValueError(f"反馈只能是 up 或 down，收到 {vote!r}")
+        row = (
+            _now(), _clip(question, "question"), _clip(reply_text, "reply"),
+            json.dumps(list(citations), ensure_ascii=False), vote, _clip(reason.strip(), "reason"),
+        )
+        with self._writing() as connection:
+            found = connection.execute(
+                "INSERT INTO feedback (created_at, question, reply, citations, vote, reason)"
+                " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id", row,
+            ).fetchone()
+            return int(found[0]) if found else 0
+
+    def set_reason(self, feedback_id: int, reason: str) -> bool:
+        with self._writing() as connection:
+            cursor = connection.execute("UPDATE feedback SET reason = %s WHERE id = %s",
+                                        (_clip(reason.strip(), "reason"), feedback_id))
+            return cursor.rowcount == 1
+
+    def record_unanswered(self, question: str, reply_text: str, kind: str) -> int:
+        if kind not in UNANSWERED_KINDS:
+            raise ValueError(f"未回答的类别只能是 {'、'.join(UNANSWERED_KINDS)}，收到 {kind!r}")
+        with self._writing() as connection:
+            found = connection.execute(
+                "INSERT INTO unanswered (created_at, kind, question, reply) VALUES (%s, %s, %s, %s) RETURNING id",
+                (_now(), kind, _clip(question, "question"), _clip(reply_text, "reply"))).fetchone()
+            return int(found[0]) if found else 0
+
+    def _select(self, table: str, columns: Sequence[str], since: dt.date | None,
+                until: dt.date | None) -> list[dict[str, Any]]:
+        where, values = [], []
+        if since is not None:
+            where.append("substr(created_at, 1, 10) >= %s")
+            values.append(since.isoformat())
+        if until is not None:
+            where.append("substr(created_at, 1, 10) <= %s")
+            values.append(until.isoformat())
+        query = f"SELECT {', '.join(columns)} FROM {table}" + (f" WHERE {' AND '.join(where)}" if where else "")
+        try:
+            with self._psycopg.connect(self.url, connect_timeout=10) as connection:
+                found = connection.execute(query + " ORDER BY id", values).fetchall()
+        except self._psycopg.Error as error:
+            raise FeedbackError(f"读取反馈数据库 {self.where} 失败：{_first_line(error)}") from error
+        return [dict(zip(columns, row, strict=True)) for row in found]
+
+    @contextmanager
+    def _writing(self) -> Iterator[Any]:
+        """A fresh connection per write; the transaction commits when the block ends without error."""
+        try:
+            with self._psycopg.connect(self.url, connect_timeout=10) as connection:
+                yield connection
+        except self._psycopg.Error as error:
+            raise FeedbackError(f"写入反馈数据库 {self.where} 失败：{_first_line(error)}") from error
+
+
+def _where(url: str) -> str:
+    """The URL without its password, for messages: postgresql://user@host:port/db."""
+    scheme, _, rest = url.partition("://")
+    credentials, at, location = rest.rpartition("@")
+    return f"{scheme}://{credentials.split(':', 1)[0]}{at}{location}" if at else url
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
 def export_feedback_csv(settings: Settings, path: Path) -> int:
     """Write every feedback row to `path` as CSV (UTF-8 with BOM, so Excel shows the Chinese); returns the row count.
 
     With no feedback yet, the file gets the header only.
     """
     database = feedback_path(settings)
-    rows = FeedbackStore(database).rows() if database.exists() else []
+    if settings.feedback_url:
+        rows = FeedbackStore.for_settings(settings).rows()
+    else:
+        rows = FeedbackStore(database).rows() if database.exists() else []
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8-sig", newline="") as handle:

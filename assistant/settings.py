@@ -64,6 +64,11 @@ class Settings:
     auth_password: str = field(default="", repr=False, metadata={"doc": "可选登录密码"})
     concurrency_limit: int = field(default=4, metadata={"doc": "同时处理的问答请求数"})
     queue_max_size: int = field(default=256, metadata={"doc": "排队上限，超出时立即提示繁忙而不是无限等待"})
+    api_max_body_bytes: int = field(default=262_144, metadata={"doc": "JSON 接口请求体上限（字节），超出即 413 拒绝"})
+    feedback_url: str = field(
+        default="", repr=False,
+        metadata={"doc": "反馈库：不设则用 data_dir 下的 SQLite；多副本部署设为 postgresql://用户:密码@主机/库名"},
+    )
     fault_after_step: str = field(
         default="", metadata={"doc": "仅供故障测试：建索引在该步骤之后立即被 SIGKILL 终止（见 indexing.BUILD_STEPS）"},
     )

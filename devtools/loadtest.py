@@ -10,6 +10,10 @@ Then each client count runs that many clients at once, each asking its share of
 the cases in a fresh session (multi-turn cases replay their `pre` turns first),
 and every reply must equal the reference.  Exit status 1 on any error or
 mismatch.
+
+`--protocol api` speaks the JSON HTTP API instead (POST /api/v1/ask, the history sent by the
+client), and `--protocol both` runs page and API side by side against the same server in the same
+run: for each client count, the page's clients, then the API's.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ from devtools.app_client import (
 from devtools.evaluation import read_cases
 
 OVERALL_SECONDS = 1800.0  # the whole command, every client count included
+PROTOCOLS = ("page", "api")
 
 
 # ---- one conversation, one run ----------------------------------------------------------------
@@ -63,11 +68,54 @@ def ask_case(client: AppClient, case: dict[str, Any]) -> list[Outcome]:
     return outcomes
 
 
+class ApiClient:
+    """One user of the JSON API (assistant/http_api.py) on its own connection; the history is the client's."""
+
+    def __init__(self, url: str, auth: tuple[str, str] | None = None, timeout: float = REQUEST_SECONDS) -> None:
+        self.http = httpx.Client(base_url=url, auth=auth, timeout=timeout)
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.http.close()
+
+    def ask(self, question: str, history: list[list[str]]) -> Outcome:
+        started = time.perf_counter()
+        try:
+            response = self.http.post("/api/v1/ask", json={"question": question, "history": history})
+        except httpx.HTTPError as error:
+            raise RequestFailed(f"{type(error).__name__}: {error}") from error
+        seconds = time.perf_counter() - started
+        if response.status_code != 200:
+            raise RequestFailed(f"HTTP {response.status_code}: {response.text[:200]}")
+        return Outcome([response.json()], seconds, seconds)
+
+
+def ask_api_case(client: ApiClient, case: dict[str, Any]) -> list[Outcome]:
+    """The case's `pre` turns, then its question, each sent with the conversation so far as `history`."""
+    outcomes: list[Outcome] = []
+    history: list[list[str]] = []
+    for question in [*case.get("pre", []), case["q"]]:
+        outcome = client.ask(question, history)
+        history += [["user", question], ["assistant", outcome.data[0]["text"]]]
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _session(protocol: str, url: str, auth: tuple[str, str] | None) -> tuple[Any, Any]:
+    """(a client for `protocol`, the function that asks one case with it)."""
+    if protocol == "api":
+        return ApiClient(url, auth), ask_api_case
+    return AppClient(url, auth), ask_case
+
+
 @dataclasses.dataclass
 class RunResult:
     """What one client count produced."""
 
     clients: int
+    protocol: str = "page"
     latencies: list[float] = dataclasses.field(default_factory=list)
     service: list[float] = dataclasses.field(default_factory=list)
     errors: list[str] = dataclasses.field(default_factory=list)
@@ -81,7 +129,8 @@ class RunResult:
 
     def row(self) -> dict[str, Any]:
         """The figures printed in the table (milliseconds, requests per second)."""
-        return {"clients": self.clients, "requests": self.requests, "wall_s": round(self.wall_seconds, 1),
+        return {"protocol": self.protocol, "clients": self.clients, "requests": self.requests,
+                "wall_s": round(self.wall_seconds, 1),
                 "req_per_s": round(len(self.latencies) / self.wall_seconds, 1) if self.wall_seconds else 0.0,
                 "p50_ms": percentile_ms(self.latencies, 0.50), "p95_ms": percentile_ms(self.latencies, 0.95),
                 "p99_ms": percentile_ms(self.latencies, 0.99),
@@ -103,16 +152,17 @@ def case_key(case: dict[str, Any]) -> str:
     return str(case.get("id") or json.dumps([case.get("pre", []), case["q"]], ensure_ascii=False))
 
 
-def reference_replies(url: str, cases: Sequence[dict[str, Any]], auth: tuple[str, str] | None) -> tuple[
-        dict[str, list[list[Any]]], RunResult]:
+def reference_replies(url: str, cases: Sequence[dict[str, Any]], auth: tuple[str, str] | None,
+                      protocol: str = "page") -> tuple[dict[str, list[list[Any]]], RunResult]:
     """Each case asked once by a single user: the replies every concurrent run must reproduce."""
     reference: dict[str, list[list[Any]]] = {}
-    result = RunResult(clients=1)
+    result = RunResult(clients=1, protocol=protocol)
     started = time.perf_counter()
-    with AppClient(url, auth) as client:
+    client, ask = _session(protocol, url, auth)
+    with client:
         for case in cases:
             try:
-                outcomes = ask_case(client, case)
+                outcomes = ask(client, case)
             except RequestFailed as error:
                 result.errors.append(f"{case_key(case)}: {error}")
                 continue
@@ -125,15 +175,15 @@ def reference_replies(url: str, cases: Sequence[dict[str, Any]], auth: tuple[str
 
 def run_clients(url: str, cases: Sequence[dict[str, Any]], clients: int, questions: int,
                 reference: dict[str, list[list[Any]]], deadline: float,
-                auth: tuple[str, str] | None = None) -> RunResult:
+                auth: tuple[str, str] | None = None, protocol: str = "page") -> RunResult:
     """`clients` users at once, each asking `questions` cases (client c starts at case c × questions)."""
-    result = RunResult(clients=clients)
+    result = RunResult(clients=clients, protocol=protocol)
     lock = threading.Lock()
     ready = threading.Barrier(clients + 1)
 
     def user(number: int) -> None:
         try:
-            client = AppClient(url, auth)
+            client, ask = _session(protocol, url, auth)
         except (AppClientError, httpx.HTTPError) as error:
             with lock:
                 result.errors.append(f"client {number}: {error}")
@@ -151,7 +201,7 @@ def run_clients(url: str, cases: Sequence[dict[str, Any]], clients: int, questio
                         result.errors.append(f"client {number}: overall time limit reached")
                     return
                 try:
-                    outcomes = ask_case(client, case)
+                    outcomes = ask(client, case)
                 except RequestFailed as error:
                     with lock:
                         result.errors.append(f"client {number} {case_key(case)}: {error}")
@@ -194,15 +244,17 @@ class LoadReport:
     runs: list[RunResult]
     server_peak_mb: float | None
     replies: dict[str, list[list[Any]]]
+    references: list[RunResult] = dataclasses.field(default_factory=list)  # one per protocol
 
     @property
     def ok(self) -> bool:
-        return not any(run.errors or run.mismatches for run in [self.reference, *self.runs])
+        return not any(run.errors or run.mismatches for run in [self.reference, *self.references, *self.runs])
 
 
 def run_loadtest(settings: Settings, cases: Sequence[dict[str, Any]], client_counts: Sequence[int],
                  questions: int, overall_seconds: float = OVERALL_SECONDS,
-                 log_path: Path | None = None, url: str | None = None) -> LoadReport:
+                 log_path: Path | None = None, url: str | None = None,
+                 protocols: Sequence[str] = ("page",)) -> LoadReport:
     """Start the app on a free 127.0.0.1 port, measure, stop it; feedback goes to a temporary data_dir.
 
     With `url`, measure an app that is already running there instead (e.g. replicas behind a reverse
@@ -213,7 +265,7 @@ def run_loadtest(settings: Settings, cases: Sequence[dict[str, Any]], client_cou
     deadline = time.monotonic() + overall_seconds
     auth = (settings.auth_user, settings.auth_password) if settings.auth_user else None
     if url is not None:
-        return measure(url.rstrip("/"), None, cases, client_counts, questions, deadline, auth)
+        return measure(url.rstrip("/"), None, cases, client_counts, questions, deadline, auth, protocols)
     with tempfile.TemporaryDirectory(prefix="loadtest-") as scratch:
         served = settings.with_overrides(host="127.0.0.1", port=free_port(), data_dir=Path(scratch) / "data")
         log_path = log_path or Path(scratch) / "server.log"
@@ -225,41 +277,56 @@ def run_loadtest(settings: Settings, cases: Sequence[dict[str, Any]], client_cou
                 sys.stderr.write(log_path.read_text(encoding="utf-8", errors="replace")[-3000:])
                 raise
             return measure(f"http://127.0.0.1:{served.port}", server.pid, cases, client_counts, questions,
-                           deadline, auth)
+                           deadline, auth, protocols)
         finally:
             stop_server(server)
 
 
 def measure(url: str, pid: int | None, cases: Sequence[dict[str, Any]], client_counts: Sequence[int],
-            questions: int, deadline: float, auth: tuple[str, str] | None) -> LoadReport:
-    """The reference pass, then one run per client count, against the app at `url` (process `pid` if known)."""
-    # The first pass waits for the embedding model (it loads in the background) and warms caches;
-    # the second is the reference, and must equal the first.
-    first, _ = reference_replies(url, cases, auth)
+            questions: int, deadline: float, auth: tuple[str, str] | None,
+            protocols: Sequence[str] = ("page",)) -> LoadReport:
+    """The reference pass, then one run per client count and protocol, against the app at `url`.
+
+    `report.reference`/`report.replies` are the first protocol's; each protocol's own reference is in
+    `report.references` (runs are compared with the reference of their protocol).
+    """
+    references: dict[str, tuple[dict[str, list[list[Any]]], RunResult]] = {}
     before = cpu_seconds(pid) if pid else None
-    reference, single = reference_replies(url, cases, auth)
-    single.mismatches += [key for key in reference if first.get(key) != reference[key]]
-    before = charge_cpu(single, pid, before)
+    for protocol in protocols:
+        # The first pass waits for the embedding model (it loads in the background) and warms caches;
+        # the second is the reference, and must equal the first.
+        first, _ = reference_replies(url, cases, auth, protocol)
+        before = cpu_seconds(pid) if pid else None
+        reference, single = reference_replies(url, cases, auth, protocol)
+        single.mismatches += [key for key in reference if first.get(key) != reference[key]]
+        before = charge_cpu(single, pid, before)
+        references[protocol] = (reference, single)
     runs: list[RunResult] = []
     for count in client_counts:
-        runs.append(run_clients(url, cases, count, questions, reference, deadline, auth))
-        before = charge_cpu(runs[-1], pid, before)
-    return LoadReport(single, runs, peak_memory_mb(pid) if pid else None, reference)
+        for protocol in protocols:
+            reference = references[protocol][0]
+            runs.append(run_clients(url, cases, count, questions, reference, deadline, auth, protocol))
+            before = charge_cpu(runs[-1], pid, before)
+    main_reference, main_single = references[protocols[0]]
+    return LoadReport(main_single, runs, peak_memory_mb(pid) if pid else None, main_reference,
+                      [single for _, single in references.values()])
 
 
 def format_report(report: LoadReport) -> str:
     """The table, then the first few errors and mismatches."""
-    header = ("clients", "requests", "wall_s", "req_per_s", "p50_ms", "p95_ms", "p99_ms", "service_p50_ms",
+    header = ("protocol", "clients", "requests", "wall_s", "req_per_s", "p50_ms", "p95_ms", "p99_ms", "service_p50_ms",
               "server_cpu", "errors", "mismatches")
-    rows = [report.reference.row(), *(run.row() for run in report.runs)]
-    rows[0]["clients"] = "1 (ref)"
+    singles = report.references or [report.reference]
+    rows = [*(single.row() for single in singles), *(run.row() for run in report.runs)]
+    for row in rows[: len(singles)]:
+        row["clients"] = "1 (ref)"
     widths = [max(len(name), *(len(str(row[name])) for row in rows)) for name in header]
     lines = ["  ".join(name.rjust(width) for name, width in zip(header, widths, strict=True))]
     lines += ["  ".join(str(row[name]).rjust(width) for name, width in zip(header, widths, strict=True))
               for row in rows]
     if report.server_peak_mb is not None:
         lines.append(f"server peak RSS: {report.server_peak_mb} MB")
-    for run in [report.reference, *report.runs]:
+    for run in [*singles, *report.runs]:
         lines += [f"error ({run.clients} clients): {e}" for e in run.errors[:5]]
         lines += [f"mismatch ({run.clients} clients): {m}" for m in run.mismatches[:5]]
     return "\n".join(lines)
@@ -280,14 +347,17 @@ def run_loadtest_command(args: argparse.Namespace, settings: Settings) -> int:
     if min(args.clients) < 1 or args.questions < 1:
         raise AssistantError("客户端数和每个客户端的提问数都至少为 1")
     cases = read_cases(args.cases)
-    print(f"cases: {len(cases)} from {args.cases}; clients {' '.join(map(str, args.clients))} × {args.questions} "
+    protocol = getattr(args, "protocol", None) or "page"
+    protocols = PROTOCOLS if protocol == "both" else (protocol,)
+    print(f"protocol {'+'.join(protocols)}; "
+          f"cases: {len(cases)} from {args.cases}; clients {' '.join(map(str, args.clients))} × {args.questions} "
           f"questions; concurrency_limit {settings.concurrency_limit}; cpu {os.cpu_count()}; llm {settings.llm}; "
           f"load average {load_average()}", flush=True)
     started = time.perf_counter()
     # --url and --timeout are read if the parser offers them: measure a running deployment, bound the run.
     report = run_loadtest(settings, cases, args.clients, args.questions,
                           overall_seconds=float(getattr(args, "timeout", None) or OVERALL_SECONDS),
-                          url=getattr(args, "url", None))
+                          url=getattr(args, "url", None), protocols=protocols)
     print(format_report(report))
     # Other work on the machine shares the same cores: the load average says how quiet it was.
     print(f"total {time.perf_counter() - started:.0f}s; load average {load_average()}")

@@ -79,6 +79,24 @@ def served(bot, session_settings: Settings,  # type: ignore[no-untyped-def]
     demo.close()
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for this session (tests/postgres_server.py); skips only if none is installed."""
+    from tests.postgres_server import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_feedback_url(postgres_url: str) -> str:
+    """The session's PostgreSQL with an empty feedback table."""
+    from tests.postgres_server import reset
+
+    reset(postgres_url)
+    return postgres_url
+
+
 def settings_in(tmp_path: Path, **changes: object) -> Settings:
     """Settings rooted in a test's own temp dir."""
     return dataclasses.replace(Settings(index_dir=tmp_path / "index", data_dir=tmp_path / "data"), **changes)

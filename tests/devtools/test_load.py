@@ -68,3 +68,47 @@ def test_a_reply_that_differs_from_the_reference_is_counted(bot, session_setting
         demo.close()
     assert run.errors == []
     assert sorted(m.split()[-1] for m in run.mismatches) == [FOLLOW_UP, FOLLOW_UP]
+
+
+def test_the_api_protocol_runs_beside_the_page_and_replays_follow_ups_with_history(session_settings: Settings,
+                                                                                  tmp_path: Path) -> None:
+    cases = five_cases()
+    report = run_loadtest(session_settings, cases, [4], questions=5, overall_seconds=300,
+                          log_path=tmp_path / "server.log", protocols=("page", "api"))
+    table = format_report(report)
+    print(table)
+    assert report.ok, table
+    assert [run.protocol for run in report.references] == ["page", "api"]
+    assert [(run.protocol, run.clients, run.requests) for run in report.runs] == [("page", 4, 24), ("api", 4, 24)]
+    assert " api " in table and " page " in table
+    # The API's reference is Reply.to_dict(); the follow-up was answered with its earlier turn as history.
+    api = report.references[1]
+    assert api.errors == [] and api.mismatches == []
+
+
+@pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
+def test_an_api_reply_that_differs_from_the_reference_is_counted(bot, session_settings: Settings,
+                                                                 tmp_path: Path) -> None:
+    import time
+
+    import ui
+    from devtools.app_client import free_port
+    from devtools.loadtest import reference_replies, run_clients
+
+    settings = session_settings.with_overrides(data_dir=tmp_path / "data", port=free_port())
+    demo = ui.build_demo(bot, settings)
+    _, url, _ = ui.launch(demo, settings, prevent_thread_lock=True, quiet=True)
+    try:
+        cases = five_cases()[:2]
+        reference, single = reference_replies(url.rstrip("/"), cases, None, "api")
+        assert single.errors == [] and set(reference) == {"d001", FOLLOW_UP}
+        first_turn, second_turn = reference[FOLLOW_UP]
+        assert second_turn[0] == bot.ask(cases[1]["q"], history=[("user", cases[1]["pre"][0]),
+                                                                 ("assistant", first_turn[0]["text"])]).to_dict()
+        assert "276万元" in second_turn[0]["text"]
+        tampered = {**reference, FOLLOW_UP: json.loads(json.dumps(reference[FOLLOW_UP]).replace("276", "277"))}
+        run = run_clients(url.rstrip("/"), cases, 2, 2, tampered, time.monotonic() + 120, protocol="api")
+    finally:
+        demo.close()
+    assert run.errors == []
+    assert sorted(m.split()[-1] for m in run.mismatches) == [FOLLOW_UP, FOLLOW_UP]

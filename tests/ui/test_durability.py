@@ -5,7 +5,8 @@ click 👍/👎 (the chatbot's like event, which the browser fires over gradio's
 queue protocol), then send a reason — as fast as the server answers.  The server
 is killed mid-stream, restarted on the same data directory, and every vote and
 reason whose reply the writer had received must be in the database, on the row
-it belongs to, and the database must pass `PRAGMA integrity_check`.
+it belongs to, and the database must pass `PRAGMA integrity_check`.  The same test runs against
+PostgreSQL (settings.feedback_url) on a real server the tests start (tests/postgres_server.py).
 """
 
 from __future__ import annotations
@@ -106,9 +107,12 @@ def vote_until_killed(server: subprocess.Popen[bytes], url: str, questions: list
     return writers
 
 
-def test_every_acknowledged_vote_survives_the_server_being_killed(session_settings: Settings,
-                                                                  tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_every_acknowledged_vote_survives_the_server_being_killed(session_settings: Settings, tmp_path: Path,
+                                                                  backend: str, request: pytest.FixtureRequest) -> None:
     settings = session_settings.with_overrides(data_dir=tmp_path / "data")
+    if backend == "postgres":
+        settings = settings.with_overrides(feedback_url=request.getfixturevalue("postgres_feedback_url"))
     rng = random.Random(20261123)
     writers: list[Writer] = []
     for round_number in range(ROUNDS):
@@ -118,10 +122,10 @@ def test_every_acknowledged_vote_survives_the_server_being_killed(session_settin
             writers += vote_until_killed(server, url, questions, rng)
         assert server.returncode == -signal.SIGKILL
         print(f"round {round_number + 1}: acknowledged {[len(w.votes) for w in writers[-3:]]} votes, "
-              f"files at kill: {sorted(p.name for p in settings.data_dir.iterdir())}")
+              f"files at kill: {sorted(p.name for p in settings.data_dir.glob('*'))}")
 
     with running_app(settings, tmp_path / "server-after.log") as (_, url):
-        rows = FeedbackStore(feedback_path(settings)).rows()
+        rows = FeedbackStore.for_settings(settings).rows()
         after = Writer("企业上市有什么补助（重启后）")
         stop = threading.Event()
         thread = threading.Thread(target=after.run, args=(url, stop), daemon=True)
@@ -132,8 +136,11 @@ def test_every_acknowledged_vote_survives_the_server_being_killed(session_settin
         thread.join(30)
     assert after.reasons, after.stopped_by  # the restarted app takes votes again
 
-    with contextlib.closing(sqlite3.connect(feedback_path(settings))) as connection:
-        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    if backend == "sqlite":
+        with contextlib.closing(sqlite3.connect(feedback_path(settings))) as connection:
+            assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    else:
+        assert not feedback_path(settings).exists()  # every vote went to PostgreSQL
     for writer in writers:
         mine = [row for row in rows if row["question"] == writer.question]
         assert writer.votes, writer.stopped_by
