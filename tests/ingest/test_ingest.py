@@ -46,6 +46,7 @@ from assistant.ingest.metadata import (
 from assistant.ingest.reading import IngestError, extract_text, read_policy
 from assistant.policies.corpus import load_corpus
 from assistant.settings import PROJECT_ROOT, Settings
+from assistant.text.formatting import format_yuan
 
 TODAY = dt.date(2026, 11, 23)
 FONT = "STSong-Light"
@@ -732,21 +733,21 @@ def test_search_finds_the_new_policies_clauses(ingested: Assistant, question: st
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("question", "doc_id"), [
-    ("宾县返乡创业能拿多少补助？", "binxian"),
-    ("齐齐哈尔首台套重型装备能奖励多少钱", "qiqihar"),
+@pytest.mark.parametrize(("question", "doc_id", "amount"), [
+    ("宾县返乡创业能拿多少补助？", "binxian", 20000.0),
+    ("齐齐哈尔首台套重型装备能奖励多少钱", "qiqihar", 1000000.0),
 ])
-def test_amount_question_for_a_policy_without_rules_invents_no_amount(
-    ingested: Assistant, question: str, doc_id: str
+def test_amount_question_for_a_new_policy_uses_the_rule_drafted_from_its_sentence(
+    ingested: Assistant, question: str, doc_id: str, amount: float
 ) -> None:
     reply = ingested.ask(question).to_dict()
-    assert reply["calculations"] == []
-    assert re.search(r"(没有|暂无|尚无|未).{0,12}计算规则", reply["text"]), reply["text"]
-    # Any amount in the answer is quoted from the policy, not computed.
     document = ingested.corpus.document(doc_id)
     assert document is not None
-    for amount in re.findall(r"\d+(?:\.\d+)?万?元", reply["text"]):
-        assert amount in document.text, amount
+    calculation = reply["calculations"][0]
+    assert (calculation["doc_id"], calculation["amount_yuan"]) == (doc_id, amount)
+    # The amount is the drafted rule's, and the rule quotes the sentence that states it.
+    rule = ingested.corpus.rules[calculation["rule_id"]]
+    assert rule.quote in document.text and format_yuan(amount) in rule.quote
 
 
 @pytest.mark.slow
