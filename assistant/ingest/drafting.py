@@ -47,7 +47,8 @@ AWARD_WORDS = ("奖励", "补助", "补贴", "资助", "贴息", "支持", "扶�
 RATE_BASE = re.compile(r"按(?:照)?(?P<pre>不超过|不高于)?(?:其|企业|项目)?(?P<base>[^，。；、]{2,30}?)"
                        r"的(?P<max>不超过|不高于)?$")
 CAP_BEFORE = re.compile(r"(?:最高(?:不超过|可达|给予|奖励|补助|补贴|支持)?|不超过|上限为?|封顶)$")
-PER_UNIT = re.compile(r"每(?P<unit>户|家|个|项|款|台|套|件|种|名|人|座|亩|平方米|千瓦|吨)(?P<what>[^，。；]{0,10}?)"
+PER_UNIT = re.compile(r"每(?P<unit>品种|户|家|个|项|款|台|套|件|种|名|人|座|亩|平方米|千瓦|吨)"
+                      r"(?P<what>[^，。；]{0,10}?)"
                       r"(?:一次性)?(?:给予|奖励|补助|补贴|资助|支持)?(?:最高)?$")
 THRESHOLD_AFTER = re.compile(r"^\s*(?:（含）|\(含\))?\s*(?:及)?以上")
 BELOW_AFTER = re.compile(r"^\s*(?:（含）)?\s*以下")
@@ -55,7 +56,10 @@ SHARE = re.compile(r"(?P<payer>省级|市级|县级|市县|区县|省|市|县|�
                    r"(?:负担|承担|出资|分担)[^，。；]{0,8}?$")
 REST = re.compile(r"其余(?:部分)?由(?P<payer>[^，。；]{1,10}?)(?:财政)?(?:负担|承担)")
 YEARS = re.compile(r"连续(?:支持|奖励|补助|给予)?(?P<n>[\d一二三四五六七八九十两]{1,2})年")
-ITEM_WORDS = ("单个项目", "单个产品", "每个项目", "每个产品", "单项", "每项", "单个")
+PER_ITEM = re.compile(r"每(?:个)?(?P<unit>品种|个|项|款|台|套|件|种)(?P<what>[\u4e00-\u9fff]{0,4}?)(?:给予|奖励|补助)")
+AGGREGATE = re.compile(r"合计|累计|总额|多个|多项")
+STEPPED = re.compile(r"补差")
+ITEM_WORDS = ("单品", "单个项目", "单个产品", "每个项目", "每个产品", "单项", "每项", "单个")
 YEAR_WORDS = ("每年", "年度", "当年")
 ENTERPRISE_UNITS = ("户", "家")
 CN_YEARS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -146,7 +150,8 @@ def _figures(sentence: str) -> list[_Figure]:
                                    label=unit.group("what") if unit else ""))
             else:
                 unit = PER_UNIT.search(before[-16:])
-                if unit and unit.group("unit") not in ENTERPRISE_UNITS:
+                basis = unit is not None and before[:len(before) - len(unit.group(0))].endswith(("按", "按照"))
+                if unit and (unit.group("unit") not in ENTERPRISE_UNITS or basis):
                     out.append(_Figure("unit", value, q, unit=unit.group("unit"), label=unit.group("what")))
                 elif _awards(after[:8]) or _awards(before[-8:]):
                     out.append(_Figure("amount", value, q))
@@ -208,7 +213,8 @@ def draft_rules(doc_id: str, clauses: Sequence[Clause]) -> DraftedRules:
         before = len(result.drafts)
         refused: list[str] = []
         tiers: list[tuple[str, list[_Figure]]] = []
-        clause_caps: list[tuple[str, Decimal]] = []
+        clause_caps: list[tuple[str, Decimal, int]] = []
+        since = before
         shares = _shares(clause.text)
         for start, end in split_sentences(clause.text):
             sentence = clause.text[start:end]
@@ -222,8 +228,22 @@ def draft_rules(doc_id: str, clauses: Sequence[Clause]) -> DraftedRules:
                 refused.append(f"「{_short(sentence)}」：{unreadable}")
                 continue
             amounts = [f for f in figures if f.role in ("rate", "amount", "unit")]
-            if not amounts and any(f.role in ("cap", "item_cap", "year_cap") for f in figures):
-                clause_caps += [(sentence, f.value) for f in figures if f.role in ("cap", "item_cap", "year_cap")]
+            caps = [f for f in figures if f.role in ("cap", "item_cap", "year_cap")]
+            if not amounts and caps:
+                if len(caps) == 1 and AGGREGATE.search(sentence):  # 「有多个产品的，每户企业每年奖励合计不超过…」
+                    clause_caps.append((sentence, caps[0].value, len(result.drafts)))
+                    continue
+                if len(caps) == 1 and _awards(sentence[caps[0].q.end:caps[0].q.end + 6]):
+                    caps[0].role, caps[0].maximum = "amount", True  # 「给予一次性最高不超过50万元奖励」
+                    per = PER_ITEM.search(sentence[:caps[0].q.start][-20:])
+                    if per:  # 「每个品种给予一次性最高不超过300万元奖励」: a ceiling per unit
+                        caps[0].role, caps[0].unit, caps[0].label = "unit", per.group("unit"), per.group("what")
+                    amounts = caps
+                else:
+                    refused.append(f"「{_short(sentence)}」：上限未能对应到哪一项补助")
+                    continue
+            if amounts and STEPPED.search(clause.text):
+                refused.append(f"「{_short(sentence)}」：本条按「递进补差」计发，须扣除已获奖励，请手工编写")
                 continue
             if not amounts:
                 if (vague and any(f.role not in ("share", "years") for f in figures)) or (vague and _awards(sentence)):
@@ -249,8 +269,9 @@ def draft_rules(doc_id: str, clauses: Sequence[Clause]) -> DraftedRules:
             except _Unreadable as unreadable:
                 refused.append(f"「{_short(sentence)}」：{unreadable}")
         result.drafts += _tier_drafts(doc_id, clause, tiers, shares, len(result.drafts), refused)
-        for sentence, cap in clause_caps:
-            _apply_clause_cap(result.drafts[before:], sentence, cap, refused)
+        for sentence, cap, upto in clause_caps:  # a cap sentence bounds the drafts of the sentences before it
+            _apply_clause_cap(result.drafts[since:upto], sentence, cap, refused)
+            since = upto
         kept = [d for d in result.drafts[before:] if not d.entry.get("_refused")]
         del result.drafts[before:]
         result.drafts += kept
@@ -269,7 +290,7 @@ def _apply_clause_cap(drafts: list[Draft], sentence: str, cap: Decimal, refused:
     of the clause: a rate's amount is capped, a fixed award above it is refused."""
     for draft in drafts:
         entry = draft.entry
-        note = f"本条另规定「{sentence.rstrip('。；')}」，按每条规则分别封顶；多项合计仍不得超过{format_yuan(cap)}"
+        note = f"本条另规定「{sentence.rstrip('。；，')}」，多项合计不得超过{format_yuan(cap)}"
         if entry["type"] == "rate":
             entry["cap"] = float(min(Decimal(repr(entry["cap"])), cap)) if entry.get("cap") is not None else float(cap)
             draft.formula = f"min({draft.formula}, {format_yuan(cap)})"
