@@ -22,6 +22,7 @@ guessed.  Pure text work: nothing is read or written here.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -246,7 +247,7 @@ def draft_rules(doc_id: str, clauses: Sequence[Clause]) -> DraftedRules:
                 refused.append(f"「{_short(sentence)}」：本条按「递进补差」计发，须扣除已获奖励，请手工编写")
                 continue
             if not amounts:
-                if (vague and any(f.role not in ("share", "years") for f in figures)) or (vague and _awards(sentence)):
+                if vague:
                     refused.append(f"「{_short(sentence)}」：{vague}")
                 continue
             if vague:
@@ -448,6 +449,8 @@ def _tier_drafts(doc_id: str, clause: Clause, tiers: list[tuple[str, list[_Figur
     sentences: list[str] = []
     for sentence, figures in tiers:
         ordered = [f for f in figures if f.role in ("threshold", "amount")]
+        for earlier, later in itertools.pairwise([f for f in ordered if f.role == "threshold"]):
+            later.label = later.label or earlier.label  # 「达到1亿元以上的…，达到5亿元以上的…」
         pairs += list(zip(ordered[0::2], ordered[1::2], strict=True))
         sentences.append(sentence)
     if not pairs:
