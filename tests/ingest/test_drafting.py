@@ -155,7 +155,8 @@ def test_each_draft_quotes_its_sentence_exactly() -> None:
     ("企业获得的奖励，可提高到50万元。", "提高到"),
     ("对获评国家级称号的企业给予500万元奖励，已获省级奖励的递进补差。", "补差"),
     ("对年营业收入1亿元以下的企业，给予10万元奖励。", "以下"),
-    ("对申报多个产品的企业给予一次性最高不超过200万元奖励，对单个产品给予一次性最高不超过100万元奖励。", "上限未能对应"),
+    ("对申报多个产品的企业给予一次性最高不超过200万元奖励，对单个产品给予一次性最高不超过100万元奖励。",
+     "上限未能对应"),
 ])
 def test_sentences_it_cannot_read_fully_are_refused_with_the_reason(sentence: str, reason: str) -> None:
     result = drafted(sentence)
