@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -182,3 +184,24 @@ def test_drafts_for_the_loaded_policies_use_only_their_sentences_figures() -> No
     assert report.hand == 55
     assert report.unsupported == [] and report.in_non_computable == [], format_report(report)
     assert len(report.matched_hand) >= 30  # recall measured at 31/55 when this was written
+
+
+def test_a_plain_text_naming_no_issuer_needs_only_the_issuer_flag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = (PROJECT_ROOT / "tests" / "ingest" / "data" / "mudanjiang.txt").read_text(encoding="utf-8").splitlines()
+    source = tmp_path / "mudanjiang.txt"
+    source.write_text("\n".join(lines[:-2]) + "\n", encoding="utf-8")  # without the signature and date
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    monkeypatch.setenv("POLICY_ASSISTANT_CORPUS_DIR", str(corpus))
+    monkeypatch.setenv("POLICY_ASSISTANT_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("POLICY_ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    assert main(["add-policy", str(source), "--yes", "--no-index"]) == 2
+    assert capsys.readouterr().err.strip().endswith("缺少必要信息，请用参数指定：发文机关（--issuer）")
+    assert main(["add-policy", str(source), "--yes", "--no-index", "--issuer", "牡丹江市人民政府"]) == 0
+    meta = json.loads((corpus / "mudanjiang.json").read_text(encoding="utf-8"))
+    assert (meta["title"], meta["region"], meta["jurisdiction"]) == (
+        "牡丹江市促进中小企业高质量发展若干措施", "牡丹江市", "city")
+    assert (meta["effective"], meta["valid_years"]) == ("2024-01-01", 3)
+    assert (corpus / "mudanjiang.rules.json").exists()
