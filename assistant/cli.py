@@ -95,6 +95,13 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--no-index", action="store_true", help="只写入 corpus/，不重建索引")
     add.set_defaults(handler=_add_policy)
 
+    rules = commands.add_parser("rules", help="计算规则：rules draft FILE 从政策原文起草规则供审核")
+    rules_commands = rules.add_subparsers(dest="rules_command", required=True)
+    draft = rules_commands.add_parser("draft", help="从政策原文（.txt/.pdf/.docx）起草计算规则并打印，不写入")
+    draft.add_argument("file", type=Path)
+    draft.add_argument("--json", action="store_true", help="以规则文件（rules.json）格式输出")
+    draft.set_defaults(handler=_rules_draft)
+
     load = commands.add_parser("loadtest", help="启动网页服务并用并发客户端压测（吞吐、延迟、错误）")
     load.add_argument("--clients", type=int, nargs="+", default=[16, 64], help="并发客户端数，可给多个")
     load.add_argument("--questions", type=int, default=25, help="每个客户端提问数")
@@ -202,6 +209,24 @@ def _add_policy(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.ingest.adding import add_policy_command
 
     return add_policy_command(args, settings)
+
+
+def _rules_draft(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.ingest.drafting import draft_rules, format_drafts
+    from assistant.ingest.metadata import propose_metadata
+    from assistant.ingest.reading import read_policy
+    from assistant.text.numbering import ARABIC_ITEM
+
+    read = read_policy(args.file)
+    stem = args.file.stem if args.file.stem.isascii() else "new"
+    drafted = draft_rules(stem, read.clauses)
+    title = propose_metadata(read.text, read.extracted.raw)[0].get("title") or ""
+    chinese = not any(ARABIC_ITEM.match(c.text) for c in read.clauses if c.clause.isdigit())
+    if args.json:
+        print(json.dumps(drafted.rules_file(title, chinese), ensure_ascii=False, indent=2))
+    else:
+        print(format_drafts(drafted, title, chinese))
+    return 0
 
 
 def _loadtest(args: argparse.Namespace, settings: Settings) -> int:

@@ -9,7 +9,8 @@ asked for; an amount is only ever the calculator's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -24,7 +25,7 @@ from assistant.calculator.extract import figures_taken
 from assistant.policies.corpus import Corpus
 from assistant.policies.stacking import StackingRule, explain_for_calculations
 from assistant.search.retriever import Retriever, ScoredClause
-from assistant.text.amounts import unread_amounts
+from assistant.text.amounts import find_dates, unread_amounts
 from assistant.text.formatting import format_yuan
 from assistant.text.numbering import count_word
 
@@ -51,12 +52,25 @@ class Calculator:
     """The calculation path: picks the rule, reads the facts, computes or asks for what is missing."""
 
     def __init__(self, corpus: Corpus, rules: Mapping[str, Rule], retriever: Retriever, lpr_table: Any,
-                 llm: PolicyLlm | None) -> None:
+                 llm: PolicyLlm | None, clock: Callable[[], dt.date] | None = None) -> None:
         self.corpus = corpus
         self.rules = rules
         self.retriever = retriever
         self.lpr_table = lpr_table
         self.llm = llm
+        self.clock = clock
+
+    def in_force(self, best: RuleChoice, question: str) -> RuleChoice:
+        """The version of `best`'s rule in force on the date the question names (else today): an amendment
+        (corpus relations) from its date on, the original before it."""
+        if self.clock is None:
+            return best
+        dates = find_dates(question)
+        on = dt.date(dates[0].year, dates[0].month, dates[0].day or 1) if dates else self.clock()
+        original = next((self.rules[old] for d in self.corpus.documents for r in d.relations
+                         for old, new in r.rules if new == best.rule.rule_id and old in self.rules), best.rule)
+        rule = self.corpus.rule_in_force(original, on)[0]
+        return best if rule is best.rule else replace(best, rule=rule)
 
     def rank_rules(self, text: str, ranked: Sequence[ScoredClause], vector: Any) -> list[RuleChoice]:
         """Rules of the best clauses, scored by clause relevance, rule similarity and keywords."""
@@ -137,6 +151,7 @@ class Calculator:
             close = rule_clause is not None and rule_clause.score >= BORROW_RATIO * top.score
             if best.keyword_chars == 0 or not close:
                 return None  # the clause that answers has no rule: never borrow another clause's figures
+        best = self.in_force(best, context.question)
         unread = unread_amounts(context.question)
         if unread and any(p.kind == "money" for p in best.rule.params):
             # never fall back on an earlier turn's figure when this one's could not be read

@@ -50,7 +50,7 @@ class Router:
         self.clock = clock
         self.rules = rules
         self.lpr_table = lpr_table
-        self.calculator = Calculator(corpus, rules, retriever, lpr_table, llm)
+        self.calculator = Calculator(corpus, rules, retriever, lpr_table, llm, clock)
         self.places = load_places()
         self.lookup = LookupAnswerer(corpus, retriever, query_vector, clock)
         self.validity = ValidityAnswerer(corpus, clock)

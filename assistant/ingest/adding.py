@@ -5,8 +5,11 @@ assistant.ingest.metadata proposes the metadata the text states; here the flags
 override that proposal and the draft is checked against the policies already in
 corpus/ (doc_id, duplicates, aliases).  After a Chinese summary and
 confirmation, `<doc_id>.txt` and `<doc_id>.json` are written into corpus/ and
-the index is rebuilt.  Calculator rules are not guessed: a policy without
-`<doc_id>.rules.json` has no calculations.
+the index is rebuilt.  Calculator rules are drafted from the clause sentences
+(assistant.ingest.drafting), shown (sentence → formula → an example) and written
+as `<doc_id>.rules.json` with the same confirmation; sentences the drafter cannot
+read fully are listed as non_computable, never guessed.  An existing rules file
+is kept and no rules are drafted.
 
 Guarantees: a file that cannot be read or is not a policy changes nothing; the
 new files are staged inside corpus/ and validated with `load_document` before
@@ -32,7 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.calculator import parse_rules
 from assistant.errors import AssistantError, CorpusError
+from assistant.ingest.drafting import DraftedRules, draft_rules, format_drafts
 from assistant.ingest.metadata import (
     DOC_NUMBER,
     EFFECTIVE_DATE,
@@ -48,6 +53,7 @@ from assistant.ingest.reading import ExtractedText, IngestError, ReadPolicy, rea
 from assistant.policies.corpus import load_corpus, load_document
 from assistant.policies.validity import format_date
 from assistant.settings import Settings
+from assistant.text.numbering import ARABIC_ITEM
 
 __all__ = ["IngestError", "PolicyDraft", "add_policy", "add_policy_command", "draft_policy", "format_summary",
            "write_policy"]
@@ -76,6 +82,20 @@ class PolicyDraft:
     warnings: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # fields still needed: keys of FIELDS
     unplaced: list[str] = field(default_factory=list)  # paragraphs no clause holds
+    rules: DraftedRules | None = None  # drafted calculator rules, written with the policy
+
+    def rules_file(self) -> dict[str, Any] | None:
+        """The drafted rules as a rules-file object, or None when none are drafted."""
+        if self.rules is None or not self.metadata.get("doc_id"):
+            return None
+        chinese = not any(ARABIC_ITEM.match(c.text) for c in self.read.clauses if c.clause.isdigit())
+        self.rules.doc_id = self.metadata["doc_id"]
+        data = self.rules.rules_file(self.metadata.get("title") or "", chinese)
+        for entry in data["rules"]:
+            entry["doc_id"] = self.metadata["doc_id"]
+            entry["rule_id"] = re.sub(r"^[^-]+(?=-)", self.metadata["doc_id"], entry["rule_id"], count=1) \
+                if not entry["rule_id"].startswith(self.metadata["doc_id"] + "-") else entry["rule_id"]
+        return data
 
 
 # ---- the draft: proposal + flags + checks against the corpus ------------------------------------
@@ -103,6 +123,9 @@ def draft_policy(read: ReadPolicy, overrides: dict[str, Any], corpus_dir: Path) 
         missing.append("issued")
     draft = PolicyDraft(read, order_metadata(meta, _describe_source(read.extracted)), origins, warnings, missing)
     draft.unplaced = _unplaced_paragraphs(read)
+    doc_id = draft.metadata.get("doc_id")
+    if not (doc_id and (corpus_dir / f"{doc_id}.rules.json").exists()):
+        draft.rules = draft_rules(doc_id or "new", read.clauses)
     draft.warnings += _numbering_warnings(read)
     if read.extracted.pages_without_text:
         pages = "、".join(map(str, read.extracted.pages_without_text))
@@ -216,8 +239,17 @@ def format_summary(draft: PolicyDraft) -> str:
     if meta.get("continuation"):
         lines.append(f"  期满后　：「{meta['continuation']}」")
     lines.append(f"  别称　　：{'、'.join(meta.get('aliases') or []) or '（无）'}")
-    lines.append("  计算规则：无（问金额时助手会说明该政策暂无计算规则；如需计算，请另行编写 "
-                 f"corpus/{meta.get('doc_id') or '<doc_id>'}.rules.json）")
+    rules = draft.rules_file()
+    if rules is None and draft.rules is None:
+        lines.append(f"  计算规则：沿用已有的 corpus/{meta.get('doc_id')}.rules.json")
+    elif not rules or not rules["rules"]:
+        lines.append("  计算规则：未能从原文起草（问金额时助手会说明该政策暂无计算规则；如需计算，请另行编写 "
+                     f"corpus/{meta.get('doc_id') or '<doc_id>'}.rules.json）")
+    else:
+        chinese = rules["clause_label"] == "第{clause_cn}条"
+        assert draft.rules is not None
+        lines.append(f"  计算规则：从原文起草 {len(rules['rules'])} 条，确认后写入 corpus/{meta['doc_id']}.rules.json")
+        lines += ["    " + line for line in format_drafts(draft.rules, meta.get("title") or "", chinese).split("\n")]
     if draft.warnings:
         lines.append("请注意：")
         lines += [f"  ⚠ {w}" for w in draft.warnings]
@@ -246,7 +278,10 @@ def write_policy(draft: PolicyDraft, corpus_dir: Path) -> list[Path]:
     load_corpus does not see the policy.
     """
     doc_id = draft.metadata["doc_id"]
-    names = (f"{doc_id}.txt", f"{doc_id}.json")
+    rules = draft.rules_file()
+    names: tuple[str, ...] = (f"{doc_id}.txt", f"{doc_id}.json")
+    if rules and rules["rules"]:
+        names = (f"{doc_id}.rules.json", *names)  # the metadata last: until then load_corpus sees nothing
     if not corpus_dir.is_dir():
         raise IngestError(f"找不到政策库目录：{corpus_dir}")
     if any((corpus_dir / name).exists() for name in names):
@@ -257,16 +292,23 @@ def write_policy(draft: PolicyDraft, corpus_dir: Path) -> list[Path]:
     staging.mkdir()
     written: list[Path] = []
     try:
-        _write_file(staging / names[0], draft.read.text)
-        _write_file(staging / names[1], json.dumps(draft.metadata, ensure_ascii=False, indent=2) + "\n")
+        text_name, meta_name = names[-2:]
+        _write_file(staging / text_name, draft.read.text)
+        _write_file(staging / meta_name, json.dumps(draft.metadata, ensure_ascii=False, indent=2) + "\n")
+        if rules and len(names) == 3:
+            try:
+                parse_rules(rules)
+            except ValueError as error:
+                raise IngestError(f"起草的计算规则未通过校验，未收录：{error}") from error
+            _write_file(staging / names[0], json.dumps(rules, ensure_ascii=False, indent=2) + "\n")
         try:
-            document = load_document(staging / names[1])
+            document = load_document(staging / meta_name)
         except CorpusError as error:
             raise IngestError(f"生成的元数据未通过校验，未收录：{error}") from error
         rules_path = corpus_dir / f"{doc_id}.rules.json"
         if rules_path.exists():  # left from the policy this one replaces
-            rules = json.loads(rules_path.read_text(encoding="utf-8")).get("rules", [])
-            lost = sorted({str(r.get("clause")) for r in rules} - {c.clause for c in document.clauses})
+            kept = json.loads(rules_path.read_text(encoding="utf-8")).get("rules", [])
+            lost = sorted({str(r.get("clause")) for r in kept} - {c.clause for c in document.clauses})
             if lost:
                 raise IngestError(f"{rules_path.name} 中的计算规则引用了新文本中没有的条款（{'、'.join(lost)}），"
                                   "请先修改或删除该规则文件")

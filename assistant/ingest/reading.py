@@ -36,6 +36,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an encrypted .docx or an old .doc is an OLE c
 MIN_PAGE_CHARACTERS = 5  # fewer printable characters than this: the page has no text layer
 MIN_CJK_SHARE = 0.3  # a Chinese policy is mostly Chinese; below this the text layer is garbage
 SENTENCE_END = tuple("。；：！？:;）)”")
+TITLE_LINE = 60  # a first line longer than this is a paragraph, not a title
 CJK = re.compile(r"[\u3400-\u9fff]")
 # A Word paragraph ending like this is a wrapped line, not a paragraph.
 WRAPPED_END = re.compile(r"[\u3400-\u9fff\dA-Za-z]$")
@@ -234,6 +235,11 @@ def _read_txt(path: Path, data: bytes) -> ExtractedText:
         raise IngestError(f"{path.name} 的文字编码无法识别（已尝试 UTF-8 和 GB18030）：请用记事本“另存为” UTF-8 编码")
     if not text.strip():
         raise IngestError(f"{path.name} 中没有文字")
+    # A plain text's first line is its title: kept a paragraph of its own, not joined to the next
+    # line as a hard-wrapped one would be.
+    first, _, rest = text.strip("\ufeff\r\n").partition("\n")
+    if rest.strip() and len(first.strip()) <= TITLE_LINE and not first.rstrip().endswith(SENTENCE_END):
+        return ExtractedText(path, "文本", (first.strip(), rest))
     return ExtractedText(path, "文本", (text,))
 
 

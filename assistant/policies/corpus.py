@@ -49,6 +49,23 @@ class StackingRule:
     topics: tuple[ExclusiveTopic, ...]
 
 
+RELATION_KINDS = {"implements": "实施细则", "amends": "修改", "supersedes": "废止并替代",
+                  "extends_validity": "延长有效期"}
+
+
+@dataclass(frozen=True)
+class Relation:
+    """What this document does to another: implements / amends (a clause's figures from a date) /
+    supersedes (the whole policy) / extends_validity, as its metadata states (corpus/<doc_id>.json)."""
+
+    kind: str  # one of RELATION_KINDS
+    target: str  # the other document's doc_id
+    clauses: tuple[str, ...] = ()  # the target's clauses it concerns; () = the whole document
+    since: dt.date | None = None  # from when it applies
+    rules: tuple[tuple[str, str], ...] = ()  # amends: (target rule_id, this document's rule_id in its place)
+    until: dt.date | None = None  # extends_validity: the target's new last day
+
+
 @dataclass(frozen=True)
 class Document:
     """A policy document's metadata and its clauses."""
@@ -69,6 +86,7 @@ class Document:
     stacking: tuple[StackingRule, ...]  # 「从高不重复」-type rules as data (see corpus/*.json)
     clauses: tuple[Clause, ...] = field(repr=False)
     text: str = field(repr=False, default="")
+    relations: tuple[Relation, ...] = ()
 
     def clause(self, clause_id: str) -> Clause | None:
         """The clause with this id, or None."""
@@ -129,6 +147,24 @@ class Corpus:
                 {"rule_id": rule.rule_id, "name": rule.name, "keywords": list(rule.keywords), "clause": rule.clause})
         return data
 
+    def related(self, doc_id: str, clause: str | None = None) -> list[tuple[Document, Relation]]:
+        """Loaded documents that implement, amend, supersede or extend `doc_id` (its `clause`, when given),
+        earliest first."""
+        found = [(d, r) for d in self.documents for r in d.relations if r.target == doc_id
+                 and (clause is None or not r.clauses or clause in r.clauses)]
+        return sorted(found, key=lambda pair: (pair[1].since or dt.date.min, pair[0].doc_id))
+
+    def rule_in_force(self, rule: Rule, on: dt.date) -> tuple[Rule, Document | None, Relation | None]:
+        """The rule that replaces `rule` on `on` (the latest amendment in force by then), with the
+        amending document and relation; `rule` itself and None when no amendment applies yet."""
+        chosen: tuple[Rule, Document | None, Relation | None] = (rule, None, None)
+        for document, relation in self.related(rule.doc_id, rule.clause):
+            replacement = dict(relation.rules).get(chosen[0].rule_id) or dict(relation.rules).get(rule.rule_id)
+            if relation.kind == "amends" and replacement in self.rules and (
+                    relation.since is None or relation.since <= on):
+                chosen = (self.rules[replacement], document, relation)
+        return chosen
+
     @property
     def non_computable(self) -> dict[str, list[dict[str, str]]]:
         """doc_id → [{clause, reason}, …] of `no_amount`."""
@@ -153,6 +189,15 @@ def load_corpus(directory: Path) -> Corpus:
             rules.update((rule.rule_id, rule) for rule in parsed)
             if unpriced:
                 no_amount[document.doc_id] = unpriced
+    for document in documents:
+        for relation in document.relations:
+            for old, new in relation.rules:
+                if new not in rules or rules[new].doc_id != document.doc_id:
+                    raise CorpusError(f"{document.doc_id}.json：relations 中的规则 {new} 不是本文件的计算规则")
+                if old in rules and (rules[old].doc_id != relation.target or (
+                        relation.clauses and rules[old].clause not in relation.clauses)):
+                    raise CorpusError(f"{document.doc_id}.json：relations 中的规则 {old} 不属于"
+                                      f"{relation.target} 被修改的条款")
     return Corpus(documents, rules, fingerprint_corpus(directory), no_amount)
 
 
@@ -211,7 +256,36 @@ def load_document(meta_path: Path) -> Document:
         stacking=tuple(_stacking_rules(meta, meta_path, text)),
         clauses=clauses,
         text=text,
+        relations=tuple(_relations(meta, meta_path)),
     )
+
+
+def _relations(meta: dict[str, Any], path: Path) -> list[Relation]:
+    """The `relations` list: [{kind, target, clauses, since, rules, until}]; CorpusError naming the fault."""
+    items = meta.get("relations", [])
+    if not isinstance(items, list):
+        raise CorpusError(f"{path.name}：字段 relations 应为列表")
+    out = []
+    for number, item in enumerate(items, 1):
+        where = f"{path.name}：relations 第{number}项"
+        if not isinstance(item, dict) or item.get("kind") not in RELATION_KINDS or not isinstance(
+                item.get("target"), str) or not item["target"]:
+            raise CorpusError(f"{where} 须有 kind（{'/'.join(RELATION_KINDS)}）和 target（doc_id）")
+        unknown = set(item) - {"kind", "target", "clauses", "since", "rules", "until", "note"}
+        if unknown:
+            raise CorpusError(f"{where}：未知字段 {'、'.join(sorted(unknown))}")
+        clauses = item.get("clauses", [])
+        rules = item.get("rules", {})
+        if not isinstance(clauses, list) or not all(isinstance(c, str) for c in clauses):
+            raise CorpusError(f"{where}：clauses 应为条款号（文本）的列表")
+        if not isinstance(rules, dict) or not all(isinstance(v, str) for v in rules.values()):
+            raise CorpusError(f"{where}：rules 应为「原规则 rule_id: 新规则 rule_id」的对象")
+        dates = {name: _parse_date(item, name, path) for name in ("since", "until")}
+        if item["kind"] == "amends" and dates["since"] is None:
+            raise CorpusError(f"{where}：amends 须给出 since（自何日起执行修改后的标准）")
+        out.append(Relation(item["kind"], item["target"], tuple(clauses), dates["since"],
+                            tuple(rules.items()), dates["until"]))
+    return out
 
 
 def rule_entries(data: Any) -> list[dict[str, Any]]:

@@ -46,8 +46,10 @@ from assistant.ingest.metadata import (
 from assistant.ingest.reading import IngestError, extract_text, read_policy
 from assistant.policies.corpus import load_corpus
 from assistant.settings import PROJECT_ROOT, Settings
+from assistant.text.formatting import format_yuan
 
 TODAY = dt.date(2026, 11, 23)
+MUDANJIANG = Path(__file__).parent / "data" / "mudanjiang.txt"
 FONT = "STSong-Light"
 Block = tuple[str, str]  # (layout: center | left | body | right, text)
 
@@ -671,6 +673,8 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
                             ("DATA_DIR", settings.data_dir)):
             patch.setenv(f"POLICY_ASSISTANT_{name}", str(value))
         assert main(["add-policy", str(pdf), "--yes", "--no-index", "--alias", "鹤城"]) == 0
+        # a plain text numbered 一、二、三 with no flags and no rules file: rules drafted from its sentences
+        assert main(["add-policy", str(MUDANJIANG), "--yes", "--no-index"]) == 0
         assert main(["add-policy", str(word), "--yes"]) == 0  # this one rebuilds the index
     return Assistant.load(settings, clock=lambda: TODAY, build_if_missing=False, wait_for_model=True)
 
@@ -732,21 +736,21 @@ def test_search_finds_the_new_policies_clauses(ingested: Assistant, question: st
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("question", "doc_id"), [
-    ("宾县返乡创业能拿多少补助？", "binxian"),
-    ("齐齐哈尔首台套重型装备能奖励多少钱", "qiqihar"),
+@pytest.mark.parametrize(("question", "doc_id", "amount"), [
+    ("宾县返乡创业能拿多少补助？", "binxian", 20000.0),
+    ("齐齐哈尔首台套重型装备能奖励多少钱", "qiqihar", 1000000.0),
 ])
-def test_amount_question_for_a_policy_without_rules_invents_no_amount(
-    ingested: Assistant, question: str, doc_id: str
+def test_amount_question_for_a_new_policy_uses_the_rule_drafted_from_its_sentence(
+    ingested: Assistant, question: str, doc_id: str, amount: float
 ) -> None:
     reply = ingested.ask(question).to_dict()
-    assert reply["calculations"] == []
-    assert re.search(r"(没有|暂无|尚无|未).{0,12}计算规则", reply["text"]), reply["text"]
-    # Any amount in the answer is quoted from the policy, not computed.
     document = ingested.corpus.document(doc_id)
     assert document is not None
-    for amount in re.findall(r"\d+(?:\.\d+)?万?元", reply["text"]):
-        assert amount in document.text, amount
+    calculation = reply["calculations"][0]
+    assert (calculation["doc_id"], calculation["amount_yuan"]) == (doc_id, amount)
+    # The amount is the drafted rule's, and the rule quotes the sentence that states it.
+    rule = ingested.corpus.rules[calculation["rule_id"]]
+    assert rule.quote in document.text and format_yuan(amount) in rule.quote
 
 
 @pytest.mark.slow
@@ -756,3 +760,49 @@ def test_the_seed_policies_still_answer_after_ingestion(ingested: Assistant) -> 
     about = {d["doc_id"]: d for d in ingested.about()["documents"]}
     assert (about["qiqihar"]["clauses"], about["binxian"]["clauses"]) == (6, 4)
     assert (about["qiqihar"]["in_force"], about["binxian"]["in_force"]) == (False, True)
+
+
+# ---- a policy whose rules are drafted from its text -------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "rule_id", "amount", "eligible"), [
+    # 一、 8% of each project's equipment investment, 200万 per project, 300万 per enterprise a year
+    ("牡丹江两个技改项目设备投资分别800万元和3000万元，能补助多少？", "mudanjiang-1-d1", 2640000.0, True),
+    ("牡丹江技术改造项目设备投资800万元能补助多少", "mudanjiang-1-d1", 640000.0, True),
+    # 二、 tiers on 年营业收入: 2亿 → 20万, 5亿 → 50万; under 2亿 is not eligible
+    ("牡丹江年营业收入3亿元能奖励多少？", "mudanjiang-2-d2", 200000.0, True),
+    ("牡丹江年营业收入6亿元能奖励多少？", "mudanjiang-2-d2", 500000.0, True),
+    ("牡丹江年营业收入1.5亿元能奖励多少？", "mudanjiang-2-d2", 0.0, False),
+    # 三、 10万 per product, one-off, 50万 per enterprise
+    ("牡丹江有4个产品首次通过省级新产品鉴定，能奖多少", "mudanjiang-3-d3", 400000.0, True),
+    ("牡丹江有8个产品首次通过省级新产品鉴定，能奖多少", "mudanjiang-3-d3", 500000.0, True),
+    # 四、 2000元 per person for 3 years
+    ("牡丹江新招用本市户籍人员15人，用工补贴多少", "mudanjiang-4-d4", 90000.0, True),
+    # 五、 5% of R&D spending from 100万, capped at 100万
+    ("牡丹江年度研发费用800万元能补助多少", "mudanjiang-5-d5", 400000.0, True),
+    ("牡丹江年度研发费用3000万元能补助多少", "mudanjiang-5-d5", 1000000.0, True),
+    ("牡丹江年度研发费用50万元能补助多少", "mudanjiang-5-d5", 0.0, False),
+])
+def test_a_policy_added_without_a_rules_file_computes_each_clause_from_its_drafted_rules(
+    ingested: Assistant, question: str, rule_id: str, amount: float, eligible: bool
+) -> None:
+    reply = ingested.ask(question).to_dict()
+    assert reply["route"] == "calculate", reply["text"]
+    calculation = reply["calculations"][0]
+    assert (calculation["rule_id"], calculation["amount_yuan"], calculation["eligible"]) == (
+        rule_id, amount, eligible)
+    rule = ingested.corpus.rules[rule_id]
+    document = ingested.corpus.document("mudanjiang")
+    assert document is not None and rule.quote in document.text
+
+
+@pytest.mark.slow
+def test_the_drafted_policy_has_its_metadata_from_the_text_and_refuses_the_unpriced_clause(
+    ingested: Assistant
+) -> None:
+    document = ingested.corpus.document("mudanjiang")
+    assert document is not None
+    assert (document.title, document.issuer) == ("牡丹江市促进中小企业高质量发展若干措施", "牡丹江市人民政府")
+    assert (document.jurisdiction, document.region) == ("city", "牡丹江市")
+    assert document.valid_until == dt.date(2026, 12, 31)
+    reply = ingested.ask("牡丹江投资20亿元的重大产业项目能拿多少").to_dict()
+    assert reply["calculations"] == [] and "一事一议" in reply["text"]
