@@ -1,7 +1,8 @@
 """The router: checks a question, reads it once, and hands it to the answer path that fits.
 
 The paths, one class each: explicit clause references and search look-ups (lookup.py), validity
-(validity.py), out of scope (scope.py), stacking (stacking.py) and calculation (calculate.py).
+(validity.py), out of scope (scope.py), stacking (stacking.py), calculation (calculate.py) and the
+match of a described company against every provision (match_reply.py, match.py).
 Every path returns a Reply whose text is built from templates over verbatim quotes and calculator
 worksheets; nothing generates an amount, and the number guard checks every reply before it leaves.
 """
@@ -22,6 +23,8 @@ from assistant.answering.context import Context, read_context, user_turns
 from assistant.answering.guard import guard_reply
 from assistant.answering.llm import PolicyLlm
 from assistant.answering.lookup import LookupAnswerer
+from assistant.answering.match_reply import MatchAnswerer
+from assistant.answering.profile import load_company_facts
 from assistant.answering.question import Question, read_question, wants_amount
 from assistant.answering.quoting import cite_line
 from assistant.answering.reply import Reply
@@ -56,6 +59,7 @@ class Router:
         self.validity = ValidityAnswerer(corpus, clock)
         self.scope = OutOfScopeAnswerer(corpus, rules, retriever, query_vector)
         self.stacking = StackingAnswerer(corpus, tokenizer, self.lookup.search, self.calculator, clock)
+        self.match = MatchAnswerer(corpus, rules, lpr_table, load_company_facts(), self.places, clock)
 
     # ---- entry -------------------------------------------------------------------------
     def answer(self, question: str, history: list[tuple[str, str]]) -> Reply:
@@ -87,6 +91,8 @@ class Router:
         if problem:
             return problem
         asked = read_question(question, history, self.corpus, self.places)
+        if not asked.references and self.match.wants(asked):  # 「我们是……能享受哪些政策」
+            return self.match.answer(asked)
         if asked.applicable is not None:
             if not asked.applicable:
                 return self.scope.outside(asked)
