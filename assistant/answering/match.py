@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from assistant.answering.profile import CompanyFacts, CompanyProfile, mentioned
@@ -90,7 +90,7 @@ class Matcher:
         def benefit(status: str, amount: float | None = None, missing: Sequence[str] = (), reason: str = "",
                     calculation: Calculation | None = None) -> Benefit:
             return Benefit(rule.doc_id, rule.clause, rule.rule_id, rule.name, status,  # type: ignore[arg-type]
-                           amount, tuple(dict.fromkeys(missing)), reason, calculation)
+                           amount, tuple(dict.fromkeys(missing)), reason, calculation, quote=rule.quote)
 
         denied = [self.facts.fact(name) for name in rule.audience.requires if profile.fact(name) is False]
         if denied:
@@ -165,8 +165,7 @@ class Matcher:
                              f"合计按确定金额的「{higher.title}」计，实际可选择较高的一项")
             kept = [k for k in kept if k is not rival] + [higher]
         counted = {b.rule_id for b in kept if self.definite(b)}
-        marked = [Benefit(b.doc_id, b.clause, b.rule_id, b.title, b.status, b.amount_yuan, b.missing, b.reason,
-                          b.calculation, b.rule_id in counted) for b in benefits]
+        marked = [replace(b, counted=b.rule_id in counted) for b in benefits]
         total = float(sum(b.amount_yuan or 0 for b in marked if b.counted))
         return marked, total, notes
 

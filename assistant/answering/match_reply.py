@@ -3,6 +3,7 @@ total with the stacking decisions, and the validity notices. The chat and the �
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -75,7 +76,8 @@ class MatchAnswerer:
                     f"对{place}的企业都不适用，因此没有可申请的项目。")
             return Reply(text, "match", profile=given)
         result = self.matcher.match(profile)
-        reply = self.compose(profile, result, given)
+        sourced = tuple(dataclasses.replace(b, source=self.where(b)) for b in result.benefits)
+        reply = self.compose(profile, dataclasses.replace(result, benefits=sourced), given)
         return add_validity_notices(reply, self.corpus, self.clock())
 
     def compose(self, profile: CompanyProfile, result: MatchResult, given: tuple[tuple[str, str], ...]) -> Reply:

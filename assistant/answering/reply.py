@@ -40,6 +40,8 @@ class Benefit:
     reason: str  # eligible: how it was reached; not_eligible: the failing condition and figure
     calculation: Calculation | None = None  # the worksheet (eligible, and not_eligible when it was computed)
     counted: bool = False  # the amount is in the reply's total (a definite amount, kept by the stacking rules)
+    quote: str = ""  # the clause sentence(s) the rule implements, verbatim
+    source: str = ""  # 「《…》第十一条 降低企业融资成本」
 
     def to_dict(self) -> dict[str, Any]:
         """The public benefit shape (see README)."""
