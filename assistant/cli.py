@@ -63,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true")
     evaluate.add_argument("--amounts", action="store_true",
                           help="按金额结果打分（正确 / 反问 / 错误金额），用于改写题集 paraphrases、heldout")
+    evaluate.add_argument("--match", action="store_true",
+                          help="政策体检评测：每行一个企业描述，统计应申请项找到、误报、金额与合计")
     evaluate.add_argument("--quiet", action="store_true", help="只打印汇总")
     evaluate.set_defaults(handler=_eval)
 
@@ -166,6 +168,13 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     path = args.file or DEV_CASES
     if not path.exists():
         raise AssistantError(f"找不到评测文件 {path}")
+    if args.match:
+        from devtools.match_eval import format_match_report, read_match_cases, score_cases
+
+        bot = Assistant.load(settings, wait_for_model=True)
+        matched = score_cases(lambda text, history: bot.ask(text, history=history), read_match_cases(path))
+        print(format_match_report(matched, quiet=args.quiet))
+        return 0 if all(not s.claimed_wrongly for s in matched) else 1
     if args.amounts:
         from devtools.amounts import format_amount_report, run_amount_cases
 
