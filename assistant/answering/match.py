@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from assistant.answering.profile import CompanyFacts, CompanyProfile, mentioned
+from assistant.answering.profile import CompanyFacts, CompanyProfile, mention_state, mentioned
 from assistant.answering.reply import Benefit
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, missing_parameters
 from assistant.calculator.conditions import evaluate, is_present, normalise_inputs
@@ -96,6 +96,10 @@ class Matcher:
         if denied:
             return benefit("not_eligible", reason=f"条款适用于{'、'.join(f.label for f in denied)}，"
                                                   f"您说明贵企业不是{'、'.join(f.label for f in denied)}")
+        said = mention_state(rule, profile.texts, self.facts)
+        subject = rule.audience.mentions[0].replace("…", "")
+        if said == "denied":
+            return benefit("not_eligible", reason=f"您说明贵企业没有（未获得）{subject}，不符合「{rule.name}」的条件")
         inputs = self.read_inputs(rule, profile, relevant)
         try:
             values = normalise_inputs(rule, inputs)
@@ -106,8 +110,10 @@ class Matcher:
             if status == "fail":
                 return benefit("not_eligible", reason=why)
         asks: list[str] = []
-        if not any(mentioned(rule, text) for text in profile.texts):  # listed because everything was asked
+        if not said:  # listed because everything was asked
             asks.append(f"贵企业是否符合「{rule.name}」的条件（见条款原文）")
+        elif said == "tentative":  # 「准备申报」: not got yet
+            asks.append(f"贵企业是否已经获得（完成）{subject}？「{rule.name}」须已获得认定或已完成")
         if profile.applicable is None:
             asks.append(PLACE_QUESTION)
         asks += [self.facts.fact(name).ask for name in rule.audience.requires if profile.fact(name) is None]

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from assistant.answering.context import user_turns
@@ -46,6 +47,8 @@ class CompanyFacts:
     facts: tuple[CompanyFact, ...]
     list_words: tuple[str, ...]  # 「哪些政策」「能拿哪些」: the message asks for a list of benefits
     everything_words: tuple[str, ...]  # 「所有」「全部」: list every provision, mentioned or not
+    tentative_words: tuple[str, ...] = ()  # 「准备申报」「正在申请」: the subject mentioned is not got yet
+    negations: tuple[str, ...] = ()  # 「没有首台套产品」: just before a mention, it denies it
 
     def fact(self, name: str) -> CompanyFact:
         """The fact called `name` (KeyError if none)."""
@@ -83,7 +86,8 @@ def load_company_facts(path: Path = FACTS_FILE) -> CompanyFacts:
             raise ValueError(f"{path.name}：事实 {name} 的字段应为 {sorted(keys)}")
         facts.append(CompanyFact(name, entry["label"], tuple(entry["yes"]), tuple(entry["no"]),
                                  tuple(entry["implied_by"]), entry["ask"]))
-    return CompanyFacts(tuple(facts), tuple(data["list_words"]), tuple(data["everything_words"]))
+    return CompanyFacts(tuple(facts), tuple(data["list_words"]), tuple(data["everything_words"]),
+                        tuple(data["tentative_words"]), tuple(data["negations"]))
 
 
 def read_facts(texts: Iterable[str], facts: CompanyFacts) -> dict[str, bool]:
@@ -110,9 +114,50 @@ def _states(text: str, fact: CompanyFact) -> bool | None:
     return None
 
 
+MENTION_GAP = 12  # characters a mention 「产值…增加」 may have between its two parts
+
+
+@lru_cache(maxsize=4096)
+def _mention_pattern(mention: str) -> re.Pattern[str]:
+    first, _, second = mention.partition("…")
+    return re.compile(re.escape(first) + f".{{0,{MENTION_GAP}}}?" + re.escape(second))
+
+
 def mentioned(rule: Rule, text: str) -> bool:
-    """The text says something that makes the rule relevant to the company (its audience.mentions)."""
-    return any(word in text for word in rule.audience.mentions)
+    """The text says something that makes the rule relevant to the company (its audience.mentions): a word,
+    or two words in that order close together (「产值…增加」 is 「产值比去年增加了」, not 「年产值5亿元」)."""
+    return any(_mention_pattern(word).search(text) if "…" in word else word in text
+               for word in rule.audience.mentions)
+
+
+def _mention_spans(rule: Rule, text: str) -> list[int]:
+    starts = []
+    for word in rule.audience.mentions:
+        if "…" in word:
+            starts += [m.start() for m in _mention_pattern(word).finditer(text)]
+        else:
+            starts += [m.start() for m in re.finditer(re.escape(word), text)]
+    return starts
+
+
+PIECE_BREAK = re.compile(r"[，,。；;！？!?\n]")
+
+
+def mention_state(rule: Rule, texts: Sequence[str], facts: CompanyFacts) -> str:
+    """How the description speaks of the rule's subject: "stated" (评上了、有), "tentative" (准备申报),
+    "denied" (没有首台套产品), or "" when it does not speak of it; the firmest wins."""
+    found: set[str] = set()
+    for text in texts:
+        for piece in PIECE_BREAK.split(text):
+            for start in _mention_spans(rule, piece):
+                before = piece[max(0, start - NEGATION_WINDOW):start]
+                if any(n in before for n in facts.negations):
+                    found.add("denied")
+                elif any(w in piece for w in facts.tentative_words):
+                    found.add("tentative")
+                else:
+                    found.add("stated")
+    return next((state for state in ("stated", "tentative", "denied") if state in found), "")
 
 
 def asks_for_benefits(text: str, history: Sequence[tuple[str, str]], facts: CompanyFacts,

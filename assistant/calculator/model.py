@@ -109,8 +109,9 @@ class Audience:
     """Who a rule is for, as a company profile reads it (the 政策体检 match).
 
     `mentions`: what a company description says that makes the rule relevant to it (a recognition, a
-    project kind, a stage); `requires`: company facts the rule demands (names of the facts in
-    assistant/data/company_facts.json: manufacturing, above_scale, industrial); `sets`: a flag
+    project kind, a stage; 「产值…增加」 is two words in that order, close together); `requires`:
+    company facts the rule demands (names of the facts in assistant/data/company_facts.json:
+    manufacturing, above_scale, industrial); `sets`: a flag
     parameter of the rule that one of those facts decides; `matter`: the project or matter the award
     is for, shared by another document's rule for the same matter (从优就高 / 从高不重复 applies).
     """

@@ -31,7 +31,8 @@ MAX_FIGURES_CHARS = 600
 
 def project_choices(rules: Iterable[Rule]) -> list[str]:
     """The recognitions and projects to tick: each rule's first audience mention, once, in the rules' order."""
-    return list(dict.fromkeys(rule.audience.mentions[0] for rule in rules if rule.audience.mentions))
+    firsts = (next((m for m in rule.audience.mentions if "…" not in m), "") for rule in rules)
+    return list(dict.fromkeys(m for m in firsts if m))
 
 
 def describe_company(place: str, industry: str | None, scale: str | None, projects: Sequence[str] | None,

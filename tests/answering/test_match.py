@@ -135,3 +135,25 @@ def test_the_number_guard_checks_every_yuan_of_a_match_reply(bot, corpus) -> Non
     assert find_unbacked(tampered, corpus, said, recompute)
     wrong_text = dataclasses.replace(reply, text=reply.text.replace("合计：350万元", "合计：450万元"))
     assert find_unbacked(wrong_text, corpus, said, recompute)
+
+
+def test_a_size_figure_is_not_a_growth_figure(bot) -> None:
+    # 「年产值5亿元」 says how big the company is, not how much its output grew: no 产值增长奖励 from it
+    reply = bot.ask("我们是哈尔滨的规上制造业企业，年产值5亿元，能享受哪些政策？")
+    assert reply.route == "match"
+    assert "harbin-2-output-growth" not in statuses(reply) and reply.total_yuan is None
+
+
+def test_a_recognition_applied_for_is_asked_and_one_denied_fails(bot) -> None:
+    reply = bot.ask("我们是哈尔滨的规上制造业企业，正在申报全国质量标杆，没有首台套产品，能享受哪些政策？")
+    found = statuses(reply)
+    assert found["harbin-2-quality-benchmark"] == ("needs_info", None)
+    assert found["heilongjiang-19-first-set"] == ("not_eligible", None)
+    assert reply.total_yuan is None
+
+
+def test_a_company_newly_above_scale_elsewhere_gets_the_provinces_first_year(bot) -> None:
+    # 省第11条：新纳入规上 第一年 20万；哈尔滨第二条的 50万 is for Harbin companies only
+    reply = bot.ask("我们是齐齐哈尔的制造企业，今年刚进入规上，能拿哪些钱？")
+    assert statuses(reply) == {"heilongjiang-11-above-scale": ("eligible", 200_000)}
+    assert reply.total_yuan == 200_000
