@@ -66,19 +66,29 @@ class Matcher:
     def read_inputs(self, rule: Rule, profile: CompanyProfile, relevant: Sequence[Rule]) -> dict[str, Any]:
         """The rule's figures from the parts of the description about it: each turn's pieces that mention
         the rule, with the pieces that follow them until another relevant rule is mentioned (「技改投资3亿，
-        LPR 3.45%」). A later turn's figures replace an earlier turn's."""
+        LPR 3.45%」). A fact still lacking may stand in a piece about no rule at all (「年营业收入8亿元，
+        配套采购额从4亿增加到4.6亿」): only the lacking ones are taken from there, never a figure a piece
+        about another rule states. A later turn's figures replace an earlier turn's."""
         inputs: dict[str, Any] = {}
         for text in profile.texts:
             own: list[str] = []
-            owner = False
+            shared: list[str] = []
+            owner: Rule | None = None
             for piece in (p for p in PIECES.split(text) if p.strip()):
                 named = [r for r in relevant if mentioned(r, piece)]
                 if named:
-                    owner = rule in named
-                if owner:
+                    owner = rule if rule in named else named[0]
+                if owner is rule:
                     own.append(piece)
+                elif owner is None:
+                    shared.append(piece)
             if own:
-                inputs.update(extract_inputs("，".join(own), rule))
+                found = extract_inputs("，".join(own), rule)
+                if shared:
+                    lacking = {p.name for p in missing_parameters(rule, found, self.lpr_table)}
+                    common = extract_inputs("，".join(shared), rule)
+                    found.update({k: v for k, v in common.items() if k in lacking})
+                inputs.update(found)
         for param, fact in rule.audience.sets:
             stated = profile.fact(fact)
             if stated is not None:
