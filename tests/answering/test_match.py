@@ -157,3 +157,8 @@ def test_a_company_newly_above_scale_elsewhere_gets_the_provinces_first_year(bot
     reply = bot.ask("我们是齐齐哈尔的制造企业，今年刚进入规上，能拿哪些钱？")
     assert statuses(reply) == {"heilongjiang-11-above-scale": ("eligible", 200_000)}
     assert reply.total_yuan == 200_000
+
+
+def test_a_recognition_name_says_nothing_about_the_companys_industry() -> None:
+    # 「绿色工厂」「工业互联网平台」 are recognitions, not the company's own industry
+    assert read_facts(["我们有国家级绿色工厂，建了工业互联网平台"], load_company_facts()) == {}

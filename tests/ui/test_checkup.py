@@ -68,6 +68,8 @@ def test_a_match_in_the_chat_offers_the_report(browser: Any, served) -> None:  #
     try:
         ask(page, "我们是大庆的规上化工企业，去年被评为国家级绿色工厂，能享受哪些政策？")
         page.locator("#chat-report a").first.wait_for(timeout=30_000)
+        assert page.locator("#chat").get_by_text("【可申请】", exact=False).count() >= 1
+        save(page, "desktop-chat-match")
         ask(page, "哈尔滨第十一条讲什么")
         page.locator("#chat-report").wait_for(state="hidden", timeout=30_000)
     finally:
