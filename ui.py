@@ -126,7 +126,7 @@ class Handlers:
         except ValueError as error:
             warn(str(error))
             return show.escape_markdown(str(error)), [], gr.File(value=None, visible=False)
-        reply = self.bot.ask(description)
+        reply = self.bot.check_company(description)
         path = show.write_report(reply, [description], self.bot.clock()) if reply.route == "match" else None
         return (show.checkup_summary(reply), show.benefit_rows(reply),
                 gr.File(value=str(path) if path else None, visible=path is not None))

@@ -7,11 +7,13 @@ their traceback.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from assistant.errors import AssistantError
 from assistant.settings import Settings, load_settings
@@ -171,8 +173,19 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.match:
         from devtools.match_eval import format_match_report, read_match_cases, score_cases
 
-        bot = Assistant.load(settings, wait_for_model=True)
-        matched = score_cases(lambda text, history: bot.ask(text, history=history), read_match_cases(path))
+        bots: dict[str, Assistant] = {}
+
+        def asker(case: Mapping[str, Any]) -> tuple[Any, Any]:
+            day = str(case.get("today") or "")
+            if day not in bots:
+                fixed = dt.date.fromisoformat(day) if day else None
+                clock = (lambda: fixed) if fixed else None  # type: ignore[return-value]
+                bots[day] = Assistant.load(settings, clock=clock, wait_for_model=True)
+            bot = bots[day]
+            return (lambda text, history: bot.check_company(text, history),
+                    lambda text, history: bot.ask(text, history=history))
+
+        matched = score_cases(asker, read_match_cases(path))
         print(format_match_report(matched, quiet=args.quiet))
         return 0 if all(not s.claimed_wrongly for s in matched) else 1
     if args.amounts:

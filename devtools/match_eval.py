@@ -47,6 +47,7 @@ class Scored:
     total_expected: float | None = None
     total_given: float | None = None
     route: str = ""
+    chat_route: str = ""
     missed: list[str] = field(default_factory=list)
     wrong_amounts: list[str] = field(default_factory=list)
 
@@ -97,7 +98,7 @@ def _clause(value: Any) -> str:
 def expected_of(case: Mapping[str, Any]) -> tuple[list[Expected], float | None]:
     """The expected eligible benefits and total."""
     expect = _first(case, "expected", "expect", default=case)
-    items = _first(expect, "eligible", "benefits", default=[])
+    items = expect if isinstance(expect, list) else _first(expect, "eligible", "benefits", default=[])
     benefits = []
     for item in items:
         status = _first(item, "status", default="eligible")
@@ -106,25 +107,34 @@ def expected_of(case: Mapping[str, Any]) -> tuple[list[Expected], float | None]:
         amount = _first(item, "amount_yuan", "amount")
         benefits.append(Expected(str(_first(item, "doc_id", "doc", default="")), _clause(_first(item, "clause")),
                                  float(amount) if amount is not None else None, _first(item, "rule_id")))
-    total = _first(expect, "total_yuan", "total")
+    total = _first(expect, "total_yuan", "total") if isinstance(expect, Mapping) else None
+    if total is None:
+        total = _first(case, "expected_total_yuan", "total_yuan")
     return benefits, float(total) if total is not None else None
 
 
-def score_case(ask: Callable[[str, list[tuple[str, str]]], Any], case: Mapping[str, Any], number: int) -> Scored:
-    """Ask the case's turns in order and score the last reply."""
+Ask = Callable[[str, list[tuple[str, str]]], Any]
+
+
+def score_case(ask: Ask, case: Mapping[str, Any], number: int, chat: Ask | None = None) -> Scored:
+    """Ask the case's turns in order (`ask`: the 政策体检 path) and score the last reply; `chat`, when given,
+    asks the same turns as chat messages to count how many the router sends to the match by itself."""
     history: list[tuple[str, str]] = []
     reply = None
+    chat_route = ""
     for turn in turns_of(case):
+        if chat is not None:
+            chat_route = chat(turn, history).route
         reply = ask(turn, history)
         history += [("user", turn), ("assistant", reply.text)]
     assert reply is not None
     expected, total = expected_of(case)
     scored = Scored(str(_first(case, "id", default=number)), expected=len(expected), total_expected=total,
-                    total_given=reply.total_yuan, route=reply.route)
+                    total_given=reply.total_yuan, route=reply.route, chat_route=chat_route)
     eligible = [b for b in reply.benefits if b.status == "eligible"]
-    used: set[str] = set()
+    used: set[int] = set()
     for item in expected:
-        candidates = [b for b in eligible if b.rule_id not in used and (
+        candidates = [b for b in eligible if id(b) not in used and (
             b.rule_id == item.rule_id if item.rule_id else (b.doc_id, b.clause) == (item.doc_id, item.clause))]
         exact = [b for b in candidates if item.amount_yuan is not None and b.amount_yuan is not None
                  and abs(b.amount_yuan - item.amount_yuan) <= TOLERANCE]
@@ -132,7 +142,7 @@ def score_case(ask: Callable[[str, list[tuple[str, str]]], Any], case: Mapping[s
         if chosen is None:
             scored.missed.append(f"{item.doc_id}-{item.clause}")
             continue
-        used.add(chosen.rule_id)
+        used.add(id(chosen))
         scored.found += 1
         if item.amount_yuan is not None:
             scored.amounts_checked += 1
@@ -140,13 +150,15 @@ def score_case(ask: Callable[[str, list[tuple[str, str]]], Any], case: Mapping[s
                 scored.amounts_exact += 1
             else:
                 scored.wrong_amounts.append(f"{chosen.rule_id}: {chosen.amount_yuan} ≠ {item.amount_yuan}")
-    scored.claimed_wrongly = [b.rule_id for b in eligible if b.rule_id not in used]
+    scored.claimed_wrongly = [b.rule_id for b in eligible if id(b) not in used]
     return scored
 
 
-def score_cases(ask: Callable[[str, list[tuple[str, str]]], Any], cases: Iterable[Mapping[str, Any]]) -> list[Scored]:
-    """Every case scored, in order."""
-    return [score_case(ask, case, number) for number, case in enumerate(cases, 1)]
+def score_cases(asker: Callable[[Mapping[str, Any]], tuple[Ask, Ask | None]],
+                cases: Iterable[Mapping[str, Any]]) -> list[Scored]:
+    """Every case scored, in order; `asker` gives each case its 政策体检 and chat callables (a case's
+    `today` sets the clock)."""
+    return [score_case(*asker(case)[:1], case, number, asker(case)[1]) for number, case in enumerate(cases, 1)]
 
 
 def format_match_report(scored: Sequence[Scored], quiet: bool = False) -> str:
@@ -168,8 +180,8 @@ def format_match_report(scored: Sequence[Scored], quiet: bool = False) -> str:
     totals = sum(s.total_right for s in scored)
     wrong = sum(len(s.claimed_wrongly) for s in scored)
     perfect = sum(s.found == s.expected and not s.claimed_wrongly and s.total_right for s in scored)
-    routed = sum(s.route == "match" for s in scored)
-    lines += [f"描述 {len(scored)} 条（路由为 match：{routed}）",
+    routed = sum(s.chat_route == "match" for s in scored)
+    lines += [f"描述 {len(scored)} 条（原话作为聊天消息时路由为 match：{routed}）",
               f"应申请项找到：{found}/{expected} = {_percent(found, expected)}",
               f"误报为可申请：{wrong} 项（涉及 {sum(bool(s.claimed_wrongly) for s in scored)} 条描述）",
               f"金额准确：{exact}/{checked} = {_percent(exact, checked)}",

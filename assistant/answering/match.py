@@ -56,46 +56,109 @@ class Matcher:
                           if profile.applicable is None or d.doc_id in profile.applicable)
         relevant = [rule for rule in self.rules.values() if rule.doc_id in documents
                     and (profile.everything or any(mentioned(rule, text) for text in profile.texts))]
-        benefits = [self.judge(rule, profile, relevant) for rule in relevant]
+        benefits = [b for rule in relevant for b in self.judge(rule, profile, relevant)]
         benefits, total, notes = self.apply_stacking(benefits)
         order = {"eligible": 0, "needs_info": 1, "not_eligible": 2}
         benefits.sort(key=lambda b: order[b.status])  # stable: the rules' own order within a group
         return MatchResult(tuple(benefits), total, tuple(notes), documents)
 
     # ---- one rule ----------------------------------------------------------------------
+    @staticmethod
+    def pieces_about(rule: Rule, text: str, relevant: Sequence[Rule]) -> tuple[list[str], list[str]]:
+        """(the pieces of one turn about the rule, the pieces about no relevant rule). A piece is about the
+        rules it mentions, and a piece that mentions none belongs to the pieces before it (「技改投资3亿，
+        LPR 3.45%」)."""
+        own: list[str] = []
+        shared: list[str] = []
+        owner: Rule | None = None
+        for piece in (p for p in PIECES.split(text) if p.strip()):
+            named = [r for r in relevant if mentioned(r, piece)]
+            if named:
+                owner = rule if rule in named else named[0]
+            if owner is rule:
+                own.append(piece)
+            elif owner is None:
+                shared.append(piece)
+        return own, shared
+
     def read_inputs(self, rule: Rule, profile: CompanyProfile, relevant: Sequence[Rule]) -> dict[str, Any]:
-        """The rule's figures from the parts of the description about it: each turn's pieces that mention
-        the rule, with the pieces that follow them until another relevant rule is mentioned (「技改投资3亿，
-        LPR 3.45%」). A fact still lacking may stand in a piece about no rule at all (「年营业收入8亿元，
-        配套采购额从4亿增加到4.6亿」): only the lacking ones are taken from there, never a figure a piece
-        about another rule states. A later turn's figures replace an earlier turn's."""
+        """The rule's figures from the parts of the description about it. A fact still lacking may stand in a
+        piece about no rule at all (「年营业收入8亿元，配套采购额从4亿增加到4.6亿」): only the lacking ones are
+        taken from there, never a figure a piece about another rule states. A later turn's figures replace an
+        earlier turn's."""
         inputs: dict[str, Any] = {}
         for text in profile.texts:
-            own: list[str] = []
-            shared: list[str] = []
-            owner: Rule | None = None
-            for piece in (p for p in PIECES.split(text) if p.strip()):
-                named = [r for r in relevant if mentioned(r, piece)]
-                if named:
-                    owner = rule if rule in named else named[0]
-                if owner is rule:
-                    own.append(piece)
-                elif owner is None:
-                    shared.append(piece)
+            own, shared = self.pieces_about(rule, text, relevant)
             if own:
                 found = extract_inputs("，".join(own), rule)
-                if shared:
-                    lacking = {p.name for p in missing_parameters(rule, found, self.lpr_table)}
+                lacking = {p.name for p in missing_parameters(rule, found, self.lpr_table)}
+                if shared and lacking:
                     common = extract_inputs("，".join(shared), rule)
                     found.update({k: v for k, v in common.items() if k in lacking})
+                # a rate or a date (「入统时一年期LPR是3.45%」) is no other rule's figure: it may stand anywhere
+                kinds = {p.name: p.kind for p in rule.params}
+                lacking = {n for n in lacking if n not in found and kinds.get(n) in ("rate", "date")}
+                if lacking:
+                    whole = extract_inputs(text, rule)
+                    found.update({k: v for k, v in whole.items() if k in lacking})
                 inputs.update(found)
         for param, fact in rule.audience.sets:
             stated = profile.fact(fact)
             if stated is not None:
                 inputs[param] = 1.0 if stated else 0.0
-        return inputs
+        return self.stage_reached(rule, inputs)
 
-    def judge(self, rule: Rule, profile: CompanyProfile, relevant: Sequence[Rule]) -> Benefit:
+    @staticmethod
+    def stage_reached(rule: Rule, inputs: dict[str, Any]) -> dict[str, Any]:
+        """A staged award whose later stages hang on conditions (「第二年、第三年主营业务收入保持在2000万元以
+        上的，再分别奖励」): unless the description names the stage, it has reached the last stage whose
+        conditions it states — later ones are not assumed."""
+        if not rule.stage_param or inputs.get(rule.stage_param) or not any(s.condition for s in rule.stages):
+            return inputs
+        try:
+            values = normalise_inputs(rule, inputs)
+        except ValueError:
+            return inputs
+        reached = ""
+        for stage in rule.stages:
+            if stage.condition is not None and evaluate(rule, stage.condition, values)[0] != "pass":
+                break
+            reached = stage.choice or reached
+        return {**inputs, rule.stage_param: reached} if reached else inputs
+
+    def kinds_stated(self, rule: Rule, profile: CompanyProfile, relevant: Sequence[Rule]) -> tuple[str, list[str]]:
+        """A definite award by kind (「隐形冠军」 50万, 「小巨人」 100万) whose description states several kinds:
+        the choice parameter and each kind stated — each is an award of its own. Staged and progressive
+        awards are one award whatever stages they name."""
+        if rule.type not in ("fixed", "maximum", "range"):
+            return "", []
+        text = "，".join(piece for t in profile.texts for piece in self.pieces_about(rule, t, relevant)[0])
+        for param in rule.params:
+            if param.kind != "choice":
+                continue
+            taken: list[tuple[int, int]] = []
+            kinds: list[str] = []
+            for word, choice in param.choice_words():
+                for match in re.finditer(re.escape(word), text):
+                    span = (match.start(), match.end())
+                    if any(a < span[1] and span[0] < b for a, b in taken):
+                        continue
+                    taken.append(span)
+                    if choice not in kinds:
+                        kinds.append(choice)
+            if len(kinds) > 1:
+                return param.name, kinds
+        return "", []
+
+    def judge(self, rule: Rule, profile: CompanyProfile, relevant: Sequence[Rule]) -> list[Benefit]:
+        """The rule's benefit — one per kind when the description states several kinds of a definite award."""
+        param, kinds = self.kinds_stated(rule, profile, relevant)
+        if not kinds:
+            return [self.judge_one(rule, profile, relevant)]
+        return [self.judge_one(rule, profile, relevant, {param: kind}) for kind in kinds]
+
+    def judge_one(self, rule: Rule, profile: CompanyProfile, relevant: Sequence[Rule],
+                  kind: Mapping[str, str] | None = None) -> Benefit:
         """Eligible, needs_info or not_eligible, with the amount, the questions or the failing condition."""
         def benefit(status: str, amount: float | None = None, missing: Sequence[str] = (), reason: str = "",
                     calculation: Calculation | None = None) -> Benefit:
@@ -110,7 +173,7 @@ class Matcher:
         subject = rule.audience.mentions[0].replace("…", "")
         if said == "denied":
             return benefit("not_eligible", reason=f"您说明贵企业没有（未获得）{subject}，不符合「{rule.name}」的条件")
-        inputs = self.read_inputs(rule, profile, relevant)
+        inputs = {**self.read_inputs(rule, profile, relevant), **(kind or {})}
         try:
             values = normalise_inputs(rule, inputs)
         except ValueError as error:
@@ -139,6 +202,11 @@ class Matcher:
             return benefit("needs_info", missing=[f"{str(error).rstrip('。')}，请核对后重新提供"])
         if not calculation.eligible:
             return benefit("not_eligible", reason=calculation.reason, calculation=calculation)
+        if calculation.is_maximum or calculation.range_min_yuan is not None:
+            # 「最高200万元」「50—200万元」: the clause leaves the amount to the authority, so no amount is sure
+            return benefit("needs_info", missing=[f"「{rule.name}」原文只规定{self.how(calculation)}，"
+                                                  "请向主管部门确认是否符合条件及核定金额"],
+                           reason="条件已说明，金额由主管部门评审核定", calculation=calculation)
         return benefit("eligible", calculation.amount_yuan, reason=self.how(calculation), calculation=calculation)
 
     @staticmethod
@@ -147,9 +215,9 @@ class Matcher:
         amount = format_yuan(calculation.amount_yuan)
         if calculation.range_min_yuan is not None:
             low = format_yuan(calculation.range_min_yuan)
-            return f"{low}至{amount}（原文为区间，具体金额由主管部门认定），未计入合计"
+            return f"{low}至{amount}的区间"
         if calculation.is_maximum:
-            return f"最高{amount}（原文为上限，实际金额以审核为准），未计入合计"
+            return f"最高{amount}的上限"
         return f"可得{amount}"
 
     # ---- the total ---------------------------------------------------------------------
@@ -157,7 +225,8 @@ class Matcher:
         """Mark the amounts the total counts: definite ones (a ceiling or a range is listed, not added); of two
         documents' awards for the same matter only one is taken — the higher, or the definite one when the
         other is a ceiling or a range (the worksheet shows both)."""
-        eligible = [b for b in benefits if b.status == "eligible" and b.calculation is not None]
+        eligible = [b for b in benefits if b.calculation is not None and (
+            b.status == "eligible" or (b.status == "needs_info" and not self.definite(b)))]
         kept: list[Benefit] = []
         notes: list[str] = []
         for candidate in eligible:

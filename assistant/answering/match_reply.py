@@ -57,7 +57,7 @@ class MatchAnswerer:
                 if located:
                     break
         applicable = applicable_documents(located, self.corpus, self.places) if located else None
-        return self.answer_profile(read_profile(texts, self.facts, located, applicable))
+        return self.answer_profile(read_profile(texts, self.facts, located, applicable, self.rules.values()))
 
     def answer_description(self, description: str) -> Reply:
         """The match reply for one description (the 政策体检 form writes its fields as one)."""

@@ -38,6 +38,7 @@ class CompanyFact:
     no: tuple[str, ...]
     implied_by: tuple[str, ...]
     ask: str
+    masked: bool = True  # read with recognition names blanked (「绿色工厂」 is no 工厂); 「新纳入规上」 does state 规上
 
 
 @dataclass(frozen=True)
@@ -81,21 +82,31 @@ def load_company_facts(path: Path = FACTS_FILE) -> CompanyFacts:
     data = json.loads(path.read_text(encoding="utf-8"))
     facts = []
     for name, entry in data["facts"].items():
-        keys = {"label", "yes", "no", "implied_by", "ask"}
+        keys = {"label", "yes", "no", "implied_by", "ask", "masked"}
         if set(entry) != keys:
             raise ValueError(f"{path.name}：事实 {name} 的字段应为 {sorted(keys)}")
         facts.append(CompanyFact(name, entry["label"], tuple(entry["yes"]), tuple(entry["no"]),
-                                 tuple(entry["implied_by"]), entry["ask"]))
+                                 tuple(entry["implied_by"]), entry["ask"], bool(entry["masked"])))
     return CompanyFacts(tuple(facts), tuple(data["list_words"]), tuple(data["everything_words"]),
                         tuple(data["tentative_words"]), tuple(data["negations"]))
 
 
-def read_facts(texts: Iterable[str], facts: CompanyFacts) -> dict[str, bool]:
-    """The facts the texts state or deny; a later text's statement replaces an earlier one."""
+def recognition_names(rules: Iterable[Rule]) -> tuple[str, ...]:
+    """The rules' plain mentions, longest first: names of recognitions and projects (「绿色工厂」「工业互联网平台」)
+    that say nothing about the company's own industry or size."""
+    return tuple(sorted({m for rule in rules for m in rule.audience.mentions if "…" not in m}, key=len, reverse=True))
+
+
+def read_facts(texts: Iterable[str], facts: CompanyFacts, masks: Sequence[str] = ()) -> dict[str, bool]:
+    """The facts the texts state or deny; a later text's statement replaces an earlier one. The words of
+    `masks` (recognition names) are blanked first: 「国家级绿色工厂」 does not say the company is a 工厂."""
     found: dict[str, bool] = {}
     for text in texts:
+        masked = text
+        for mask in masks:
+            masked = masked.replace(mask, "　" * len(mask))
         for fact in facts.facts:
-            stated = _states(text, fact)
+            stated = _states(masked if fact.masked else text, fact)
             if stated is not None:
                 found[fact.name] = stated
     for fact in facts.facts:  # 「规上工业企业」 is an 工业企业
@@ -169,11 +180,12 @@ def asks_for_benefits(text: str, history: Sequence[tuple[str, str]], facts: Comp
     message carries company facts (a stated fact, a place, or something a rule's audience mentions)."""
     rules = list(rules)
     touches = any(mentioned(rule, text) for rule in rules)
-    describes = touches or has_place or bool(read_facts([text], facts))
+    stated = bool(read_facts([text], facts, recognition_names(rules)))
+    describes = touches or has_place or stated
     if any(word in text for word in facts.list_words) and describes:
         return True
     previous = [entry[1] for entry in _entries(history) if entry[0] == "assistant"]
-    return bool(previous) and previous[-1].startswith(MATCH_HEADING) and (touches or bool(read_facts([text], facts)))
+    return bool(previous) and previous[-1].startswith(MATCH_HEADING) and (touches or stated)
 
 
 def profile_turns(text: str, history: Sequence[tuple[str, str]]) -> tuple[str, ...]:
@@ -201,7 +213,8 @@ def _entries(history: Sequence[object]) -> list[tuple[str, str]]:
 
 
 def read_profile(texts: Sequence[str], facts: CompanyFacts, places: Sequence[Place],
-                 applicable: tuple[str, ...] | None) -> CompanyProfile:
+                 applicable: tuple[str, ...] | None, rules: Iterable[Rule] = ()) -> CompanyProfile:
     """The profile the texts describe."""
     everything = any(word in texts[-1] for word in facts.everything_words) if texts else False
-    return CompanyProfile(tuple(texts), read_facts(texts, facts), tuple(places), applicable, everything)
+    stated = read_facts(texts, facts, recognition_names(rules))
+    return CompanyProfile(tuple(texts), stated, tuple(places), applicable, everything)

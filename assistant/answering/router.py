@@ -76,6 +76,16 @@ class Router:
         rephrased_reply = dataclasses.replace(reply, text=rephrased)
         return guard_reply(rephrased_reply, template, self.corpus, user_texts, self.recompute)
 
+    def check_company(self, description: str, history: list[tuple[str, str]]) -> Reply:
+        """The match (政策体检) of a company description, whatever it asks: the 政策体检 form's path."""
+        problem = self.check_question(description)
+        if problem:
+            return problem
+        asked = read_question(description, history, self.corpus, self.places)
+        reply = self.match.answer(asked)
+        user_texts = [*user_turns(history), description]
+        return guard_reply(reply, reply, self.corpus, user_texts, self.recompute)
+
     def recompute(self, rule_id: str, inputs: Mapping[str, Any]) -> Calculation:
         """The calculator's own result for a rule and inputs: what the number guard checks a reply against."""
         return compute(self.rules[rule_id], inputs, self.lpr_table)

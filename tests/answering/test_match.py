@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.profile import load_company_facts, read_facts
+from assistant.answering.profile import load_company_facts, read_facts, recognition_names
 
 HARBIN_COMPANY = ("我们是哈尔滨的规上制造业企业，去年产值比前年多了9000万，今年刚评上国家级绿色工厂，"
                   "还有一个首台套产品卖了700万，能享受哪些政策？")
@@ -159,6 +159,8 @@ def test_a_company_newly_above_scale_elsewhere_gets_the_provinces_first_year(bot
     assert reply.total_yuan == 200_000
 
 
-def test_a_recognition_name_says_nothing_about_the_companys_industry() -> None:
+def test_a_recognition_name_says_nothing_about_the_companys_industry(corpus) -> None:  # type: ignore[no-untyped-def]
     # 「绿色工厂」「工业互联网平台」 are recognitions, not the company's own industry
-    assert read_facts(["我们有国家级绿色工厂，建了工业互联网平台"], load_company_facts()) == {}
+    names = recognition_names(corpus.rules.values())
+    assert read_facts(["我们有国家级绿色工厂，建了工业互联网平台"], load_company_facts(), names) == {}
+    assert read_facts(["我们厂今年新纳入规上统计"], load_company_facts(), names)["above_scale"] is True

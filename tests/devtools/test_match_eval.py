@@ -22,11 +22,15 @@ def test_a_right_answer_scores_full_and_a_wrong_expectation_is_caught(bot, tmp_p
         {"doc_id": "heilongjiang", "clause": "3", "amount_yuan": 1_000_000}], "total_yuan": 1_500_000}}
     wrong = {"id": "wrong", "description": COMPANY, "expected": {"eligible": [
         {"doc_id": "harbin", "clause": "2", "amount_yuan": 600_000}], "total_yuan": 600_000}}
-    scored = score_cases(lambda text, history: bot.ask(text, history=history),
-                         read_match_cases(write(tmp_path, right, wrong)))
+    def asker(case):  # type: ignore[no-untyped-def]
+        return (lambda text, history: bot.check_company(text, history),
+                lambda text, history: bot.ask(text, history=history))
+
+    scored = score_cases(asker, read_match_cases(write(tmp_path, right, wrong)))
     first, second = scored
     assert (first.found, first.expected, first.amounts_exact, first.total_right) == (2, 2, 2, True)
-    assert first.claimed_wrongly == ["harbin-10-green-list"]  # a range listed as 可申请 the writer left out
+    assert first.claimed_wrongly == [] and first.chat_route == "match"
     assert (second.found, second.amounts_exact, second.total_right) == (1, 0, False)
+    assert second.claimed_wrongly == ["heilongjiang-3-green-factory"]  # eligible, but not in that expected list
     report = format_match_report(scored, quiet=True)
     assert "应申请项找到：3/3" in report and "合计正确：1/2" in report
