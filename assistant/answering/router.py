@@ -34,7 +34,7 @@ from assistant.answering.validity import ValidityAnswerer, add_validity_notices,
 from assistant.calculator import Calculation, Rule, compute
 from assistant.policies.clauses import Clause
 from assistant.policies.corpus import Corpus
-from assistant.policies.places import load_places
+from assistant.policies.places import Places, load_places
 from assistant.policies.stacking import asks_about_stacking
 from assistant.search.retriever import ChineseTokenizer, Retriever
 from assistant.settings import Settings
@@ -54,7 +54,7 @@ class Router:
         self.rules = rules
         self.lpr_table = lpr_table
         self.calculator = Calculator(corpus, rules, retriever, lpr_table, llm)
-        self.places = load_places()
+        self.places = local_short_names(load_places(), corpus, tokenizer)
         self.lookup = LookupAnswerer(corpus, retriever, query_vector, clock)
         self.validity = ValidityAnswerer(corpus, clock)
         self.scope = OutOfScopeAnswerer(corpus, rules, retriever, query_vector)
@@ -166,6 +166,17 @@ class Router:
             if calculated is not None:
                 return add_validity_notices(calculated, self.corpus, self.clock())
         return self.lookup.answer_ranked(ranked)
+
+
+COMMON_WORD_FREQUENCY = 50  # a short county name this common in jieba's dictionary is a word first (「平房」 198)
+
+
+def local_short_names(places: Places, corpus: Corpus, tokenizer: ChineseTokenizer) -> Places:
+    """The division table, knowing the districts and counties of the loaded documents' provinces by their
+    short names too (「双城的食品厂」 is 哈尔滨市双城区), except those that are common words."""
+    regions = [places.region(d.region) for d in corpus.documents]
+    provinces = [r for r in regions if r is not None and r.level == 1]
+    return places.with_short_names(provinces, lambda word: tokenizer.word_frequency(word) < COMMON_WORD_FREQUENCY)
 
 
 def _printable(text: str) -> str:
