@@ -164,3 +164,19 @@ def test_a_recognition_name_says_nothing_about_the_companys_industry(corpus) -> 
     names = recognition_names(corpus.rules.values())
     assert read_facts(["我们有国家级绿色工厂，建了工业互联网平台"], load_company_facts(), names) == {}
     assert read_facts(["我们厂今年新纳入规上统计"], load_company_facts(), names)["above_scale"] is True
+
+
+def test_the_form_path_matches_a_description_that_asks_nothing(bot) -> None:
+    # 双城 is 哈尔滨市双城区: 省第11条 first year 20万 and 哈尔滨第二条 50万 are the same matter, the higher kept
+    reply = bot.check_company("双城的食品厂，今年刚进规上，主要做速冻食品。")
+    assert reply.route == "match"
+    assert statuses(reply) == {"harbin-2-new-above-scale": ("eligible", 500_000),
+                               "heilongjiang-11-above-scale": ("eligible", 200_000)}
+    assert reply.total_yuan == 500_000 and "从高不重复" in reply.text
+
+
+def test_two_kinds_of_one_award_each_count(bot) -> None:
+    # 省第12条：省级隐形冠军 50万，国家级专精特新小巨人 100万
+    reply = bot.check_company("牡丹江的企业，去年认定了省级制造业隐形冠军，今年又拿了国家级专精特新小巨人。")
+    assert sorted(b.amount_yuan or 0 for b in reply.benefits) == [500_000, 1_000_000]
+    assert reply.total_yuan == 1_500_000
