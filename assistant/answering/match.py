@@ -7,8 +7,9 @@ For each rule of each loaded policy in force where the company is, and that the 
   * needs_info — a fact that decides it is not stated: a required company fact, a parameter, or a
     condition the calculator would otherwise assume (an assumed condition is never a silent yes);
     `missing` holds each fact to give, as a Chinese question;
-  * eligible — every condition stated: the amount is the calculator's, with its worksheet and clause.
-The total counts definite amounts (a ceiling 「最高」 or a range is listed, not added) and applies the
+  * eligible — every condition stated and the amount definite: the calculator's, with worksheet and clause
+    (a ceiling 「最高」 or a range is needs_info: the authority sets the amount).
+The total counts the eligible amounts and applies the
 stacking rules: two documents' awards for the same matter (`audience.matter`, 从优就高 / 从高不重复) or for
 a matter one enterprise takes at one level only (Harbin 第十八条's list) count once, the higher kept.
 """
