@@ -39,8 +39,8 @@ run: index
 
 # Chromium, its driver and a CJK font for the browser tests (Debian packages).
 browser-deps:
-	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "noto.*cjk" || ! fc-list 2>/dev/null | grep -qi "wqy" || ! command -v pdftotext >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk fonts-wqy-microhei poppler-utils >/dev/null; \
 	fi
 
 # PostgreSQL (Debian package) for the feedback-store tests: they start their own throwaway server.
@@ -52,7 +52,8 @@ test: index setup-m3e browser-deps postgres-deps
 
 # The date-sensitive tests with the process clock moved forward (Debian package faketime): a test that
 # reads the real date instead of the injected clock fails here. DAYS=1500 make test-dates for another shift.
-DATE_TESTS := tests/answering/test_llm.py tests/app/test_api.py tests/app/test_http_api.py tests/answering/test_conversation.py tests/ui/test_ui.py
+DATE_TESTS := tests/answering/test_llm.py tests/app/test_api.py tests/app/test_http_api.py tests/answering/test_conversation.py tests/ui/test_ui.py \
+	tests/answering/test_match.py tests/ui/test_checkup_form.py tests/ui/test_checkup.py
 DAYS ?= 400
 faketime-deps:
 	@command -v faketime >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }

@@ -23,6 +23,7 @@ from typing import Any
 import gradio as gr
 
 from assistant import presenting as show
+from assistant.answering.profile import profile_turns
 from assistant.app import Assistant
 from assistant.calculator import MissingParameters
 from assistant.errors import AssistantError
@@ -64,7 +65,7 @@ mark { background: #ffe58f; color: inherit; padding: 0 1px; }
 .tab-wrapper .overflow-menu { display: none !important; }
 @media (max-width: 640px) {
   .gradio-container .main { padding-left: 10px !important; padding-right: 10px !important; }
-  .tab-container button { padding: 0 8px !important; }
+  .tab-container button { padding: 0 5px !important; font-size: 14px !important; }
 }
 """
 # Printing: whole answers, no chat scroll box, no input or buttons.  In <head>, not in CSS: gradio
@@ -200,6 +201,30 @@ class Handlers:
             path = folder / f"{name}.md"
             path.write_text(show.conversation_markdown(kept, today), encoding="utf-8")
         return gr.File(value=str(path), visible=True)
+
+    def chat_report(self, history: list[list[str]] | None) -> Any:
+        """The PDF report of the chat's latest reply when it was a match (政策体检), else nothing to download."""
+        latest = show.last_match(history or [])
+        if latest is None:
+            return gr.File(value=None, visible=False)
+        question, earlier = latest
+        reply = self.bot.ask(question, history=earlier)
+        description = profile_turns(question, earlier)
+        return gr.File(value=str(show.write_report(reply, description, self.bot.clock())), visible=True)
+
+    # ---- 政策体检 ---------------------------------------------------------------------------
+    def checkup(self, place: str, industry: str | None, scale: str | None, projects: list[str] | None,
+                listing: str | None, figures: str) -> tuple[str, list[list[str]], Any]:
+        """The form as one description, matched by the same engine as the chat; the list and the PDF."""
+        try:
+            description = show.describe_company(place, industry, scale, projects, listing, figures)
+        except ValueError as error:
+            warn(str(error))
+            return show.escape_markdown(str(error)), [], gr.File(value=None, visible=False)
+        reply = self.bot.check_company(description)
+        path = show.write_report(reply, [description], self.bot.clock()) if reply.route == "match" else None
+        return (show.checkup_summary(reply), show.benefit_rows(reply),
+                gr.File(value=str(path) if path else None, visible=path is not None))
 
     def vote(self, turns: list[dict] | None, index: int, liked: bool | str) -> tuple[int | None, str]:
         """Store 👍/👎 for the reply whose messages include `index`; returns (feedback id, status line)."""
@@ -422,9 +447,11 @@ def build_chat_tab(page: Page) -> None:
             export_docx = gr.Button("导出 Word", size="sm", min_width=120)
             copy_status = gr.HTML("", elem_id="chat-copy-status")
         exported = gr.File(label="导出的对话", visible=False, elem_id="chat-export")
+        chat_pdf = gr.File(label="下载政策体检报告（PDF）", visible=False, elem_id="chat-report")
     chat_in, chat_out = [question, chatbot, history, turns], [chatbot, question, history, turns, latest]
     keep = {"fn": handlers.keep, "inputs": [chatbot, history, turns], "outputs": saved, "api_visibility": PRIVATE}
-    gr.on([question.submit, send.click], handlers.ask, chat_in, chat_out, api_name="ask").then(**keep)
+    gr.on([question.submit, send.click], handlers.ask, chat_in, chat_out, api_name="ask").then(**keep).then(
+        handlers.chat_report, history, chat_pdf, api_visibility=PRIVATE)
     examples.click(lambda sample: sample[0], examples, question, api_visibility=PRIVATE).then(
         handlers.ask, chat_in, chat_out, api_visibility=PRIVATE).then(**keep)
     copy_answer.click(None, latest, None, js=COPY_JS)
@@ -546,9 +573,32 @@ def build_about_tab(page: Page) -> None:
     page.components.update(policies=policies, model_info=model_info, reload=reload, reload_status=reload_status)
 
 
+def build_checkup_tab(page: Page) -> None:
+    """政策体检: the company-matching engine behind a form, with the A4 PDF report."""
+    handlers, bot = page.handlers, page.bot
+    with gr.Tab("政策体检", id="checkup"):
+        gr.Markdown("填写企业情况，助手按已收录政策逐条比对：可申请的列出金额和计算单，条件未说明的列出要补充的信息。")
+        with gr.Row():
+            place = gr.Textbox(label="企业所在地", placeholder="如 哈尔滨市南岗区、宾县、大庆市", scale=2)
+            industry = gr.Radio(list(show.INDUSTRIES), label="行业", scale=2)
+            scale = gr.Radio(list(show.SCALES), label="是否规上", scale=3)
+        projects = gr.CheckboxGroup(show.project_choices(bot.rules.values()), elem_id="checkup-projects",
+                                    label="获得的认定、开展的项目（可多选）")
+        listing = gr.Dropdown(list(show.LISTING_STAGES), value=show.LISTING_STAGES[0], label="上市挂牌阶段")
+        figures = gr.Textbox(label="相关数额（写明是什么的数额）", lines=2, max_length=600,
+                             placeholder="如：去年产值比前年增加9000万元；首台套产品成交价700万元")
+        check = gr.Button("开始体检", variant="primary", elem_id="checkup-run")
+        check_summary = gr.Markdown(elem_id="checkup-summary")
+        check_rows = gr.Dataframe(headers=show.BENEFIT_HEADERS, wrap=True, interactive=False, label="逐条比对结果",
+                                  column_widths=["14%", "30%", "22%", "34%"], elem_id="checkup-rows")
+        check_pdf = gr.File(label="下载政策体检报告（PDF）", visible=False, elem_id="checkup-report")
+    check.click(handlers.checkup, [place, industry, scale, projects, listing, figures],
+                [check_summary, check_rows, check_pdf], api_name="checkup")
+
+
 # The tabs in order; a new tab is one more builder here (it may read what earlier tabs put in page.components).
-TAB_BUILDERS: list[TabBuilder] = [build_chat_tab, build_clause_tab, build_calculator_tab, build_admin_tab,
-                                  build_about_tab]
+TAB_BUILDERS: list[TabBuilder] = [build_chat_tab, build_clause_tab, build_calculator_tab, build_checkup_tab,
+                                  build_admin_tab, build_about_tab]
 
 
 def build_demo(bot: Assistant, settings: Settings, store: FeedbackStore | None = None,

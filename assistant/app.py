@@ -102,6 +102,15 @@ class Assistant:
         logger.info("ask route=%s ms=%.1f", reply.route, (time.perf_counter() - started) * 1000)
         return reply
 
+    def check_company(self, description: str, history: History | None = None) -> Reply:
+        """The 政策体检 of a company description (the form's path): route "match" whatever the words ask,
+        the same engine and number guard as a match in the chat."""
+        started = time.perf_counter()
+        turns = list(history) if isinstance(history, list | tuple) else []
+        reply = self.router.check_company(description, turns)
+        logger.info("check_company route=%s ms=%.1f", reply.route, (time.perf_counter() - started) * 1000)
+        return reply
+
     def calculate(self, rule_id: str, inputs: dict[str, Any]) -> Calculation:
         """Apply one rule to inputs given in a form (the calculator tab): the same engine as the chat.
 

@@ -7,11 +7,13 @@ their traceback.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from assistant.errors import AssistantError
 from assistant.settings import Settings, load_settings
@@ -63,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true")
     evaluate.add_argument("--amounts", action="store_true",
                           help="按金额结果打分（正确 / 反问 / 错误金额），用于改写题集 paraphrases、heldout")
+    evaluate.add_argument("--match", action="store_true",
+                          help="政策体检评测：每行一个企业描述，统计应申请项找到、误报、金额与合计")
     evaluate.add_argument("--quiet", action="store_true", help="只打印汇总")
     evaluate.set_defaults(handler=_eval)
 
@@ -175,6 +179,24 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     path = args.file or DEV_CASES
     if not path.exists():
         raise AssistantError(f"找不到评测文件 {path}")
+    if args.match:
+        from devtools.match_eval import format_match_report, read_match_cases, score_cases
+
+        bots: dict[str, Assistant] = {}
+
+        def asker(case: Mapping[str, Any]) -> tuple[Any, Any]:
+            day = str(case.get("today") or "")
+            if day not in bots:
+                fixed = dt.date.fromisoformat(day) if day else None
+                clock = (lambda: fixed) if fixed else None  # type: ignore[return-value]
+                bots[day] = Assistant.load(settings, clock=clock, wait_for_model=True)
+            bot = bots[day]
+            return (lambda text, history: bot.check_company(text, history),
+                    lambda text, history: bot.ask(text, history=history))
+
+        matched = score_cases(asker, read_match_cases(path))
+        print(format_match_report(matched, quiet=args.quiet))
+        return 0 if all(not s.claimed_wrongly for s in matched) else 1
     if args.amounts:
         from devtools.amounts import format_amount_report, run_amount_cases
 

@@ -40,12 +40,24 @@ for _ in range(rounds):
         bot.ask(case["q"], history=history)
         timings.append((time.perf_counter() - began) * 1000)
 timings.sort()
+# one 政策体检 match: a company description matched against every rule of both policies, warm
+company = ("我们是哈尔滨的规上制造业企业，去年产值比前年多了9000万，今年刚评上国家级绿色工厂，"
+           "还有一个首台套产品卖了700万，能享受哪些政策？")
+assert bot.ask(company).route == "match"
+matches = []
+for _ in range(20 * rounds):
+    began = time.perf_counter()
+    bot.ask(company)
+    matches.append((time.perf_counter() - began) * 1000)
+matches.sort()
 print(json.dumps({
     "load_seconds": round(loaded - started, 2),
     "first_answer_seconds": round(answered - started, 2),
     "questions": len(timings),
     "ask_p50_ms": round(statistics.median(timings), 1),
     "ask_p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 1),
+    "match_p50_ms": round(statistics.median(matches), 1),
+    "match_p95_ms": round(matches[int(0.95 * (len(matches) - 1))], 1),
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the parent that built the index
     "serving_peak_rss_mb": round(int(re.search(r"VmHWM:\\s+(\\d+)",
         open("/proc/self/status").read()).group(1)) / 1024, 1),

@@ -67,8 +67,15 @@ def backed_amounts(reply: Reply, corpus: Corpus, user_texts: Sequence[str]) -> s
 
 def total_is_backed(reply: Reply) -> bool:
     """A reply's total is the sum of some of its calculations (all of them, or the higher of two that
-    may not be taken together): checked as a subset sum, so no other figure can pass for it."""
+    may not be taken together): checked as a subset sum, so no other figure can pass for it. A match
+    reply's total is the sum of the benefits it counts, each backed by a calculation of the reply."""
     assert reply.total_yuan is not None
+    if reply.benefits:
+        counted = [b for b in reply.benefits if b.counted]
+        if any(b.calculation is None or b.calculation not in reply.calculations for b in counted):
+            return False
+        return abs(float(reply.total_yuan) - sum(float(b.calculation.amount_yuan) for b in counted
+                                                 if b.calculation is not None)) <= TOLERANCE_YUAN
     amounts = [float(c.amount_yuan) for c in reply.calculations if c.eligible and ":" not in c.rule_id]
     sums = {0.0}
     for amount in amounts[:12]:
@@ -81,6 +88,7 @@ def find_unbacked(reply: Reply, corpus: Corpus, user_texts: Sequence[str],
     """Amounts in the reply text that no source backs; with `recompute`, also every calculation
     whose amount, shares or worksheet the calculator does not reproduce from its inputs."""
     findings = unverified_calculations(reply, corpus, user_texts, recompute) if recompute else []
+    findings += unbacked_benefits(reply)
     if reply.total_yuan is not None and not total_is_backed(reply):
         findings.append(GuardFinding("合计", float(reply.total_yuan)))
     stated = money_in(reply.text)
@@ -92,6 +100,19 @@ def find_unbacked(reply: Reply, corpus: Corpus, user_texts: Sequence[str],
         for raw, value in stated
         if not _within(value, allowed)
     ]
+
+
+def unbacked_benefits(reply: Reply) -> list[GuardFinding]:
+    """A match reply's benefit amounts: each is its own calculation's, and that calculation is the reply's."""
+    findings = []
+    for benefit in reply.benefits:
+        if benefit.amount_yuan is None:
+            continue
+        calculation = benefit.calculation
+        if (calculation is None or calculation not in reply.calculations or benefit.status != "eligible"
+                or not _within(float(benefit.amount_yuan), [float(calculation.amount_yuan)])):
+            findings.append(GuardFinding(f"{benefit.rule_id} 金额", float(benefit.amount_yuan)))
+    return findings
 
 
 def unverified_calculations(reply: Reply, corpus: Corpus, user_texts: Sequence[str],

@@ -1,7 +1,8 @@
 """The router: checks a question, reads it once, and hands it to the answer path that fits.
 
 The paths, one class each: explicit clause references and search look-ups (lookup.py), validity
-(validity.py), out of scope (scope.py), stacking (stacking.py) and calculation (calculate.py).
+(validity.py), out of scope (scope.py), stacking (stacking.py), calculation (calculate.py) and the
+match of a described company against every provision (match_reply.py, match.py).
 Every path returns a Reply whose text is built from templates over verbatim quotes and calculator
 worksheets; nothing generates an amount, and the number guard checks every reply before it leaves.
 """
@@ -22,6 +23,8 @@ from assistant.answering.context import Context, read_context, user_turns
 from assistant.answering.guard import guard_reply
 from assistant.answering.llm import PolicyLlm
 from assistant.answering.lookup import LookupAnswerer
+from assistant.answering.match_reply import MatchAnswerer
+from assistant.answering.profile import load_company_facts
 from assistant.answering.question import Question, read_question, wants_amount
 from assistant.answering.quoting import cite_line
 from assistant.answering.reply import Reply
@@ -31,7 +34,7 @@ from assistant.answering.validity import ValidityAnswerer, add_validity_notices,
 from assistant.calculator import Calculation, Rule, compute
 from assistant.policies.clauses import Clause
 from assistant.policies.corpus import Corpus
-from assistant.policies.places import load_places
+from assistant.policies.places import Places, load_places
 from assistant.policies.stacking import asks_about_stacking
 from assistant.search.retriever import ChineseTokenizer, Retriever
 from assistant.settings import Settings
@@ -51,11 +54,12 @@ class Router:
         self.rules = rules
         self.lpr_table = lpr_table
         self.calculator = Calculator(corpus, rules, retriever, lpr_table, llm, clock)
-        self.places = load_places()
+        self.places = local_short_names(load_places(), corpus, tokenizer)
         self.lookup = LookupAnswerer(corpus, retriever, query_vector, clock)
         self.validity = ValidityAnswerer(corpus, clock)
         self.scope = OutOfScopeAnswerer(corpus, rules, retriever, query_vector)
         self.stacking = StackingAnswerer(corpus, tokenizer, self.lookup.search, self.calculator, clock)
+        self.match = MatchAnswerer(corpus, rules, lpr_table, load_company_facts(), self.places, clock)
 
     # ---- entry -------------------------------------------------------------------------
     def answer(self, question: str, history: list[tuple[str, str]]) -> Reply:
@@ -72,6 +76,16 @@ class Router:
         rephrased_reply = dataclasses.replace(reply, text=rephrased)
         return guard_reply(rephrased_reply, template, self.corpus, user_texts, self.recompute)
 
+    def check_company(self, description: str, history: list[tuple[str, str]]) -> Reply:
+        """The match (政策体检) of a company description, whatever it asks: the 政策体检 form's path."""
+        problem = self.check_question(description)
+        if problem:
+            return problem
+        asked = read_question(description, history, self.corpus, self.places)
+        reply = self.match.answer(asked)
+        user_texts = [*user_turns(history), description]
+        return guard_reply(reply, reply, self.corpus, user_texts, self.recompute)
+
     def recompute(self, rule_id: str, inputs: Mapping[str, Any]) -> Calculation:
         """The calculator's own result for a rule and inputs: what the number guard checks a reply against."""
         return compute(self.rules[rule_id], inputs, self.lpr_table)
@@ -87,6 +101,8 @@ class Router:
         if problem:
             return problem
         asked = read_question(question, history, self.corpus, self.places)
+        if not asked.references and self.match.wants(asked):  # 「我们是……能享受哪些政策」
+            return self.match.answer(asked)
         if asked.applicable is not None:
             if not asked.applicable:
                 return self.scope.outside(asked)
@@ -150,6 +166,17 @@ class Router:
             if calculated is not None:
                 return add_validity_notices(calculated, self.corpus, self.clock())
         return self.lookup.answer_ranked(ranked)
+
+
+COMMON_WORD_FREQUENCY = 50  # a short county name this common in jieba's dictionary is a word first (「平房」 198)
+
+
+def local_short_names(places: Places, corpus: Corpus, tokenizer: ChineseTokenizer) -> Places:
+    """The division table, knowing the districts and counties of the loaded documents' provinces by their
+    short names too (「双城的食品厂」 is 哈尔滨市双城区), except those that are common words."""
+    regions = [places.region(d.region) for d in corpus.documents]
+    provinces = [r for r in regions if r is not None and r.level == 1]
+    return places.with_short_names(provinces, lambda word: tokenizer.word_frequency(word) < COMMON_WORD_FREQUENCY)
 
 
 def _printable(text: str) -> str:

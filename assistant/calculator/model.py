@@ -105,6 +105,24 @@ class Level:
 
 
 @dataclass(frozen=True)
+class Audience:
+    """Who a rule is for, as a company profile reads it (the 政策体检 match).
+
+    `mentions`: what a company description says that makes the rule relevant to it (a recognition, a
+    project kind, a stage; 「产值…增加」 is two words in that order, close together); `requires`:
+    company facts the rule demands (names of the facts in assistant/data/company_facts.json:
+    manufacturing, above_scale, industrial); `sets`: a flag
+    parameter of the rule that one of those facts decides; `matter`: the project or matter the award
+    is for, shared by another document's rule for the same matter (从优就高 / 从高不重复 applies).
+    """
+
+    mentions: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    sets: tuple[tuple[str, str], ...] = ()  # (parameter, fact)
+    matter: str = ""
+
+
+@dataclass(frozen=True)
 class Rule:
     """One computable provision of a policy clause, as data."""
 
@@ -164,6 +182,7 @@ class Rule:
     level_param: str | None = None
     previous_level_param: str | None = None
     previous_award_param: str | None = None
+    audience: Audience = Audience()
 
     def param(self, name: str) -> Parameter:
         """The parameter called `name` (KeyError if the rule has none)."""

@@ -81,6 +81,13 @@ class LevelEntry(_Strict):
     amount: Number
 
 
+class AudienceEntry(_Strict):
+    mentions: list[StrictStr]
+    requires: list[Literal["manufacturing", "above_scale", "industrial"]] = []
+    sets: dict[str, Literal["manufacturing", "above_scale", "industrial"]] = {}
+    matter: StrictStr = ""
+
+
 class RuleEntry(_Strict):
     rule_id: StrictStr
     doc_id: StrictStr
@@ -137,6 +144,8 @@ class RuleEntry(_Strict):
     level_param: StrictStr | None = None
     previous_level_param: StrictStr | None = None
     previous_award_param: StrictStr | None = None
+    # who the rule is for (the 政策体检 match)
+    audience: AudienceEntry | None = None
 
 
 class NonComputableEntry(_Strict):

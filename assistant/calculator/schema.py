@@ -17,6 +17,7 @@ from assistant.calculator.model import (
     PARAM_KINDS,
     RULE_TYPES,
     VARIANT_FIELDS,
+    Audience,
     Condition,
     Level,
     NonComputable,
@@ -29,7 +30,7 @@ from assistant.calculator.model import (
 from assistant.calculator.rules_file import check_rules_file
 from assistant.text.numbering import clause_id_to_chinese
 
-__all__ = ["Condition", "Level", "NonComputable", "Parameter", "Rule", "Share", "Stage", "Variant",
+__all__ = ["Audience", "Condition", "Level", "NonComputable", "Parameter", "Rule", "Share", "Stage", "Variant",
            "parse_non_computable", "parse_rules"]
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -183,6 +184,7 @@ def _parse_rule(raw: Mapping[str, Any], clause_label: str) -> Rule:
     fields["levels"] = tuple(
         Level(_need(r, lv, "choice", "levels"), r.amount("levels", lv.get("amount")))
         for lv in _list(r, "levels"))
+    fields["audience"] = _parse_audience(r, raw.get("audience"))
     rule = Rule(**fields)
     _check_references(r, rule)
     _check_type(r, rule)
@@ -257,6 +259,19 @@ def _parse_condition(r: _Reader, raw: Any, where: str) -> Condition:
     if cond.min is None and cond.max is None and not cond.one_of and cond.equals is None:
         raise r.fail(where, f"condition on '{cond.param}' needs min, max, in or equals")
     return cond
+
+
+def _parse_audience(r: _Reader, raw: Any) -> Audience:
+    if raw is None:
+        return Audience()
+    sub = _Reader(r.rule_id, raw)
+    sets = raw.get("sets", {})
+    kinds = {p.get("name"): p.get("kind") for p in r.raw.get("params", []) if isinstance(p, dict)}
+    for param in sets:
+        if kinds.get(param) != "flag":
+            raise r.fail("audience.sets", f"names '{param}', which is not a declared flag parameter")
+    return Audience(mentions=sub.words("mentions", required=True), requires=sub.words("requires"),
+                    sets=tuple(sets.items()), matter=sub.text("matter", ""))
 
 
 def _parse_variant(r: _Reader, raw: Mapping[str, Any]) -> Variant:

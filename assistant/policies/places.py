@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import importlib.metadata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +25,7 @@ PLACES_FILE = "cpca/resources/adcodes.csv"
 # Suffixes a province or city is often named without: 「黑龙江」「内蒙古」「牡丹江」「大兴安岭」.
 SHORT_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "自治州", "地区",
                   "省", "市", "盟")
+COUNTY_SUFFIXES = ("自治县", "区", "县", "市")
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,23 @@ class Places:
             else:
                 i += 1
         return found
+
+    def with_short_names(self, within: Sequence[Place], keep: Callable[[str], bool]) -> Places:
+        """A copy that also knows the districts and counties inside `within` by their names without 区/县/市
+        (「双城」「南岗」「呼兰」), where `keep` accepts the short name: a short name that is a common word
+        (「新兴」「前进」「平房」) would place a company by accident, so only the loaded documents' own regions
+        get them, and only the uncommon ones."""
+        copy = Places(())
+        copy.by_name = {name: list(found) for name, found in self.by_name.items()}
+        for found in self.by_name.values():
+            for place in found:
+                if place.level != 3 or not any(place.within(w) for w in within):
+                    continue
+                short = next((place.name.removesuffix(x) for x in COUNTY_SUFFIXES if place.name.endswith(x)), "")
+                if len(short) >= 2 and short not in copy.by_name and keep(short):
+                    copy.by_name[short] = [place]
+        copy.longest = max(map(len, copy.by_name), default=0)
+        return copy
 
     def region(self, name: str) -> Place | None:
         """The division a document's region names (「黑龙江省」「哈尔滨市」), the highest level first."""

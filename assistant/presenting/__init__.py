@@ -4,7 +4,8 @@ Pure formatting: no gradio, no policy logic, no arithmetic on amounts.  Every fi
 from the assistant's own text or worksheet, copied verbatim; every piece of user or policy text is
 escaped before it reaches markdown or HTML (markup.py), so a question containing `<script>` or a
 markdown link renders as the characters typed.  chat.py: replies and worksheets; form.py: the
-calculator tab; browse.py: the clause, search and about tabs.  ui.py reads them all as `show.…`.
+calculator tab; checkup.py and report.py: the 政策体检 tab and its PDF report;
+browse.py: the clause, search and about tabs.  ui.py reads them all as `show.…`.
 """
 
 from assistant.presenting.admin import (
@@ -48,6 +49,18 @@ from assistant.presenting.chat import (
     worksheet_markdown,
     worksheet_rows,
 )
+from assistant.presenting.checkup import (
+    BENEFIT_HEADERS,
+    INDUSTRIES,
+    LISTING_STAGES,
+    SCALES,
+    benefit_rows,
+    checkup_summary,
+    describe_company,
+    last_match,
+    project_choices,
+    write_report,
+)
 from assistant.presenting.form import (
     FormField,
     form_fields,
@@ -67,8 +80,12 @@ from assistant.presenting.keeping import (
 from assistant.presenting.markup import code_block, escape_markdown, highlight
 
 __all__ = [
+    "BENEFIT_HEADERS",
     "CLAUSE_HEADERS",
     "DOWNVOTE_HEADERS",
+    "INDUSTRIES",
+    "LISTING_STAGES",
+    "SCALES",
     "SEARCH_HEADERS",
     "UNANSWERED_HEADERS",
     "FormField",
@@ -79,7 +96,9 @@ __all__ = [
     "admin_csv",
     "answer_copy_text",
     "answer_text",
+    "benefit_rows",
     "calculation_headline",
+    "checkup_summary",
     "citation_card",
     "citation_copy_text",
     "clause_copy_text",
@@ -88,6 +107,7 @@ __all__ = [
     "code_block",
     "conversation_docx",
     "conversation_markdown",
+    "describe_company",
     "document_status",
     "downvote_rows",
     "escape_markdown",
@@ -102,9 +122,11 @@ __all__ = [
     "highlight",
     "intro_markdown",
     "kept_turn",
+    "last_match",
     "mark_spans",
     "parse_clause_number",
     "parse_day",
+    "project_choices",
     "reply_messages",
     "rule_label",
     "rule_markdown",
@@ -117,4 +139,5 @@ __all__ = [
     "validity_note",
     "worksheet_markdown",
     "worksheet_rows",
+    "write_report",
 ]

@@ -62,6 +62,11 @@ class ChineseTokenizer:
         for word in self.synonyms:
             self._jieba.add_word(word, 1000)
 
+    def word_frequency(self, word: str) -> int:
+        """How common `word` is in jieba's dictionary (0 when it is no word of it)."""
+        self._jieba.check_initialized()
+        return int(self._jieba.FREQ.get(word) or 0)
+
     def tokenize(self, text: str) -> list[str]:
         """Content words of `text`, lower-cased, stopwords removed."""
         return [t.lower() for t in self._jieba.lcut(text) if TOKEN.search(t) and t not in STOPWORDS]

@@ -50,13 +50,30 @@ def _condition_flag_as_text(data: dict[str, Any]) -> None:
     rule["conditions"][0]["inclusive"] = "含"
 
 
+def _audience_typo(data: dict[str, Any]) -> None:
+    _rule(data)["audience"]["mention"] = ["重点项目"]
+
+
+def _audience_unknown_fact(data: dict[str, Any]) -> None:
+    _rule(data)["audience"]["requires"] = ["规上"]
+
+
 # (change, rule_id named in the message, key named in the message)
 BAD: dict[str, tuple[Callable[[dict[str, Any]], None], str, str]] = {
     "unknown key (capp)": (_rename_cap, CAPPED, "未知字段 'capp'"),
     "wrong type": (_cap_as_text, CAPPED, "字段 'cap' 应为数字"),
     "missing field": (_drop_quote, CAPPED, "缺少字段 'quote'"),
     "unknown key inside a parameter": (_param_typo, CAPPED, "requried"),
+    "unknown key in who a rule is for": (_audience_typo, CAPPED, "未知字段 'audience.mention'"),
+    "a company fact that does not exist": (_audience_unknown_fact, CAPPED, "audience.requires"),
 }
+
+
+def test_every_rule_says_who_it_is_for() -> None:
+    corpus = load_corpus(PROJECT_ROOT / "corpus")
+    assert all(rule.audience.mentions for rule in corpus.rules.values())
+    output = corpus.rules["harbin-2-output-growth"].audience
+    assert set(output.requires) == {"manufacturing", "above_scale"} and ("above_scale", "above_scale") in output.sets
 
 
 def _harbin_rules() -> dict[str, Any]:

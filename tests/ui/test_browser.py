@@ -27,7 +27,7 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 CALCULATION_QUESTION = "技改投资3亿元，LPR 3.45%，能拿多少贴息？"
-TABS = ("智能问答", "条款查询", "补贴计算器", "关于")
+TABS = ("智能问答", "条款查询", "补贴计算器", "政策体检", "关于")
 
 
 
@@ -221,7 +221,7 @@ def test_every_tab_reads_on_a_phone(browser: Any, served: tuple[str, Settings]) 
     page = open_app(browser, served[0], PHONE)
     try:
         ask(page, CALCULATION_QUESTION)
-        for name, tab in zip(("chat", "clauses", "calculator", "about"), TABS, strict=True):
+        for name, tab in zip(("chat", "clauses", "calculator", "checkup", "about"), TABS, strict=True):
             open_tab(page, tab)
             if tab == "条款查询":
                 page.get_by_placeholder("如 11 或 第十一条").fill("11")

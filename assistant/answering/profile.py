@@ -1,0 +1,220 @@
+"""A company described in the conversation, read once into a typed profile (the 政策体检 match).
+
+「我们是哈尔滨的规上制造业企业……能享受哪些政策？」 states facts about the company (制造业, 规上, where it
+is) and things it has done or been recognised for. The facts and their words are data
+(assistant/data/company_facts.json); which rules a description makes relevant is the rules' own
+`audience.mentions` (corpus/*.rules.json). A later turn refines the profile: a fact it states replaces
+the earlier one, and the figures of a later turn replace the earlier figures of the same rule.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.answering.context import user_turns
+from assistant.calculator import Rule
+from assistant.policies.places import Place
+from assistant.settings import PACKAGE_DATA_DIR
+
+FACTS_FILE = PACKAGE_DATA_DIR / "company_facts.json"
+NEGATIONS = ("未", "没有", "没", "不", "非", "尚未", "还没")
+NEGATION_WINDOW = 3
+# The heading every match reply starts with: a later turn that adds a fact refines the same profile.
+MATCH_HEADING = "政策体检结果"
+
+
+@dataclass(frozen=True)
+class CompanyFact:
+    """One fact a rule may require of a company (制造业企业, 规模以上工业企业), with its words."""
+
+    name: str
+    label: str
+    yes: tuple[str, ...]
+    no: tuple[str, ...]
+    implied_by: tuple[str, ...]
+    ask: str
+    masked: bool = True  # read with recognition names blanked (「绿色工厂」 is no 工厂); 「新纳入规上」 does state 规上
+
+
+@dataclass(frozen=True)
+class CompanyFacts:
+    """The company facts, and the words that make a message ask for the list of its benefits."""
+
+    facts: tuple[CompanyFact, ...]
+    list_words: tuple[str, ...]  # 「哪些政策」「能拿哪些」: the message asks for a list of benefits
+    everything_words: tuple[str, ...]  # 「所有」「全部」: list every provision, mentioned or not
+    tentative_words: tuple[str, ...] = ()  # 「准备申报」「正在申请」: the subject mentioned is not got yet
+    negations: tuple[str, ...] = ()  # 「没有首台套产品」: just before a mention, it denies it
+
+    def fact(self, name: str) -> CompanyFact:
+        """The fact called `name` (KeyError if none)."""
+        return next(f for f in self.facts if f.name == name)
+
+
+@dataclass(frozen=True)
+class CompanyProfile:
+    """What the conversation says about the company, oldest turn first."""
+
+    texts: tuple[str, ...]  # the user turns that describe it, oldest first, the latest last
+    facts: Mapping[str, bool]  # the facts stated (True) or denied (False); absent when not said
+    places: tuple[Place, ...]  # where it is (the latest turn naming a place)
+    applicable: tuple[str, ...] | None  # the loaded documents in force there; None when no place is named
+    everything: bool  # the user asked for every provision, not only those the description touches
+
+    def fact(self, name: str) -> bool | None:
+        """True/False when stated or denied, None when the description does not say."""
+        return self.facts.get(name)
+
+    def given(self, facts: CompanyFacts) -> list[tuple[str, str]]:
+        """(what, as given) lines for a report: where the company is and each fact stated."""
+        lines = [("所在地", "、".join(p.full_name for p in self.places) or "未说明")]
+        lines += [(f.label, "是" if self.facts[f.name] else "否") for f in facts.facts if f.name in self.facts]
+        return lines
+
+
+def load_company_facts(path: Path = FACTS_FILE) -> CompanyFacts:
+    """The company facts file; ValueError naming the fact and key when it is malformed."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    facts = []
+    for name, entry in data["facts"].items():
+        keys = {"label", "yes", "no", "implied_by", "ask", "masked"}
+        if set(entry) != keys:
+            raise ValueError(f"{path.name}：事实 {name} 的字段应为 {sorted(keys)}")
+        facts.append(CompanyFact(name, entry["label"], tuple(entry["yes"]), tuple(entry["no"]),
+                                 tuple(entry["implied_by"]), entry["ask"], bool(entry["masked"])))
+    return CompanyFacts(tuple(facts), tuple(data["list_words"]), tuple(data["everything_words"]),
+                        tuple(data["tentative_words"]), tuple(data["negations"]))
+
+
+def recognition_names(rules: Iterable[Rule]) -> tuple[str, ...]:
+    """The rules' plain mentions, longest first: names of recognitions and projects (「绿色工厂」「工业互联网平台」)
+    that say nothing about the company's own industry or size."""
+    return tuple(sorted({m for rule in rules for m in rule.audience.mentions if "…" not in m}, key=len, reverse=True))
+
+
+def read_facts(texts: Iterable[str], facts: CompanyFacts, masks: Sequence[str] = ()) -> dict[str, bool]:
+    """The facts the texts state or deny; a later text's statement replaces an earlier one. The words of
+    `masks` (recognition names) are blanked first: 「国家级绿色工厂」 does not say the company is a 工厂."""
+    found: dict[str, bool] = {}
+    for text in texts:
+        masked = text
+        for mask in masks:
+            masked = masked.replace(mask, "　" * len(mask))
+        for fact in facts.facts:
+            stated = _states(masked if fact.masked else text, fact)
+            if stated is not None:
+                found[fact.name] = stated
+    for fact in facts.facts:  # 「规上工业企业」 is an 工业企业
+        if fact.name not in found and any(found.get(other) for other in fact.implied_by):
+            found[fact.name] = True
+    return found
+
+
+def _states(text: str, fact: CompanyFact) -> bool | None:
+    if any(word in text for word in fact.no):
+        return False
+    for word in sorted(fact.yes, key=len, reverse=True):
+        for match in re.finditer(re.escape(word), text):
+            before = text[max(0, match.start() - NEGATION_WINDOW):match.start()]
+            return not any(n in before for n in NEGATIONS)
+    return None
+
+
+MENTION_GAP = 12  # characters a mention 「产值…增加」 may have between its two parts
+
+
+@lru_cache(maxsize=4096)
+def _mention_pattern(mention: str) -> re.Pattern[str]:
+    first, _, second = mention.partition("…")
+    return re.compile(re.escape(first) + f".{{0,{MENTION_GAP}}}?" + re.escape(second))
+
+
+def mentioned(rule: Rule, text: str) -> bool:
+    """The text says something that makes the rule relevant to the company (its audience.mentions): a word,
+    or two words in that order close together (「产值…增加」 is 「产值比去年增加了」, not 「年产值5亿元」)."""
+    return any(_mention_pattern(word).search(text) if "…" in word else word in text
+               for word in rule.audience.mentions)
+
+
+def _mention_spans(rule: Rule, text: str) -> list[int]:
+    starts = []
+    for word in rule.audience.mentions:
+        if "…" in word:
+            starts += [m.start() for m in _mention_pattern(word).finditer(text)]
+        else:
+            starts += [m.start() for m in re.finditer(re.escape(word), text)]
+    return starts
+
+
+PIECE_BREAK = re.compile(r"[，,。；;！？!?\n]")
+
+
+def mention_state(rule: Rule, texts: Sequence[str], facts: CompanyFacts) -> str:
+    """How the description speaks of the rule's subject: "stated" (评上了、有), "tentative" (准备申报),
+    "denied" (没有首台套产品), or "" when it does not speak of it; the firmest wins."""
+    found: set[str] = set()
+    for text in texts:
+        for piece in PIECE_BREAK.split(text):
+            for start in _mention_spans(rule, piece):
+                before = piece[max(0, start - NEGATION_WINDOW):start]
+                if any(n in before for n in facts.negations):
+                    found.add("denied")
+                elif any(w in piece for w in facts.tentative_words):
+                    found.add("tentative")
+                else:
+                    found.add("stated")
+    return next((state for state in ("stated", "tentative", "denied") if state in found), "")
+
+
+def asks_for_benefits(text: str, history: Sequence[tuple[str, str]], facts: CompanyFacts,
+                      rules: Iterable[Rule], has_place: bool) -> bool:
+    """The message describes a company and asks what it can get — or, right after a match reply, adds a
+    fact to the same profile (「我们还被认定为省企业技术中心」「产值其实增加了1.1亿」).
+
+    The kind of question decides: a list of benefits is asked for (the data's list words) and the
+    message carries company facts (a stated fact, a place, or something a rule's audience mentions)."""
+    rules = list(rules)
+    touches = any(mentioned(rule, text) for rule in rules)
+    stated = bool(read_facts([text], facts, recognition_names(rules)))
+    describes = touches or has_place or stated
+    if any(word in text for word in facts.list_words) and describes:
+        return True
+    previous = [entry[1] for entry in _entries(history) if entry[0] == "assistant"]
+    return bool(previous) and previous[-1].startswith(MATCH_HEADING) and (touches or stated)
+
+
+def profile_turns(text: str, history: Sequence[tuple[str, str]]) -> tuple[str, ...]:
+    """The user turns that describe the company: from the turn that asked for the match to this one."""
+    previous = _entries(history)
+    turns = user_turns(previous)
+    # the match conversation begins with the user turn before the first match reply
+    start = 0
+    users_seen = 0
+    for role, said in previous:
+        if role == "user":
+            users_seen += 1
+        elif role == "assistant" and isinstance(said, str) and said.startswith(MATCH_HEADING):
+            start = max(0, users_seen - 1)
+            break
+    else:
+        start = len(turns)
+    return (*turns[start:], text)
+
+
+def _entries(history: Sequence[object]) -> list[tuple[str, str]]:
+    """The well-formed (role, text) entries of a history; malformed ones are skipped."""
+    return [(entry[0], entry[1]) for entry in history
+            if isinstance(entry, list | tuple) and len(entry) == 2 and isinstance(entry[1], str)]
+
+
+def read_profile(texts: Sequence[str], facts: CompanyFacts, places: Sequence[Place],
+                 applicable: tuple[str, ...] | None, rules: Iterable[Rule] = ()) -> CompanyProfile:
+    """The profile the texts describe."""
+    everything = any(word in texts[-1] for word in facts.everything_words) if texts else False
+    stated = read_facts(texts, facts, recognition_names(rules))
+    return CompanyProfile(tuple(texts), stated, tuple(places), applicable, everything)

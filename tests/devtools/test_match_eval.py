@@ -1,0 +1,36 @@
+"""The match scorer counts found, wrongly claimed, exact amounts and totals — and can fail."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from devtools.match_eval import format_match_report, read_match_cases, score_cases
+
+COMPANY = "我们是哈尔滨的规上制造业企业，去年产值比前年多了9000万，今年刚评上国家级绿色工厂，能享受哪些政策？"
+
+
+def write(tmp_path: Path, *cases: dict) -> Path:
+    path = tmp_path / "companies.jsonl"
+    path.write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in cases), encoding="utf-8")
+    return path
+
+
+def test_a_right_answer_scores_full_and_a_wrong_expectation_is_caught(bot, tmp_path: Path) -> None:
+    right = {"id": "right", "description": COMPANY, "expected": {"eligible": [
+        {"doc_id": "harbin", "clause": "第二条", "amount_yuan": 500_000},
+        {"doc_id": "heilongjiang", "clause": "3", "amount_yuan": 1_000_000}], "total_yuan": 1_500_000}}
+    wrong = {"id": "wrong", "description": COMPANY, "expected": {"eligible": [
+        {"doc_id": "harbin", "clause": "2", "amount_yuan": 600_000}], "total_yuan": 600_000}}
+    def asker(case):  # type: ignore[no-untyped-def]
+        return (lambda text, history: bot.check_company(text, history),
+                lambda text, history: bot.ask(text, history=history))
+
+    scored = score_cases(asker, read_match_cases(write(tmp_path, right, wrong)))
+    first, second = scored
+    assert (first.found, first.expected, first.amounts_exact, first.total_right) == (2, 2, 2, True)
+    assert first.claimed_wrongly == [] and first.chat_route == "match"
+    assert (second.found, second.amounts_exact, second.total_right) == (1, 0, False)
+    assert second.claimed_wrongly == ["heilongjiang-3-green-factory"]  # eligible, but not in that expected list
+    report = format_match_report(scored, quiet=True)
+    assert "应申请项找到：3/3" in report and "合计正确：1/2" in report
