@@ -24,6 +24,7 @@ AFTER_COST = 1  # 「3亿的投资」 is less common than 「投资3亿」
 CHOICE_CUE_WINDOW = 12
 NEGATIONS = ("未", "没有", "没", "不", "非", "尚未")
 NEGATION_WINDOW = 4
+CHOICE_DENIALS = ("不是", "并非", "而非", "不属于", "不算")
 ITEM_UNITS = ("个", "项", "款", "台", "套", "件", "种", "品种")
 # A stated change between two figures: 「从4亿增加到4.6亿」「由8亿增长到9.6亿」「4亿涨到4.6亿」, and
 # 「去年8个亿，今年9.2个亿」.
@@ -68,11 +69,14 @@ def _occurrences(text: str, word: str) -> list[int]:
 def _choices(question: str, rule: Rule, out: dict[str, InputValue]) -> None:
     params = [p for p in rule.params if p.kind == "choice"]
     found: list[tuple[int, int, str, str]] = []  # start, end, word, choice
+    denied: list[tuple[int, int]] = []
     words = sorted({pair for p in params for pair in p.choice_words()}, key=lambda pair: -len(pair[0]))
     for word, choice in words:
         for start in _occurrences(question, word):
             end = start + len(word)
-            if not any(s < end and start < e for s, e, _, _ in found):
+            if question[max(0, start - NEGATION_WINDOW):start].endswith(CHOICE_DENIALS):
+                denied.append((start, end))  # 「是数字化车间，不是智能工厂」: the choice denied is not the choice
+            elif not any(s < end and start < e for s, e in [*denied, *((f[0], f[1]) for f in found)]):
                 found.append((start, end, word, choice))
     for start, _end, word, choice in sorted(found):
         candidates = [p for p in params if (word, choice) in p.choice_words()]
@@ -278,7 +282,7 @@ def _sum_listed(question: str, params: list[Parameter], quantities: list[Quantit
     for pi, values in assigned.items():
         if not params[pi].sums or len(values) != 1:
             continue
-        qi, value = values[0]
+        qi = values[0][0]
         run = [qi]
         for step in (-1, 1):
             at = qi

@@ -891,3 +891,9 @@ def test_unexplained_figures_are_the_stated_figures_no_input_takes(rule_id: str,
                                                                   left: list[str]) -> None:
     rule = RULES[rule_id]
     assert unexplained_figures(question, rule, extract_inputs(question, rule)) == left
+
+
+def test_a_denied_choice_is_not_the_choice() -> None:
+    rule = RULES["heilongjiang-2-digital-retrofit"]
+    # 1.2亿 × 10% = 1200万 → 数字化车间上限200万
+    assert _ask(rule.rule_id, "认定的是省级数字化车间，不是智能工厂，合同1.2亿，能拿多少").amount_yuan == 2_000_000
