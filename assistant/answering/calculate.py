@@ -147,9 +147,6 @@ class Calculator:
         missing = missing_parameters(best.rule, inputs, self.lpr_table)
         if missing:
             return self.clarify(best.rule, [p.label for p in missing], [p.ask for p in missing if p.ask])
-        left = unexplained_figures(context.question, best.rule, inputs)
-        if left:
-            return self.unplaced(best.rule, left)
         try:
             calculation = compute(best.rule, inputs, self.lpr_table)
         except ValueError as error:  # absurd figures: say why in Chinese, compute nothing
@@ -159,6 +156,9 @@ class Calculator:
                 message = "您提供的数字不在合理范围内（为负数，或数额大得不合常理）"
             return Reply(f"{message}。请核对后重新输入，助手不会按这个数字计算。", "clarify",
                          (self.rule_citation(best.rule),), (), ("核对后的数字",))
+        left = unexplained_figures(context.question, best.rule, inputs)
+        if left:  # computed on some figures while another stated one has no place: ask, never guess
+            return self.unplaced(best.rule, left)
         calculations = [calculation]
         share = focus_share(calculation, context.question)
         if share is not None:

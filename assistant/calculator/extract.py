@@ -39,6 +39,8 @@ ACTUAL_WORDS = ("实际", "实付", "已支付", "已付", "实缴")
 ACTUAL_WINDOW = 10
 LIST_GAP = 8
 LIST_JOINS = ("、", "和", "加", "+", "＋", "及", "与")
+TERM_BEFORE = re.compile(r"上限|封顶|最高|顶格|最多")
+TERM_AFTER = re.compile(r"^(?:元)?(?:封顶|为上限|上限|顶格)")
 SENTENCE_ENDS = set("。；;！？!?\n")
 ASKED_FIGURE = re.compile(r"能拿|能补|能给|能领|能得|能申请|可以拿|可以补|是不是|是否|就是|只有|奖励|补助|补贴|给予")
 
@@ -193,6 +195,8 @@ def unexplained_figures(text: str, rule: Rule, inputs: dict[str, InputValue]) ->
             continue  # 「报价10万，实际交了8万」: the figure the actual one replaces
         if ASKED_FIGURE.search(text[max(0, q.start - 4):q.start]) and "吗" in text[q.end:q.end + 3]:
             continue  # 「省里能拿300万吗」: the amount asked about, not a fact
+        if TERM_BEFORE.search(text[max(0, q.start - 3):q.start]) or TERM_AFTER.match(text[q.end:q.end + 3]):
+            continue  # 「上限1亿元」「按500万封顶」: a claim about the clause's terms, which the clause decides
         left.append(q.raw)
     return left
 

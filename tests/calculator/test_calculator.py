@@ -884,6 +884,7 @@ def test_a_rule_without_sums_does_not_add_listed_figures() -> None:
     # the clause's own figure quoted back, the figure asked about, the figure the actual one replaces
     ("heilongjiang-2-digital-retrofit", "省级数字化车间合同1.2亿，能按1000万封顶补吗", []),
     ("heilongjiang-15-top500", "首次进了中国企业500强，省里能拿300万吗", []),
+    ("heilongjiang-1-tech-reform", "技改投资3亿元，LPR 3.45%，按10年、上限1亿元贴息多少", []),
     ("harbin-5-expo-booth", "展位费报价10万，打了八折实际交了8万，补多少", []),
     ("heilongjiang-2-digital-retrofit", "省级数字化车间，合同里设备1200万、工业软件300万", []),
 ])
