@@ -21,7 +21,7 @@ from assistant.answering.multipart import Part, asks_several, combined_total, co
 from assistant.answering.quoting import cite_line, describe_clause, make_citation, quote_best
 from assistant.answering.reply import Citation, Reply
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, focus_share, missing_parameters
-from assistant.calculator.extract import figures_taken
+from assistant.calculator.extract import figures_taken, unexplained_figures
 from assistant.policies.corpus import Corpus
 from assistant.policies.stacking import StackingRule, explain_for_calculations
 from assistant.search.retriever import Retriever, ScoredClause
@@ -171,12 +171,27 @@ class Calculator:
                 message = "您提供的数字不在合理范围内（为负数，或数额大得不合常理）"
             return Reply(f"{message}。请核对后重新输入，助手不会按这个数字计算。", "clarify",
                          (self.rule_citation(best.rule),), (), ("核对后的数字",))
+        left = unexplained_figures(context.question, best.rule, inputs)
+        if left:  # computed on some figures while another stated one has no place: ask, never guess
+            return self.unplaced(best.rule, left)
         calculations = [calculation]
         share = focus_share(calculation, context.question)
         if share is not None:
             calculations.insert(0, share)
         beside = self.beside(best, choices, context)
         return self.compose(calculations, beside, ranked, context.question)
+
+    def unplaced(self, rule: Rule, figures: Sequence[str]) -> Reply:
+        """A stated figure the chosen rule has no place for: the rule may be the wrong one, or the figures
+        may add up to one input. Computing with one figure and ignoring the other could give a wrong amount."""
+        clause = self.corpus.clause(rule.doc_id, rule.clause)
+        assert clause is not None
+        said = "」「".join(figures)
+        text = (f"按「{rule.name}」计算时，您提到的「{said}」没有对应的计算项，助手不能确定它的含义"
+                f"（是另一个项目、应与其他金额合计，还是不相关）。为免算错，请说明每个金额是什么；"
+                f"「{rule.name}」需要的是：{'、'.join(p.label for p in rule.params if p.kind == 'money')}。\n\n"
+                + describe_clause(self.corpus, clause, rule.quote))
+        return Reply(text, "clarify", (self.rule_citation(rule),), (), ("每个金额的含义",))
 
     def unexplained(self, rule: Rule, context: Context) -> int:
         """How many money figures the question states that no parameter of the rule takes."""

@@ -24,6 +24,7 @@ AFTER_COST = 1  # 「3亿的投资」 is less common than 「投资3亿」
 CHOICE_CUE_WINDOW = 12
 NEGATIONS = ("未", "没有", "没", "不", "非", "尚未")
 NEGATION_WINDOW = 4
+CHOICE_DENIALS = ("不是", "并非", "而非", "不属于", "不算")
 ITEM_UNITS = ("个", "项", "款", "台", "套", "件", "种", "品种")
 # A stated change between two figures: 「从4亿增加到4.6亿」「由8亿增长到9.6亿」「4亿涨到4.6亿」, and
 # 「去年8个亿，今年9.2个亿」.
@@ -36,6 +37,12 @@ CHANGE_LOOKBACK = 10
 # actual amount (实际交易额, 实际缴纳展位费…) better than the other figure near the same cue.
 ACTUAL_WORDS = ("实际", "实付", "已支付", "已付", "实缴")
 ACTUAL_WINDOW = 10
+LIST_GAP = 8
+LIST_JOINS = ("、", "和", "加", "+", "＋", "及", "与")
+TERM_BEFORE = re.compile(r"上限|封顶|最高|顶格|最多")
+TERM_AFTER = re.compile(r"^(?:元)?(?:封顶|为上限|上限|顶格)")
+SENTENCE_ENDS = set("。；;！？!?\n")
+ASKED_FIGURE = re.compile(r"能拿|能补|能给|能领|能得|能申请|可以拿|可以补|是不是|是否|就是|只有|奖励|补助|补贴|给予")
 
 InputValue = float | str | tuple[float, ...]
 
@@ -64,11 +71,14 @@ def _occurrences(text: str, word: str) -> list[int]:
 def _choices(question: str, rule: Rule, out: dict[str, InputValue]) -> None:
     params = [p for p in rule.params if p.kind == "choice"]
     found: list[tuple[int, int, str, str]] = []  # start, end, word, choice
+    denied: list[tuple[int, int]] = []
     words = sorted({pair for p in params for pair in p.choice_words()}, key=lambda pair: -len(pair[0]))
     for word, choice in words:
         for start in _occurrences(question, word):
             end = start + len(word)
-            if not any(s < end and start < e for s, e, _, _ in found):
+            if question[max(0, start - NEGATION_WINDOW):start].endswith(CHOICE_DENIALS):
+                denied.append((start, end))  # 「是数字化车间，不是智能工厂」: the choice denied is not the choice
+            elif not any(s < end and start < e for s, e in [*denied, *((f[0], f[1]) for f in found)]):
                 found.append((start, end, word, choice))
     for start, _end, word, choice in sorted(found):
         candidates = [p for p in params if (word, choice) in p.choice_words()]
@@ -155,6 +165,42 @@ def figures_taken(text: str, rule: Rule, inputs: dict[str, InputValue]) -> tuple
     return sum(1 for value in stated if any(abs(value - t) <= 0.5 for t in taken)), len(stated)
 
 
+def unexplained_figures(text: str, rule: Rule, inputs: dict[str, InputValue]) -> list[str]:
+    """The money figures `text` states that no input of `rule` takes (raw, as written), when the rule
+    takes money at all: a rule with no money parameter explains no figure and is judged elsewhere."""
+    if not any(p.kind == "money" for p in rule.params):
+        return []
+    taken = {float(v) for value in inputs.values()
+             for v in (value if isinstance(value, tuple) else (value,)) if isinstance(v, int | float)}
+    quantities = find_quantities(text)
+    if any(p.derived and p.name in inputs for p in rule.params):
+        for before, after in find_changes(text, quantities):
+            taken |= {quantities[before].value, quantities[after].value}
+    if any(p.sums for p in rule.params):  # 「设备1200万、工业软件300万」 taken as their sum
+        for i in range(len(quantities) - 1):
+            end = i
+            while end + 1 < len(quantities) and _listed_together(text, quantities[end], quantities[end + 1]):
+                end += 1
+            total = sum(q.value for q in quantities[i:end + 1])
+            if end > i and any(abs(total - t) <= 0.5 for t in taken):
+                taken |= {q.value for q in quantities[i:end + 1]}
+    quoted = {q.value for q in find_quantities(rule.quote) if q.kind == "money"}
+    actual = [q for q in quantities if q.kind == "money" and _marked_actual(text, q)
+              and any(abs(q.value - t) <= 0.5 for t in taken)]
+    left = []
+    for q in quantities:
+        if q.kind != "money" or any(abs(q.value - t) <= 0.5 for t in taken | quoted):
+            continue  # taken by an input, or the clause's own figure the user quotes (「按1000万封顶」)
+        if any(a.start > q.end and not any(ch in SENTENCE_ENDS for ch in text[q.end:a.start]) for a in actual):
+            continue  # 「报价10万，实际交了8万」: the figure the actual one replaces
+        if ASKED_FIGURE.search(text[max(0, q.start - 4):q.start]) and "吗" in text[q.end:q.end + 3]:
+            continue  # 「省里能拿300万吗」: the amount asked about, not a fact
+        if TERM_BEFORE.search(text[max(0, q.start - 3):q.start]) or TERM_AFTER.match(text[q.end:q.end + 3]):
+            continue  # 「上限1亿元」「按500万封顶」: a claim about the clause's terms, which the clause decides
+        left.append(q.raw)
+    return left
+
+
 def _derived(params: list[Parameter], quantities: list[Quantity], changes: list[tuple[int, int]],
              used: set[int], assigned: dict[int, list[tuple[int, float]]]) -> None:
     """Parameters read from a stated change: its increase, or its growth rate."""
@@ -200,6 +246,7 @@ def _numbers(question: str, rule: Rule, out: dict[str, InputValue]) -> None:
         used.add(qi)
         assigned.setdefault(pi, []).append((qi, value))
     _fallback(params, quantities, used, assigned)
+    _sum_listed(question, params, quantities, used, assigned)
     _replicate(question, params, quantities, used, assigned)
     for pi, values in assigned.items():
         ordered = [value for _, value in sorted(values)]
@@ -221,6 +268,35 @@ def _fallback(params: list[Parameter], quantities: list[Quantity], used: set[int
             assert value is not None
             used.add(free[0])
             assigned[pi] = [(free[0], value)]
+
+
+def _listed_together(question: str, first: Quantity, second: Quantity) -> bool:
+    """Two money figures written as items of one list: 「设备1200万、工业软件300万」「1200万加300万」."""
+    between = question[first.end:second.start]
+    if first.kind != "money" or second.kind != "money" or len(between) > LIST_GAP:
+        return False
+    if any(ch in SEPARATORS for ch in between):
+        return False
+    return any(word in between for word in LIST_JOINS)
+
+
+def _sum_listed(question: str, params: list[Parameter], quantities: list[Quantity], used: set[int],
+                assigned: dict[int, list[tuple[int, float]]]) -> None:
+    """A parameter that is a total of items takes the unused figures listed next to its own, added up."""
+    for pi, values in assigned.items():
+        if not params[pi].sums or len(values) != 1:
+            continue
+        qi = values[0][0]
+        run = [qi]
+        for step in (-1, 1):
+            at = qi
+            while 0 <= at + step < len(quantities) and at + step not in used and _listed_together(
+                    question, *sorted((quantities[at], quantities[at + step]), key=lambda q: q.start)):
+                at += step
+                run.append(at)
+        if len(run) > 1:
+            used.update(run)
+            assigned[pi] = [(qi, sum(quantities[i].value for i in run))]
 
 
 def _replicate(question: str, params: list[Parameter], quantities: list[Quantity], used: set[int],

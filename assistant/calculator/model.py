@@ -36,6 +36,9 @@ class Parameter:
     derived: str = ""
     # flags: words that state the condition is not met (「省级绿色工厂」 for a national-level award, 「规下企业」)
     against: tuple[str, ...] = ()
+    # money that is a total of items (「合同金额（含设备投资和工业软件购置…）」): figures the question lists
+    # next to each other (「设备1200万、工业软件300万」「分别3.5万和6万」) are added up
+    sums: bool = False
 
     def choice_words(self) -> list[tuple[str, str]]:
         """(word, choice) pairs, the choice's own name included, longest word first."""

@@ -53,6 +53,7 @@ class ParameterEntry(_Strict):
     ask: StrictStr = ""
     derived: Literal["increase", "growth"] | None = None
     against: list[StrictStr] = []
+    sums: StrictBool = False  # money that is a total of items: listed figures are added up
 
 
 class VariantEntry(_Strict):

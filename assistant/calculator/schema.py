@@ -232,7 +232,7 @@ def _parse_param(r: _Reader, raw: Mapping[str, Any]) -> Parameter:
         required=raw["required"], cues=sub.words("cues"), choices=choices,
         aliases=tuple((k, tuple(v)) for k, v in aliases.items()),
         multiple=sub.flag("multiple"), default=sub.number("default"), ask=str(raw.get("ask", "")),
-        derived=str(raw.get("derived") or ""), against=sub.words("against"),
+        derived=str(raw.get("derived") or ""), against=sub.words("against"), sums=sub.flag("sums"),
     )
 
 

@@ -30,6 +30,7 @@ from assistant.calculator import (
     parse_non_computable,
     parse_rules,
 )
+from assistant.calculator.extract import unexplained_figures
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ("heilongjiang", "harbin")
@@ -852,3 +853,48 @@ def test_user_rate_wins_over_the_table_but_a_mismatch_is_noted() -> None:
 def test_user_rate_is_used_even_for_a_date_before_the_lpr_table() -> None:
     calc = _ask("heilongjiang-1-tech-reform", "技改投资1亿，2019年5月入统，当时利率4.35%")
     assert calc.amount_yuan == 4_350_000.0  # 1亿 × 4.35% × 1年
+
+
+# A parameter marked `sums` (a total of items, in the rules data) adds up the figures listed next to its own.
+@pytest.mark.parametrize(("rule_id", "question", "expected"), [
+    # 设备1200万 + 工业软件300万 = 合同1500万 × 10% = 150万 (数字化车间上限200万)
+    ("heilongjiang-2-digital-retrofit", "省级数字化车间，合同里设备1200万、工业软件300万，补多少？", 1_500_000),
+    # 4000万 + 1000万 = 5000万 × 10% = 500万 (智能工厂上限1000万)
+    ("heilongjiang-2-digital-retrofit", "省级智能工厂，设备投资4000万加工业软件1000万，补多少", 5_000_000),
+    # 3.5万 + 6万 = 9.5万, 全额
+    ("harbin-5-expo-booth", "市政府组织的两个展会，展位费分别3.5万和6万，能补多少", 95_000),
+])
+def test_a_total_of_items_adds_the_listed_figures(rule_id: str, question: str, expected: float) -> None:
+    assert _ask(rule_id, question).amount_yuan == expected
+
+
+def test_figures_in_separate_sentences_are_not_added_up() -> None:
+    rule = RULES["heilongjiang-2-digital-retrofit"]
+    assert extract_inputs("省级数字化车间合同1200万。另一个项目300万", rule)["contract"] == 12_000_000
+
+
+def test_a_rule_without_sums_does_not_add_listed_figures() -> None:
+    rule = RULES["heilongjiang-1-tech-reform"]
+    assert extract_inputs("技改两个项目分别入统1.2亿、1.3亿，LPR 3%", rule)["investment"] == 120_000_000
+
+
+@pytest.mark.parametrize(("rule_id", "question", "left"), [
+    # a second project's figure the rule has no place for
+    ("heilongjiang-1-tech-reform", "技改两个项目分别入统1.2亿、1.3亿，LPR 3%", ["1.3亿"]),
+    # the clause's own figure quoted back, the figure asked about, the figure the actual one replaces
+    ("heilongjiang-2-digital-retrofit", "省级数字化车间合同1.2亿，能按1000万封顶补吗", []),
+    ("heilongjiang-15-top500", "首次进了中国企业500强，省里能拿300万吗", []),
+    ("heilongjiang-1-tech-reform", "技改投资3亿元，LPR 3.45%，按10年、上限1亿元贴息多少", []),
+    ("harbin-5-expo-booth", "展位费报价10万，打了八折实际交了8万，补多少", []),
+    ("heilongjiang-2-digital-retrofit", "省级数字化车间，合同里设备1200万、工业软件300万", []),
+])
+def test_unexplained_figures_are_the_stated_figures_no_input_takes(rule_id: str, question: str,
+                                                                  left: list[str]) -> None:
+    rule = RULES[rule_id]
+    assert unexplained_figures(question, rule, extract_inputs(question, rule)) == left
+
+
+def test_a_denied_choice_is_not_the_choice() -> None:
+    rule = RULES["heilongjiang-2-digital-retrofit"]
+    # 1.2亿 × 10% = 1200万 → 数字化车间上限200万
+    assert _ask(rule.rule_id, "认定的是省级数字化车间，不是智能工厂，合同1.2亿，能拿多少").amount_yuan == 2_000_000
