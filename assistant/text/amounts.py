@@ -142,7 +142,55 @@ def find_quantities(text: str) -> list[Quantity]:
         end = classified.end
         found.append(Quantity(classified.value, classified.kind, start, end, text[start:end], classified.unit))
     found.extend(Quantity(float(v), "number", s, e, r) for s, e, v, r in pending)
-    return sorted(found, key=lambda q: q.start)
+    return _apply_fractions(norm, text, sorted(found, key=lambda q: q.start))
+
+
+# 「计划1个亿…只完成了计划的六成」「合同400万，实际支付了一半」: a stated share of an earlier figure is the
+# figure the facts are about.  Only a share the company states as a fact (a fact verb between the two, no
+# award word: 「能拿到投资的一成吗」 is a question about the award, not a fact) and only share words, never
+# 「%」 (「按投资额的5%」 quotes the clause).
+_FRACTION = re.compile(r"(?:的|了|只有|仅|约)(?P<share>[一二三四五六七八九]成[一二三四五六七八九]?|一半|半数"
+                       r"|(?P<den>[二三四五六七八九十\d]+)分之(?P<num>[一二三四五六七八九\d]+))")
+_FACT_CUES = ("只有", "只", "仅", "完成", "支付", "付了", "到位", "入统", "实际", "达到", "用了", "花了", "投了",
+              "落实")
+_AWARD_WORDS = ("补", "奖", "贴", "拿", "给", "享受", "能", "可以", "吗", "多少")
+_FRACTION_WINDOW = 24
+_SENTENCE_END = "。！？；!?;\n"
+
+
+def _share_value(match: re.Match[str]) -> Decimal | None:
+    share = match.group("share")
+    if share in ("一半", "半数"):
+        return Decimal("0.5")
+    if match.group("den"):
+        den, num = _parse_decimal(match.group("den")), _parse_decimal(match.group("num"))
+        return num / den if den and num is not None and 0 < num < den else None
+    tenths = _CN_DIGITS[share[0]]
+    hundredths = _CN_DIGITS[share[2]] if len(share) == 3 else 0
+    return Decimal(tenths * 10 + hundredths) / 100
+
+
+def _apply_fractions(norm: str, text: str, found: list[Quantity]) -> list[Quantity]:
+    """Replace a money figure by the share of it that a later phrase states as the fact."""
+    for match in _FRACTION.finditer(norm):
+        share = _share_value(match)
+        if share is None:
+            continue
+        before = [q for q in found if q.end <= match.start()]
+        if not before or before[-1].kind != "money" or any(q.start < match.end() and match.start() < q.end
+                                                            for q in found):
+            continue
+        figure = before[-1]
+        stretch = norm[figure.end:match.start("share")]
+        if (len(stretch) > _FRACTION_WINDOW or any(ch in stretch for ch in _SENTENCE_END)
+                or not any(cue in stretch for cue in _FACT_CUES) or any(w in stretch for w in _AWARD_WORDS)):
+            continue
+        exact = Decimal(str(figure.value)) * share
+        if exact != exact.to_integral_value():  # 「500万的三分之二」 is no whole amount: leave the figure as written
+            continue
+        value, end = float(exact), match.end()
+        found[found.index(figure)] = Quantity(value, "money", figure.start, end, text[figure.start:end], figure.unit)
+    return found
 
 
 def find_dates(text: str) -> list[DateMention]:

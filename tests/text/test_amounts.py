@@ -169,3 +169,27 @@ def test_rough_figures_are_not_read_as_exact_amounts(text: str) -> None:
 @pytest.mark.parametrize("text", ["投资一个亿", "5000万", "千万不要", "万一", "3wifi", "技改投资3亿元，第十一条"])
 def test_readable_or_non_figures_are_not_reported_unread(text: str) -> None:
     assert unread_amounts(text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("技改原计划投1个亿，最后入统的只有计划的八成", 80_000_000),
+    ("计划年投1个亿，今年实际只完成了计划的六成", 60_000_000),
+    ("服务合同400万，实际已经支付了一半", 2_000_000),
+    ("合同500万，到位了八成五", 4_250_000),
+    ("合同600万，实际支付了三分之二", 4_000_000),
+])
+def test_a_share_stated_as_a_fact_is_the_figure(text: str, expected: float) -> None:
+    money = [q for q in find_quantities(text) if q.kind == "money"]
+    assert [q.value for q in money] == [expected]
+    assert money[0].raw.startswith(text[money[0].start:money[0].start + 2])
+
+
+@pytest.mark.parametrize("text", [
+    "投资1亿，实际补贴能有投资的一成吗",  # a question about the award, not a fact about the investment
+    "投资1亿，按投资额的5%补",  # the clause's rate, quoted
+    "合同500万，实际支付了三分之二",  # no whole amount: the figure stays as written
+    "合同500万。后来的一半是另一个项目",  # another sentence
+])
+def test_a_share_that_is_no_stated_fact_changes_nothing(text: str) -> None:
+    money = [q for q in find_quantities(text) if q.kind == "money"]
+    assert money[0].value in (100_000_000, 5_000_000)
