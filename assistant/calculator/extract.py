@@ -247,7 +247,7 @@ def _numbers(question: str, rule: Rule, out: dict[str, InputValue]) -> None:
         assigned.setdefault(pi, []).append((qi, value))
     _fallback(params, quantities, used, assigned)
     _sum_listed(question, params, quantities, used, assigned)
-    _replicate(question, params, quantities, used, assigned)
+    _replicate(question, params, quantities, used, assigned, per_year=rule.item_label == "年")
     for pi, values in assigned.items():
         ordered = [value for _, value in sorted(values)]
         out[params[pi].name] = tuple(ordered) if params[pi].multiple else ordered[0]
@@ -300,16 +300,21 @@ def _sum_listed(question: str, params: list[Parameter], quantities: list[Quantit
 
 
 def _replicate(question: str, params: list[Parameter], quantities: list[Quantity], used: set[int],
-               assigned: dict[int, list[tuple[int, float]]]) -> None:
-    """「三个产品都是800万」: one value stated for a count of items."""
+               assigned: dict[int, list[tuple[int, float]]], per_year: bool = False) -> None:
+    """「三个产品都是800万」: one value stated for a count of items; for a rule whose items are years
+    (item_label 年), 「连续三年每年1000万」 too."""
     for pi, values in assigned.items():
         if not params[pi].multiple or len(values) != 1:
             continue
         qi, value = values[0]
         for ci, q in enumerate(quantities):
-            if ci in used or q.kind != "count" or q.unit not in ITEM_UNITS or q.end > quantities[qi].start:
+            if ci in used or q.end > quantities[qi].start:
                 continue
-            if has_share_word(question[q.end:quantities[qi].start]) and 1 < q.value <= 100 and q.value == int(q.value):
+            years = per_year and q.kind == "years" and "每年" in question[q.end:quantities[qi].start]
+            if not years and (q.kind != "count" or q.unit not in ITEM_UNITS):
+                continue
+            stretch = question[q.end:quantities[qi].start]
+            if (years or has_share_word(stretch)) and 1 < q.value <= 100 and q.value == int(q.value):
                 used.add(ci)
                 assigned[pi] = [(qi, value)] * int(q.value)
                 break

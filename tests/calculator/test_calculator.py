@@ -898,3 +898,20 @@ def test_a_denied_choice_is_not_the_choice() -> None:
     rule = RULES["heilongjiang-2-digital-retrofit"]
     # 1.2亿 × 10% = 1200万 → 数字化车间上限200万
     assert _ask(rule.rule_id, "认定的是省级数字化车间，不是智能工厂，合同1.2亿，能拿多少").amount_yuan == 2_000_000
+
+
+@pytest.mark.parametrize(("rule_id", "question", "amount"), [
+    # items are years (item_label 年): 「三年每年」 states the figure for each year
+    ("heilongjiang-18-provincial-innovation-center", "省制造业创新中心，三年每年都花1200万买设备和软件，三年一共多少",
+     9_000_000),
+    # the insurance term read from 「保期」: three years of 80% of the premium
+    ("heilongjiang-19-first-set-insurance", "首台套综合险保期3年，每年保费50万（费率2%），三年一共补多少", 1_200_000),
+])
+def test_a_figure_stated_for_each_year_counts_every_year(rule_id: str, question: str, amount: int) -> None:
+    assert _ask(rule_id, question).amount_yuan == amount
+
+
+def test_a_count_of_years_does_not_multiply_items_that_are_not_years() -> None:
+    # 省重点新产品: the items are products; 「三年每年」 is not three products
+    calculation = _ask("heilongjiang-19-key-new-product", "省重点新产品，三年每年单品销售收入都是1000万，奖励多少")
+    assert calculation.amount_yuan == 200_000
