@@ -95,6 +95,15 @@ def _parser() -> argparse.ArgumentParser:
     validity = add.add_mutually_exclusive_group()
     validity.add_argument("--valid-until", help="YYYY-MM-DD")
     validity.add_argument("--valid-years", type=int)
+    relation_help = {"implements": "本文件是该政策（条款）的实施细则",
+                     "amends": "本文件自 --since 起修改该政策条款的金额标准",
+                     "supersedes": "本文件是该政策的新版本，自 --since（默认施行日）起替代旧版",
+                     "extends_validity": "本文件把该政策的有效期延长到 --until"}
+    for kind, text in relation_help.items():
+        add.add_argument(f"--{kind.replace('_', '-')}", action="append", default=[], metavar="DOC_ID[:条款号]",
+                         dest=kind, help=text + "，可重复使用")
+    add.add_argument("--since", help="YYYY-MM-DD：关联自何日起适用")
+    add.add_argument("--until", help="YYYY-MM-DD：--extends-validity 延长后的截止日期")
     add.add_argument("--yes", action="store_true", help="不询问，直接写入")
     add.add_argument("--no-index", action="store_true", help="只写入 corpus/，不重建索引")
     add.set_defaults(handler=_add_policy)

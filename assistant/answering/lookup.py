@@ -8,6 +8,7 @@ each other document beside it.  The quotes are verbatim sentences of the clauses
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,9 +22,35 @@ from assistant.policies.clauses import Clause
 from assistant.policies.corpus import Corpus, Document
 from assistant.search.references import ClauseReference, find_documents
 from assistant.search.retriever import Retriever, ScoredClause
+from assistant.text.amounts import find_dates
 from assistant.text.numbering import count_word
 
 RELATED_RATIO = 0.8  # another document's clause is shown when it scores this close to the best
+# 「2022年时」「2022年的」: a year alone, not the start of 「2022年3月」 (find_dates reads those)
+YEAR_ALONE = re.compile(r"(?<![\d〔\[(（])((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
+
+
+def asked_date(question: str, today: dt.date) -> dt.date:
+    """The date a question asks about: its first date (「2025年3月」), the last day of a year named alone
+    (「2022年时」; today for the current year), else today."""
+    dates = find_dates(question)
+    if dates:
+        return dt.date(dates[0].year, dates[0].month, dates[0].day or 1)
+    year = YEAR_ALONE.search(question)
+    if year and int(year.group(1)) != today.year:
+        return dt.date(int(year.group(1)), 12, 31)
+    return today
+
+
+def versions_on(corpus: Corpus, doc_ids: Sequence[str], on: dt.date) -> list[str]:
+    """`doc_ids` with each policy of several versions replaced by its version in force on `on`, in order."""
+    out: list[str] = []
+    for doc_id in doc_ids:
+        version = corpus.version_on(doc_id, on)
+        chosen = version.doc_id if version else doc_id
+        if chosen not in out:
+            out.append(chosen)
+    return out
 
 
 class LookupAnswerer:
@@ -37,12 +64,15 @@ class LookupAnswerer:
         self.clock = clock
 
     # ---- explicit references -----------------------------------------------------------
-    def answer_references(self, references: Sequence[ClauseReference]) -> Reply:
-        """Quote the clauses the question names (「哈尔滨第十一条讲什么」)."""
+    def answer_references(self, references: Sequence[ClauseReference], question: str = "") -> Reply:
+        """Quote the clauses the question names (「哈尔滨第十一条讲什么」), from the version of each policy
+        in force on the date the question names (「2022年时」), else today."""
         clauses: list[Clause] = []
         missing: list[str] = []
+        on = asked_date(question, self.clock())
         for reference in references:
             doc_ids = [reference.doc_id] if reference.doc_id else self.documents_by_numbering()
+            doc_ids = versions_on(self.corpus, doc_ids, on)
             found = [c for c in (self.corpus.clause(d, reference.clause) for d in doc_ids) if c]
             if not found:
                 missing.append(self._reference_label(reference))
@@ -79,8 +109,14 @@ class LookupAnswerer:
         doc_ids = list(named)
         if not doc_ids and context.leans_on_earlier and context.earlier:
             doc_ids = find_documents(context.earlier[-1], self.corpus)
+        # a policy named by an alias its other versions do not carry is searched in all of its versions
+        doc_ids = list(dict.fromkeys(v.doc_id for d in doc_ids for v in self.corpus.versions(d))) or doc_ids
         vector = self.query_vector(context.search_text)
-        return self.retriever.score(context.search_text, vector, doc_ids or None), vector
+        ranked = self.retriever.score(context.search_text, vector, doc_ids or None)
+        if any(d.version for d in self.corpus.documents):
+            on = asked_date(context.question, self.clock())
+            ranked = [s for s in ranked if versions_on(self.corpus, [s.clause.doc_id], on) == [s.clause.doc_id]]
+        return ranked, vector
 
     def answer_ranked(self, ranked: list[ScoredClause]) -> Reply:
         """Quote the best of the ranked clauses and the close ones beside it."""

@@ -118,7 +118,7 @@ class Router:
         """The answer path for a question already read."""
         question = asked.text
         if asked.references:
-            return self.lookup.answer_references(asked.references)
+            return self.lookup.answer_references(asked.references, question)
         if asks_about_validity(question):
             return self.validity.answer(asked)
         refused = self.scope.refuse(asked)

@@ -50,7 +50,7 @@ from assistant.ingest.metadata import (
     shorten_title,
 )
 from assistant.ingest.reading import ExtractedText, IngestError, ReadPolicy, read_policy
-from assistant.policies.corpus import load_corpus, load_document
+from assistant.policies.corpus import RELATION_KINDS, load_corpus, load_document
 from assistant.policies.validity import format_date
 from assistant.settings import Settings
 from assistant.text.numbering import ARABIC_ITEM
@@ -121,7 +121,10 @@ def draft_policy(read: ReadPolicy, overrides: dict[str, Any], corpus_dir: Path) 
     missing = [key for key in REQUIRED if not meta.get(key)]
     if meta.get("valid_years") and not (meta.get("issued") or meta.get("effective")):
         missing.append("issued")
-    draft = PolicyDraft(read, order_metadata(meta, _describe_source(read.extracted)), origins, warnings, missing)
+    ordered = order_metadata(meta, _describe_source(read.extracted))
+    if overrides.get("relations"):
+        ordered["relations"] = _checked_relations(overrides["relations"], existing)
+    draft = PolicyDraft(read, ordered, origins, warnings, missing)
     draft.unplaced = _unplaced_paragraphs(read)
     doc_id = draft.metadata.get("doc_id")
     if not (doc_id and (corpus_dir / f"{doc_id}.rules.json").exists()):
@@ -239,6 +242,11 @@ def format_summary(draft: PolicyDraft) -> str:
     if meta.get("continuation"):
         lines.append(f"  期满后　：「{meta['continuation']}」")
     lines.append(f"  别称　　：{'、'.join(meta.get('aliases') or []) or '（无）'}")
+    for relation in meta.get("relations") or []:
+        clauses = f"第{'、'.join(relation['clauses'])}条" if relation.get("clauses") else "全文"
+        since = f"，自{_chinese_date(relation['since'])}起" if relation.get("since") else ""
+        until = f"，至{_chinese_date(relation['until'])}" if relation.get("until") else ""
+        lines.append(f"  关联　　：{RELATION_KINDS[relation['kind']]} {relation['target']} {clauses}{since}{until}")
     rules = draft.rules_file()
     if rules is None and draft.rules is None:
         lines.append(f"  计算规则：沿用已有的 corpus/{meta.get('doc_id')}.rules.json")
@@ -398,7 +406,62 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The metadata flags given on the command line, checked; `alias` is the list of repeated --alias."""
     names = ("doc_id", "title", "issuer", "doc_number", "issued", "jurisdiction", "region", "valid_until",
              "valid_years", "alias")
-    return _checked_overrides({name: getattr(args, name, None) for name in names})
+    checked = _checked_overrides({name: getattr(args, name, None) for name in names})
+    relations = relations_from_args(args)
+    if relations:
+        checked["relations"] = relations
+    return checked
+
+
+RELATION_FLAGS = {"implements": "--implements", "amends": "--amends", "supersedes": "--supersedes",
+                  "extends_validity": "--extends-validity"}
+
+
+def relations_from_args(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The relation flags (`--amends harbin:1,2 --since 2024-01-01`, `--implements heilongjiang:1`,
+    `--supersedes mudanjiang`, `--extends-validity harbin --until 2027-12-31`) as metadata relations;
+    `--since`/`--until` apply to each.  Targets are checked against the corpus in draft_policy."""
+    dates: dict[str, str] = {}
+    for name in ("since", "until"):
+        value = getattr(args, name, None)
+        if value:
+            try:
+                dates[name] = dt.date.fromisoformat(str(value).strip()).isoformat()
+            except ValueError as error:
+                raise IngestError(f"--{name} 应为 YYYY-MM-DD 格式的日期（如 2024-01-01），而不是 {value!r}") from error
+    relations: list[dict[str, Any]] = []
+    for kind, flag in RELATION_FLAGS.items():
+        for spec in getattr(args, kind, None) or []:
+            target, _, clause_list = str(spec).strip().partition(":")
+            clauses = [c.strip() for c in clause_list.replace("，", ",").split(",") if c.strip()]
+            if not DOC_ID.match(target) or not all(c.isdigit() for c in clauses):
+                raise IngestError(f"{flag} 应写成 doc_id 或 doc_id:条款号（如 harbin:1 或 harbin:1,2），"
+                                  f"而不是 {spec!r}")
+            relation: dict[str, Any] = {"kind": kind, "target": target}
+            if clauses:
+                relation["clauses"] = clauses
+            if "since" in dates:
+                relation["since"] = dates["since"]
+            if kind == "extends_validity":
+                if "until" not in dates:
+                    raise IngestError("--extends-validity 须同时用 --until YYYY-MM-DD 给出延长后的截止日期")
+                relation["until"] = dates["until"]
+            if kind == "amends" and "since" not in dates:
+                raise IngestError("--amends 须同时用 --since YYYY-MM-DD 给出自何日起执行修改后的标准")
+            relations.append(relation)
+    if dates and not relations:
+        raise IngestError("--since/--until 只与 --implements、--amends、--supersedes、--extends-validity 一起使用")
+    return relations
+
+
+def _checked_relations(relations: list[dict[str, Any]], existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The relations, each target a loaded policy; IngestError naming the ones that are not."""
+    known = {m.get("doc_id") for m in existing}
+    unknown = [r["target"] for r in relations if r["target"] not in known]
+    if unknown:
+        listing = "、".join(sorted(str(k) for k in known if k))
+        raise IngestError(f"政策库中没有 {'、'.join(unknown)}，无法建立关联；已收录的 doc_id：{listing}")
+    return relations
 
 
 def _checked_overrides(values: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -87,6 +87,7 @@ class Document:
     clauses: tuple[Clause, ...] = field(repr=False)
     text: str = field(repr=False, default="")
     relations: tuple[Relation, ...] = ()
+    version: str = ""  # 「2024年版」 when another loaded document is a version of the same policy (supersedes)
 
     def clause(self, clause_id: str) -> Clause | None:
         """The clause with this id, or None."""
@@ -96,7 +97,8 @@ class Document:
     def cited_title(self) -> str:
         """「《…》（哈政规〔2021〕10号）」 as used in a citation line."""
         number = f"（{self.doc_number}）" if self.doc_number else ""
-        return f"《{self.title}》{number}"
+        version = f"（{self.version}）" if self.version else ""
+        return f"《{self.title}》{number}{version}"
 
     def is_in_force(self, today: dt.date) -> bool | None:
         """True while in force, False once expired or not yet effective, None if unknown."""
@@ -165,6 +167,19 @@ class Corpus:
                 chosen = (self.rules[replacement], document, relation)
         return chosen
 
+    def versions(self, doc_id: str) -> list[Document]:
+        """The versions of `doc_id`'s policy (itself and the loaded documents linked to it by `supersedes`,
+        either way), oldest first."""
+        return _versions(self.documents, doc_id)
+
+    def version_on(self, doc_id: str, on: dt.date) -> Document | None:
+        """The version of `doc_id`'s policy in force on `on`: the latest one started by then, else the oldest."""
+        family = self.versions(doc_id)
+        started = [d for d in family if (_version_start(d, self.documents) or dt.date.min) <= on]
+        if started:
+            return started[-1]
+        return family[0] if family else None
+
     @property
     def non_computable(self) -> dict[str, list[dict[str, str]]]:
         """doc_id → [{clause, reason}, …] of `no_amount`."""
@@ -198,7 +213,50 @@ def load_corpus(directory: Path) -> Corpus:
                         relation.clauses and rules[old].clause not in relation.clauses)):
                     raise CorpusError(f"{document.doc_id}.json：relations 中的规则 {old} 不属于"
                                       f"{relation.target} 被修改的条款")
-    return Corpus(documents, rules, fingerprint_corpus(directory), no_amount)
+    return Corpus(_with_versions(documents), rules, fingerprint_corpus(directory), no_amount)
+
+
+def _version_start(document: Document, documents: tuple[Document, ...]) -> dt.date | None:
+    """From when a version applies: the `since` of its supersedes relation, else its effective date."""
+    since = next((r.since for r in document.relations if r.kind == "supersedes" and r.since
+                  and any(d.doc_id == r.target for d in documents)), None)
+    return since or document.effective or document.issued
+
+
+def _versions(documents: tuple[Document, ...], doc_id: str) -> list[Document]:
+    """`doc_id` and every loaded document linked to it through supersedes relations, oldest first."""
+    by_id = {d.doc_id: d for d in documents}
+    if doc_id not in by_id:
+        return []
+    links = {(d.doc_id, r.target) for d in documents for r in d.relations
+             if r.kind == "supersedes" and r.target in by_id}
+    family, todo = {doc_id}, [doc_id]
+    while todo:
+        current = todo.pop()
+        for new, old in links:
+            for other in (new, old):
+                if current in (new, old) and other not in family:
+                    family.add(other)
+                    todo.append(other)
+    return sorted((by_id[d] for d in family),
+                  key=lambda d: (_version_start(d, documents) or dt.date.min, d.doc_id))
+
+
+def _with_versions(documents: tuple[Document, ...]) -> tuple[Document, ...]:
+    """Each document of a policy with several loaded versions labelled 「2024年版」 (or its start date when
+    two versions start in one year), so that every citation names the version it quotes."""
+    out = []
+    for document in documents:
+        family = _versions(documents, document.doc_id)
+        start = _version_start(document, documents)
+        if len(family) < 2 or start is None:
+            out.append(document)
+            continue
+        years = [s.year for s in (_version_start(d, documents) for d in family) if s]
+        label = (f"{start.year}年版" if years.count(start.year) == 1
+                 else f"{start.year}年{start.month}月{start.day}日起施行版")
+        out.append(replace(document, version=label))
+    return tuple(out)
 
 
 def load_document(meta_path: Path) -> Document:
