@@ -3,6 +3,9 @@
 Layout of `index/`:
     builds/<build_id>/   llama-index storage (docstore, vector store) + manifest.json
     CURRENT              the build_id in use, replaced atomically
+    embeddings/          vectors already computed, by content hash (search/embedding_cache.py): a
+                         build embeds only the units whose text is new, so adding one policy
+                         embeds only its units
 
 A build is written aside and only then named in CURRENT, so a build that
 fails or is killed leaves the previous index in use.  The manifest records
@@ -34,6 +37,7 @@ from assistant.errors import AssistantError, CorruptIndexError, IndexNotBuiltErr
 from assistant.policies.clauses import split_sentences
 from assistant.policies.corpus import Corpus, rule_entries
 from assistant.search.embedding import fingerprint_model, load_embedding
+from assistant.search.embedding_cache import EmbeddingCache
 from assistant.settings import Settings
 
 FORMAT_VERSION = 2  # 2: the manifest carries the model's calibration
@@ -121,6 +125,13 @@ def build_index(settings: Settings, corpus: Corpus, report: Callable[[str], None
         node.excluded_llm_metadata_keys = list(node.metadata)
         nodes.append(node)
     embed_model = load_embedding(settings.embedding_model, settings.embedding_batch_size)
+    model_fingerprint = fingerprint_model(settings.embedding_model)
+    cache = EmbeddingCache(settings.index_dir / "embeddings", settings.embedding_model, model_fingerprint)
+    texts = [unit.text for unit in units]
+    vectors, embedded = cache.embed(texts, embed_model.get_text_embedding_batch)
+    for node, vector in zip(nodes, vectors, strict=True):
+        node.embedding = vector.tolist()
+    report(f"其中 {embedded} 个文本是新的并已嵌入，其余取自嵌入缓存")
     storage = StorageContext.from_defaults()
     VectorStoreIndex(nodes, storage_context=storage, embed_model=embed_model, show_progress=True)
     _reached("embedded", settings)
@@ -130,12 +141,13 @@ def build_index(settings: Settings, corpus: Corpus, report: Callable[[str], None
     manifest = {
         "format_version": FORMAT_VERSION,
         "embedding_model": settings.embedding_model,
-        "model_fingerprint": fingerprint_model(settings.embedding_model),
+        "model_fingerprint": model_fingerprint,
         "calibration": calibration,
         "corpus_fingerprint": fingerprint_units(units),
         "corpus_files_fingerprint": corpus.fingerprint,
         "documents": [d.doc_id for d in corpus.documents],
         "units": len(units),
+        "units_embedded": embedded,
         "built_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "build_seconds": round(time.perf_counter() - started, 2),
         "files": {p.name: _sha256(p) for p in sorted(staging.iterdir())},
