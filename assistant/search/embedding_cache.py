@@ -46,7 +46,7 @@ class EmbeddingCache:
                 return {bytes(k): v for k, v in zip(keys, vectors.astype(np.float32), strict=True)}
         except FileNotFoundError:
             return {}
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:  # damaged: embed again, never fail the build
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:  # damaged: embed again
             logger.warning("嵌入缓存 %s 无法读取（%s），将重新嵌入", self.path, error)
             return {}
 
