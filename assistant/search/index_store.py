@@ -140,9 +140,13 @@ def build_index(settings: Settings, corpus: Corpus, report: Callable[[str], None
     VectorStoreIndex(nodes, storage_context=storage, embed_model=embed_model, show_progress=True)
     _reached("embedded", settings)
     storage.persist(persist_dir=str(staging))
-    _persist_lexical(corpus, units, staging)
+    # imported here: the tokenizer lives with the retriever, which imports this module's types
+    from assistant.search.retriever import ChineseTokenizer
+
+    tokenizer = ChineseTokenizer()  # one jieba dictionary load for the lexical index and the calibration
+    _persist_lexical(corpus, units, staging, tokenizer)
     _reached("persisted", settings)
-    calibration = _calibrate(corpus, staging, embed_model)
+    calibration = _calibrate(corpus, staging, embed_model, tokenizer)
     manifest = {
         "format_version": FORMAT_VERSION,
         "embedding_model": settings.embedding_model,
@@ -170,15 +174,14 @@ def build_index(settings: Settings, corpus: Corpus, report: Callable[[str], None
     return final
 
 
-def _calibrate(corpus: Corpus, staging: Path, embed_model: Any) -> dict[str, Any]:
+def _calibrate(corpus: Corpus, staging: Path, embed_model: Any, tokenizer: Any) -> dict[str, Any]:
     """Measure the model-dependent search settings on the vectors just persisted."""
     # imported here: calibration drives the retriever, which imports this module's types
     from assistant.search.calibration import calibrate
-    from assistant.search.retriever import ChineseTokenizer
 
     units, matrix = _read_storage(staging)
     index = LoadedIndex(tuple(units), matrix, {}, LexicalIndex(staging / LEXICAL_DIRECTORY))
-    return calibrate(corpus, index, lambda q: np.asarray(embed_model.get_query_embedding(q)), ChineseTokenizer())
+    return calibrate(corpus, index, lambda q: np.asarray(embed_model.get_query_embedding(q)), tokenizer)
 
 
 def read_manifest(settings: Settings) -> dict[str, Any]:
@@ -234,12 +237,8 @@ def lexical_text(corpus: Corpus, unit: IndexUnit) -> str:
     return unit.text if unit.kind == "sentence" or clause is None else f"{clause.title} {clause.text}"
 
 
-def _persist_lexical(corpus: Corpus, units: list[IndexUnit], staging: Path) -> None:
+def _persist_lexical(corpus: Corpus, units: list[IndexUnit], staging: Path, tokenizer: Any) -> None:
     """The bm25s index over the clause and sentence units, in the order the loader reads them."""
-    # imported here: the tokenizer lives with the retriever, which imports this module's types
-    from assistant.search.retriever import ChineseTokenizer
-
-    tokenizer = ChineseTokenizer()
     ordered = sorted((u for u in units if u.kind in ("clause", "sentence")), key=lambda u: _unit_order(u.node_id))
     build_lexical([tokenizer.tokenize(lexical_text(corpus, u)) for u in ordered], staging / LEXICAL_DIRECTORY)
 
