@@ -61,6 +61,11 @@ class EmbeddingCache:
         if missing:
             text_of = dict(zip(keys, texts, strict=True))
             fresh = embed([text_of[k] for k in missing])
+            dims = {len(v) for v in fresh} | {v.shape[0] for v in cached.values()}
+            if len(dims) > 1:  # vectors of another width: not this model's after all, embed everything anew
+                logger.warning("嵌入缓存 %s 的向量维数与模型不符，将全部重新嵌入", self.path)
+                missing = list(dict.fromkeys(keys))
+                cached, fresh = {}, embed([text_of[k] for k in missing])
             cached.update(zip(missing, (np.asarray(v, dtype=np.float32) for v in fresh), strict=True))
             current = set(keys)
             kept = [k for k in keys if k in cached] + [k for k in cached if k not in current]
