@@ -73,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="测建索引、加载、问答耗时与内存")
     bench.add_argument("--cases", type=Path, default=None)
     bench.add_argument("--rounds", type=int, default=3)
+    bench.add_argument("--scale",
+                       help="合成政策库的政策数，逗号分隔，如 2,14,100：测全量与增量建索引、问答耗时与内存")
     bench.set_defaults(handler=_bench)
 
     feedback = commands.add_parser("feedback", help="用户反馈：feedback export FILE.csv")
@@ -222,6 +224,17 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     from devtools.benchmark import format_table, measure_number_scan, run_benchmark
     from devtools.evaluation import DEV_CASES
 
+    if args.scale:
+        from devtools.benchmark import run_scale_benchmark
+
+        try:
+            scales = tuple(int(n) for n in args.scale.split(","))
+        except ValueError:
+            raise AssistantError(f"--scale 应为逗号分隔的政策数，如 2,14,100，而不是 {args.scale!r}") from None
+        if any(n < 2 for n in scales):
+            raise AssistantError("--scale 的每个政策数至少为 2（两份真实政策）")
+        print(format_table(run_scale_benchmark(settings, args.cases or DEV_CASES, scales, args.rounds)))
+        return 0
     print(format_table(run_benchmark(settings, args.cases or DEV_CASES, args.rounds)))
     for name, value in measure_number_scan().items():
         print(f"{name}: {value}")

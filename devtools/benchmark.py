@@ -124,3 +124,45 @@ def format_table(table: dict[str, dict[str, Any]]) -> str:
     lines = ["| | " + " | ".join(models) + " |", "|---|" + "---|" * len(models)]
     lines += ["| " + name + " | " + " | ".join(str(table[m].get(name, "")) for m in models) + " |" for name in rows]
     return "\n".join(lines)
+
+
+SCALES = (2, 14, 100)
+
+
+def _run_build(settings: Settings, corpus_dir: Path, index_dir: Path) -> float:
+    """`python -m assistant build-index` in a fresh process on that corpus and index; its wall time."""
+    environ = {**os.environ, "POLICY_ASSISTANT_INDEX_DIR": str(index_dir),
+               "POLICY_ASSISTANT_CORPUS_DIR": str(corpus_dir),
+               "POLICY_ASSISTANT_EMBEDDING_MODEL": settings.embedding_model}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "assistant", "build-index"], capture_output=True, text=True,
+                   env=environ, cwd=PROJECT_ROOT, timeout=7200, check=True)
+    return time.perf_counter() - started
+
+
+def run_scale_benchmark(settings: Settings, cases_path: Path, scales: tuple[int, ...] = SCALES,
+                        rounds: int = 3, report: Any = print) -> dict[str, dict[str, Any]]:
+    """For each N: write a synthetic corpus of N policies in a temp dir (devtools/synthetic_corpus.py),
+    build its index from scratch in a fresh process, add one more policy and rebuild (incremental),
+    then serve it from a fresh process and time ask() over the fixed question list."""
+    from assistant.search.index_store import collect_units
+    from devtools.synthetic_corpus import cities, write_copy, write_corpus
+
+    cases = read_cases(cases_path)
+    table: dict[str, dict[str, Any]] = {}
+    for policies in scales:
+        with tempfile.TemporaryDirectory(prefix="bench-scale-") as scratch:
+            corpus_dir, index_dir = Path(scratch) / "corpus", Path(scratch) / "index"
+            write_corpus(settings.corpus_dir, corpus_dir, policies)
+            units = collect_units(load_corpus(corpus_dir))
+            figures: dict[str, Any] = {"units": len(units), "distinct_unit_texts": len({u.text for u in units})}
+            report(f"N={policies}：{len(units)} 个检索单元，全量建索引……")
+            figures["full_build_seconds"] = round(_run_build(settings, corpus_dir, index_dir), 2)
+            extra = cities(policies - 1)[-1]  # one city not yet in the corpus
+            write_copy(settings.corpus_dir, corpus_dir, extra)
+            report(f"N={policies}：加入一份政策（{extra.name}）后重建……")
+            figures["add_one_policy_seconds"] = round(_run_build(settings, corpus_dir, index_dir), 2)
+            serving = dataclasses.replace(settings, index_dir=index_dir, corpus_dir=corpus_dir)
+            figures.update(measure_serving(serving, cases, rounds))
+        table[f"N={policies}"] = figures
+    return table

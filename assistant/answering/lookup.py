@@ -7,6 +7,7 @@ each other document beside it.  The quotes are verbatim sentences of the clauses
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
@@ -18,8 +19,10 @@ from assistant.answering.context import Context
 from assistant.answering.quoting import describe_clause, make_citation, quote_best, quote_whole
 from assistant.answering.reply import Reply
 from assistant.answering.validity import add_validity_notices
+from assistant.errors import CorpusError
 from assistant.policies.clauses import Clause
 from assistant.policies.corpus import Corpus, Document
+from assistant.policies.places import load_places
 from assistant.search.references import ClauseReference, find_documents
 from assistant.search.retriever import Retriever, ScoredClause
 from assistant.text.amounts import find_dates
@@ -53,6 +56,23 @@ def versions_on(corpus: Corpus, doc_ids: Sequence[str], on: dt.date) -> list[str
     return out
 
 
+def enclosing_documents(corpus: Corpus) -> dict[str, tuple[str, ...]]:
+    """doc_id → the loaded documents whose region strictly contains its region (policies/places.py):
+    the province's policy for each of its cities' policies."""
+    try:
+        places = load_places()
+    except CorpusError:
+        return {}
+    regions = {d.doc_id: places.region(d.region) for d in corpus.documents}
+    enclosing: dict[str, tuple[str, ...]] = {}
+    for doc_id, region in regions.items():
+        outer = [other for other, around in regions.items()
+                 if region is not None and around is not None and around != region and region.within(around)]
+        if outer:
+            enclosing[doc_id] = tuple(outer)
+    return enclosing
+
+
 class LookupAnswerer:
     """Finds the clauses that answer a question and quotes them."""
 
@@ -62,6 +82,7 @@ class LookupAnswerer:
         self.retriever = retriever
         self.query_vector = query_vector
         self.clock = clock
+        self.enclosing = enclosing_documents(corpus)
 
     # ---- explicit references -----------------------------------------------------------
     def answer_references(self, references: Sequence[ClauseReference], question: str = "") -> Reply:
@@ -116,7 +137,24 @@ class LookupAnswerer:
         if any(d.version for d in self.corpus.documents):
             on = asked_date(context.question, self.clock())
             ranked = [s for s in ranked if versions_on(self.corpus, [s.clause.doc_id], on) == [s.clause.doc_id]]
-        return ranked, vector
+        return ranked + self.enclosing_beside(context.search_text, vector, doc_ids, ranked), vector
+
+    def enclosing_beside(self, text: str, vector: Any, doc_ids: list[str],
+                         ranked: list[ScoredClause]) -> list[ScoredClause]:
+        """A city's policy never stands alone: the clauses of the policies whose region contains the
+        named ones' (齐齐哈尔 → 黑龙江省), ranked after every clause of the named documents, so the
+        answer and its amounts still come from the document named, and the province's measure is
+        quoted beside it when close (pick_citations). Their scores are those of one search over both,
+        scaled so each keeps its ratio to the named documents' best there."""
+        outer = [d for named in doc_ids for d in self.enclosing.get(named, ()) if d not in doc_ids]
+        if not outer or not ranked:
+            return []
+        both = self.retriever.score(text, vector, [*doc_ids, *outer])
+        named_best = next((s.score for s in both if s.clause.doc_id in doc_ids), 0.0)
+        if named_best <= 0:
+            return []
+        scale = ranked[0].score / named_best
+        return [dataclasses.replace(s, score=s.score * scale) for s in both if s.clause.doc_id in outer]
 
     def answer_ranked(self, ranked: list[ScoredClause]) -> Reply:
         """Quote the best of the ranked clauses and the close ones beside it."""

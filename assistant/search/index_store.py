@@ -1,8 +1,12 @@
 """Build the embedded clause index and load it back.
 
 Layout of `index/`:
-    builds/<build_id>/   llama-index storage (docstore, vector store) + manifest.json
+    builds/<build_id>/   llama-index storage (docstore, vector store), lexical/ (the bm25s index,
+                         search/lexical.py) + manifest.json
     CURRENT              the build_id in use, replaced atomically
+    embeddings/          vectors already computed, by content hash (search/embedding_cache.py): a
+                         build embeds only the units whose text is new, so adding one policy
+                         embeds only its units
 
 A build is written aside and only then named in CURRENT, so a build that
 fails or is killed leaves the previous index in use.  The manifest records
@@ -34,9 +38,12 @@ from assistant.errors import AssistantError, CorruptIndexError, IndexNotBuiltErr
 from assistant.policies.clauses import split_sentences
 from assistant.policies.corpus import Corpus, rule_entries
 from assistant.search.embedding import fingerprint_model, load_embedding
+from assistant.search.embedding_cache import EmbeddingCache
+from assistant.search.lexical import DIRECTORY as LEXICAL_DIRECTORY
+from assistant.search.lexical import LexicalIndex, build_lexical
 from assistant.settings import Settings
 
-FORMAT_VERSION = 2  # 2: the manifest carries the model's calibration
+FORMAT_VERSION = 3  # 2: the manifest carries the model's calibration; 3: the bm25s lexical index
 BUILD_COMMAND = "python -m assistant build-index"
 MANIFEST = "manifest.json"
 BUILD_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,99}")  # 20261123-182513-ff1d60
@@ -65,6 +72,7 @@ class LoadedIndex:
     units: tuple[IndexUnit, ...]
     vectors: np.ndarray  # (len(units), dim), L2-normalised
     manifest: dict[str, Any]
+    lexical: LexicalIndex  # BM25 over the clause and sentence units, in the order of `units`
 
 
 def collect_units(corpus: Corpus) -> list[IndexUnit]:
@@ -121,24 +129,37 @@ def build_index(settings: Settings, corpus: Corpus, report: Callable[[str], None
         node.excluded_llm_metadata_keys = list(node.metadata)
         nodes.append(node)
     embed_model = load_embedding(settings.embedding_model, settings.embedding_batch_size)
+    model_fingerprint = fingerprint_model(settings.embedding_model)
+    cache = EmbeddingCache(settings.index_dir / "embeddings", settings.embedding_model, model_fingerprint)
+    texts = [unit.text for unit in units]
+    vectors, embedded = cache.embed(texts, embed_model.get_text_embedding_batch)
+    for node, vector in zip(nodes, vectors, strict=True):
+        node.embedding = vector.tolist()
+    report(f"其中 {embedded} 个文本是新的并已嵌入，其余取自嵌入缓存")
     storage = StorageContext.from_defaults()
     VectorStoreIndex(nodes, storage_context=storage, embed_model=embed_model, show_progress=True)
     _reached("embedded", settings)
     storage.persist(persist_dir=str(staging))
+    # imported here: the tokenizer lives with the retriever, which imports this module's types
+    from assistant.search.retriever import ChineseTokenizer
+
+    tokenizer = ChineseTokenizer()  # one jieba dictionary load for the lexical index and the calibration
+    _persist_lexical(corpus, units, staging, tokenizer)
     _reached("persisted", settings)
-    calibration = _calibrate(corpus, staging, embed_model)
+    calibration = _calibrate(corpus, staging, embed_model, tokenizer)
     manifest = {
         "format_version": FORMAT_VERSION,
         "embedding_model": settings.embedding_model,
-        "model_fingerprint": fingerprint_model(settings.embedding_model),
+        "model_fingerprint": model_fingerprint,
         "calibration": calibration,
         "corpus_fingerprint": fingerprint_units(units),
         "corpus_files_fingerprint": corpus.fingerprint,
         "documents": [d.doc_id for d in corpus.documents],
         "units": len(units),
+        "units_embedded": embedded,
         "built_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "build_seconds": round(time.perf_counter() - started, 2),
-        "files": {p.name: _sha256(p) for p in sorted(staging.iterdir())},
+        "files": {p.relative_to(staging).as_posix(): _sha256(p) for p in sorted(staging.rglob("*")) if p.is_file()},
     }
     _write_atomic(staging / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
     _reached("manifest", settings)
@@ -153,15 +174,14 @@ def build_index(settings: Settings, corpus: Corpus, report: Callable[[str], None
     return final
 
 
-def _calibrate(corpus: Corpus, staging: Path, embed_model: Any) -> dict[str, Any]:
+def _calibrate(corpus: Corpus, staging: Path, embed_model: Any, tokenizer: Any) -> dict[str, Any]:
     """Measure the model-dependent search settings on the vectors just persisted."""
     # imported here: calibration drives the retriever, which imports this module's types
     from assistant.search.calibration import calibrate
-    from assistant.search.retriever import ChineseTokenizer
 
     units, matrix = _read_storage(staging)
-    index = LoadedIndex(tuple(units), matrix, {})
-    return calibrate(corpus, index, lambda q: np.asarray(embed_model.get_query_embedding(q)), ChineseTokenizer())
+    index = LoadedIndex(tuple(units), matrix, {}, LexicalIndex(staging / LEXICAL_DIRECTORY))
+    return calibrate(corpus, index, lambda q: np.asarray(embed_model.get_query_embedding(q)), tokenizer)
 
 
 def read_manifest(settings: Settings) -> dict[str, Any]:
@@ -203,9 +223,24 @@ def load_index(settings: Settings, corpus: Corpus) -> LoadedIndex:
             raise CorruptIndexError(f"索引文件 {name} 缺失或已损坏，请运行 {BUILD_COMMAND} 重建")
     try:
         units, matrix = _read_storage(build)
+        lexical = LexicalIndex(build / LEXICAL_DIRECTORY)
     except (OSError, KeyError, ValueError, TypeError) as error:
         raise CorruptIndexError(f"索引无法读取（{error}），请运行 {BUILD_COMMAND} 重建") from error
-    return LoadedIndex(tuple(units), matrix, manifest)
+    if lexical.size != sum(u.kind in ("clause", "sentence") for u in units):
+        raise CorruptIndexError(f"索引的词法部分与向量部分不一致，请运行 {BUILD_COMMAND} 重建")
+    return LoadedIndex(tuple(units), matrix, manifest, lexical)
+
+
+def lexical_text(corpus: Corpus, unit: IndexUnit) -> str:
+    """What BM25 reads of a unit: a sentence as embedded, a clause as its title and whole text."""
+    clause = corpus.clause(unit.doc_id, unit.clause)
+    return unit.text if unit.kind == "sentence" or clause is None else f"{clause.title} {clause.text}"
+
+
+def _persist_lexical(corpus: Corpus, units: list[IndexUnit], staging: Path, tokenizer: Any) -> None:
+    """The bm25s index over the clause and sentence units, in the order the loader reads them."""
+    ordered = sorted((u for u in units if u.kind in ("clause", "sentence")), key=lambda u: _unit_order(u.node_id))
+    build_lexical([tokenizer.tokenize(lexical_text(corpus, u)) for u in ordered], staging / LEXICAL_DIRECTORY)
 
 
 def _read_storage(build: Path) -> tuple[list[IndexUnit], np.ndarray]:

@@ -1,4 +1,4 @@
-"""Hybrid clause retrieval: BM25 over jieba tokens fused with dense embedding scores.
+"""Hybrid clause retrieval: BM25 over jieba tokens (bm25s, search/lexical.py) fused with dense embedding scores.
 
 Colloquial questions (「公司去A股IPO政府给多少钱」) share few words with the
 policy text, so lexical scores alone miss them; short exact terms
@@ -6,14 +6,17 @@ policy text, so lexical scores alone miss them; short exact terms
 Both scores are scaled to [0, 1] per question and added with a weight measured
 for the embedding model at build time (search/calibration.py, kept in the manifest).  A clause is scored by
 its best unit: the whole clause or any one sentence of it.
+
+Per question the work is a few array operations over all units (one matrix-vector
+product, the BM25 columns of the question's words, a max per clause); the ranked list
+built in Python holds only the clauses an answer can use (RESULTS), so it does not grow
+with the corpus.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +25,7 @@ import numpy as np
 
 from assistant.policies.clauses import Clause
 from assistant.policies.corpus import Corpus
-from assistant.search.index_store import IndexUnit, LoadedIndex
+from assistant.search.index_store import LoadedIndex
 from assistant.settings import PACKAGE_DATA_DIR
 
 STOPWORDS = frozenset(
@@ -31,6 +34,8 @@ STOPWORDS = frozenset(
     "公司 企业 政府 政策 规定 条 第 讲 说 内容 问 想 办法".split()
 )
 TOKEN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9%]")
+RESULTS = 24  # clauses ranked in full per question, besides each document's best and the near-ties
+NEAR_TOP = 0.85  # …every clause scoring at least this share of the best is kept as well
 
 
 @dataclass(frozen=True)
@@ -82,34 +87,6 @@ class ChineseTokenizer:
         return expanded
 
 
-class Bm25:
-    """Okapi BM25 over pre-tokenised documents."""
-
-    def __init__(self, documents: Sequence[list[str]], k1: float = 1.2, b: float = 0.75) -> None:
-        self.k1, self.b = k1, b
-        self.frequencies = [Counter(d) for d in documents]
-        self.lengths = np.array([len(d) for d in documents], dtype=np.float32)
-        self.average = float(self.lengths.mean()) if len(documents) else 0.0
-        document_frequency: Counter[str] = Counter()
-        for d in documents:
-            document_frequency.update(set(d))
-        n = len(documents)
-        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in document_frequency.items()}
-
-    def scores(self, query: list[str]) -> np.ndarray:
-        """Score of every document for the query tokens."""
-        result = np.zeros(len(self.frequencies), dtype=np.float32)
-        norm = self.k1 * (1 - self.b + self.b * self.lengths / max(self.average, 1e-9))
-        for token, count in Counter(query).items():
-            idf = self.idf.get(token)
-            if idf is None:
-                continue
-            tf = np.array([f.get(token, 0) for f in self.frequencies], dtype=np.float32)
-            # repeated question words count once more each, softly
-            result += idf * (tf * (self.k1 + 1)) / (tf + norm) * (1 + 0.2 * (count - 1))
-        return result
-
-
 class Retriever:
     """Scores every clause of the corpus for a question."""
 
@@ -126,46 +103,63 @@ class Retriever:
         self.rule_units = [u for u in index.units if u.kind == "rule"]
         self.rule_vectors = index.vectors[[i for i, u in enumerate(index.units) if u.kind == "rule"]]
         self.keys = sorted({(u.doc_id, u.clause) for u in self.units}, key=self._order)
-        self.key_of_unit = np.array([self.keys.index((u.doc_id, u.clause)) for u in self.units])
+        position = {key: i for i, key in enumerate(self.keys)}
+        self.key_of_unit = np.array([position[(u.doc_id, u.clause)] for u in self.units])
+        self.doc_of_key = np.array([k[0] for k in self.keys])
+        self.preamble = np.array([k[1] == "序言" for k in self.keys])
+        self.clauses = [corpus.clause(*k) for k in self.keys]
         # each clause's sentence units, found once here rather than by a scan per clause per question
         self.sentences_of_key: list[list[int]] = [[] for _ in self.keys]
         for j, unit in enumerate(self.units):
             if unit.kind == "sentence":
                 self.sentences_of_key[int(self.key_of_unit[j])].append(j)
-        self.bm25 = Bm25([tokenizer.tokenize(self._lexical_text(u)) for u in self.units])
+        self.lexical = index.lexical  # built and saved with the index, in the order of self.units
+        if self.lexical.size != len(self.units):
+            raise ValueError("the lexical index does not match the units")
 
     def _order(self, key: tuple[str, str]) -> int:
+        if not hasattr(self, "_document_rank"):
+            self._document_rank = {d.doc_id: i for i, d in enumerate(self.corpus.documents)}
         clause = self.corpus.clause(*key)
-        documents = [d.doc_id for d in self.corpus.documents]
-        return documents.index(key[0]) * 1000 + (clause.order if clause else 999)
-
-    def _lexical_text(self, unit: IndexUnit) -> str:
-        clause = self.corpus.clause(unit.doc_id, unit.clause)
-        return unit.text if unit.kind == "sentence" or clause is None else f"{clause.title} {clause.text}"
+        return self._document_rank[key[0]] * 1000 + (clause.order if clause else 999)
 
     def score(self, question: str, query_vector: np.ndarray | None,
               doc_ids: Sequence[str] | None = None) -> list[ScoredClause]:
         """Clauses best first; restricted to `doc_ids` when given.  Without a query
         vector (the model is still loading) only the lexical score is used."""
-        lexical_units = self.bm25.scores(self.tokenizer.expand(question))
+        lexical_units = self.lexical.scores(self.tokenizer.expand(question))
         dense_units = (self.vectors @ query_vector) if query_vector is not None else np.zeros(len(self.units))
         n = len(self.keys)
         dense = np.full(n, -1.0, dtype=np.float32)
         lexical = np.zeros(n, dtype=np.float32)
         np.maximum.at(dense, self.key_of_unit, dense_units.astype(np.float32))
         np.maximum.at(lexical, self.key_of_unit, lexical_units)
-        allowed = np.array([doc_ids is None or k[0] in doc_ids for k in self.keys])
+        allowed = np.ones(n, dtype=bool) if doc_ids is None else np.isin(self.doc_of_key, list(doc_ids))
         # 序言 and section openers restate the whole policy; they answer only when named.
-        allowed &= np.array([k[1] != "序言" for k in self.keys])
+        allowed &= ~self.preamble
         fused = self._fuse(dense, lexical, allowed, query_vector is not None)
-        ranked = sorted((i for i in range(n) if allowed[i]), key=lambda i: -fused[i])
         results = []
-        for i in ranked:
-            clause = self.corpus.clause(*self.keys[i])
+        for i in self._kept(fused, allowed):
+            clause = self.clauses[i]
             assert clause is not None
             results.append(ScoredClause(clause, float(fused[i]), float(dense[i]), float(lexical[i]),
                                         self._sentences(i, dense_units, lexical_units)))
         return results
+
+    def _kept(self, fused: np.ndarray, allowed: np.ndarray) -> list[int]:
+        """The clauses worth building a result for, best first (ties in corpus order): the RESULTS
+        best, every one within NEAR_TOP of the best, and each document's best clause (an answer
+        quotes the best clause of another document beside the top one)."""
+        candidates = np.flatnonzero(allowed)
+        if candidates.size == 0:
+            return []
+        order = candidates[np.argsort(-fused[candidates], kind="stable")]
+        best = float(fused[order[0]])
+        kept = set(order[:RESULTS].tolist())
+        kept.update(order[fused[order] >= NEAR_TOP * best].tolist() if best > 0 else ())
+        _, first = np.unique(self.doc_of_key[order], return_index=True)
+        kept.update(order[first].tolist())
+        return [int(i) for i in order if i in kept] if len(kept) < order.size else order.tolist()
 
     def _fuse(self, dense: np.ndarray, lexical: np.ndarray, allowed: np.ndarray, has_dense: bool) -> np.ndarray:
         def scaled(values: np.ndarray) -> np.ndarray:
