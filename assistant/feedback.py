@@ -89,12 +89,7 @@ class FeedbackStore:
     def record(self, question: str, reply_text: str, citations: Sequence[Any], vote: str,
                reason: str = "") -> int:
         """Store one vote and return its id; ValueError for a vote other than up/down."""
-        if vote not in VOTES:
-            raise ValueError(f"反馈只能是 up 或 down，收到 {vote!r}")
-        row = (
-            _now(), _clip(question, "question"), _clip(reply_text, "reply"),
-            json.dumps(list(citations), ensure_ascii=False), vote, _clip(reason.strip(), "reason"),
-        )
+        row = _vote_row(question, reply_text, citations, vote, reason)
         with self._writing() as connection:
             cursor = connection.execute(
                 "INSERT INTO feedback (created_at, question, reply, citations, vote, reason) VALUES (?, ?, ?, ?, ?, ?)",
@@ -111,12 +106,10 @@ class FeedbackStore:
 
     def record_unanswered(self, question: str, reply_text: str, kind: str) -> int:
         """Log a question the assistant could not answer (kind: one of UNANSWERED_KINDS); returns its id."""
-        if kind not in UNANSWERED_KINDS:
-            raise ValueError(f"未回答的类别只能是 {'、'.join(UNANSWERED_KINDS)}，收到 {kind!r}")
+        row = _unanswered_row(question, reply_text, kind)
         with self._writing() as connection:
             cursor = connection.execute(
-                "INSERT INTO unanswered (created_at, kind, question, reply) VALUES (?, ?, ?, ?)",
-                (_now(), kind, _clip(question, "question"), _clip(reply_text, "reply")))
+                "INSERT INTO unanswered (created_at, kind, question, reply) VALUES (?, ?, ?, ?)", row)
             return int(cursor.lastrowid or 0)
 
     def rows(self, since: dt.date | None = None, until: dt.date | None = None) -> list[dict[str, Any]]:
@@ -130,19 +123,11 @@ class FeedbackStore:
 
     def _select(self, table: str, columns: Sequence[str], since: dt.date | None,
                 until: dt.date | None) -> list[dict[str, Any]]:
-        # created_at starts with the local date (YYYY-MM-DD), so a day range is a text range on its first 10 characters
-        where, values = [], []
-        if since is not None:
-            where.append("substr(created_at, 1, 10) >= ?")
-            values.append(since.isoformat())
-        if until is not None:
-            where.append("substr(created_at, 1, 10) <= ?")
-            values.append(until.isoformat())
-        query = f"SELECT {', '.join(columns)} FROM {table}" + (f" WHERE {' AND '.join(where)}" if where else "")
+        query, values = _day_range_select(table, columns, since, until, "?")
         try:
             with closing(self._connect()) as connection:
                 connection.row_factory = sqlite3.Row
-                return [dict(row) for row in connection.execute(query + " ORDER BY id", values).fetchall()]
+                return [dict(row) for row in connection.execute(query, values).fetchall()]
         except sqlite3.Error as error:
             raise FeedbackError(f"读取反馈数据库 {self.path} 失败：{error}") from error
 
@@ -196,12 +181,7 @@ class PostgresFeedbackStore(FeedbackStore):
 
     def record(self, question: str, reply_text: str, citations: Sequence[Any], vote: str,
                reason: str = "") -> int:
-        if vote not in VOTES:
-            raise ValueError(f"反馈只能是 up 或 down，收到 {vote!r}")
-        row = (
-            _now(), _clip(question, "question"), _clip(reply_text, "reply"),
-            json.dumps(list(citations), ensure_ascii=False), vote, _clip(reason.strip(), "reason"),
-        )
+        row = _vote_row(question, reply_text, citations, vote, reason)
         with self._writing() as connection:
             found = connection.execute(
                 "INSERT INTO feedback (created_at, question, reply, citations, vote, reason)"
@@ -216,27 +196,19 @@ class PostgresFeedbackStore(FeedbackStore):
             return cursor.rowcount == 1
 
     def record_unanswered(self, question: str, reply_text: str, kind: str) -> int:
-        if kind not in UNANSWERED_KINDS:
-            raise ValueError(f"未回答的类别只能是 {'、'.join(UNANSWERED_KINDS)}，收到 {kind!r}")
+        row = _unanswered_row(question, reply_text, kind)
         with self._writing() as connection:
             found = connection.execute(
                 "INSERT INTO unanswered (created_at, kind, question, reply) VALUES (%s, %s, %s, %s) RETURNING id",
-                (_now(), kind, _clip(question, "question"), _clip(reply_text, "reply"))).fetchone()
+                row).fetchone()
             return int(found[0]) if found else 0
 
     def _select(self, table: str, columns: Sequence[str], since: dt.date | None,
                 until: dt.date | None) -> list[dict[str, Any]]:
-        where, values = [], []
-        if since is not None:
-            where.append("substr(created_at, 1, 10) >= %s")
-            values.append(since.isoformat())
-        if until is not None:
-            where.append("substr(created_at, 1, 10) <= %s")
-            values.append(until.isoformat())
-        query = f"SELECT {', '.join(columns)} FROM {table}" + (f" WHERE {' AND '.join(where)}" if where else "")
+        query, values = _day_range_select(table, columns, since, until, "%s")
         try:
             with self._psycopg.connect(self.url, connect_timeout=10) as connection:
-                found = connection.execute(query + " ORDER BY id", values).fetchall()
+                found = connection.execute(query, values).fetchall()
         except self._psycopg.Error as error:
             raise FeedbackError(f"读取反馈数据库 {self.where} 失败：{_first_line(error)}") from error
         return [dict(zip(columns, row, strict=True)) for row in found]
@@ -283,6 +255,37 @@ def export_feedback_csv(settings: Settings, path: Path) -> int:
     except OSError as error:
         raise FeedbackError(f"无法写入 {path}：{error}") from error
     return len(rows)
+
+
+def _vote_row(question: str, reply_text: str, citations: Sequence[Any], vote: str, reason: str) -> tuple[str, ...]:
+    """One vote as stored by either store; ValueError for a vote other than up/down."""
+    if vote not in VOTES:
+        raise ValueError(f"反馈只能是 up 或 down，收到 {vote!r}")
+    return (_now(), _clip(question, "question"), _clip(reply_text, "reply"),
+            json.dumps(list(citations), ensure_ascii=False), vote, _clip(reason.strip(), "reason"))
+
+
+def _unanswered_row(question: str, reply_text: str, kind: str) -> tuple[str, ...]:
+    """One unanswered question as stored by either store; ValueError for an unknown kind."""
+    if kind not in UNANSWERED_KINDS:
+        raise ValueError(f"未回答的类别只能是 {'、'.join(UNANSWERED_KINDS)}，收到 {kind!r}")
+    return _now(), kind, _clip(question, "question"), _clip(reply_text, "reply")
+
+
+def _day_range_select(table: str, columns: Sequence[str], since: dt.date | None, until: dt.date | None,
+                      placeholder: str) -> tuple[str, list[str]]:
+    """The SELECT of `table` from `since` to `until` (days, inclusive), oldest first, with the driver's
+    placeholder. created_at starts with the local date (YYYY-MM-DD), so a day range is a text range on
+    its first 10 characters."""
+    where, values = [], []
+    if since is not None:
+        where.append(f"substr(created_at, 1, 10) >= {placeholder}")
+        values.append(since.isoformat())
+    if until is not None:
+        where.append(f"substr(created_at, 1, 10) <= {placeholder}")
+        values.append(until.isoformat())
+    query = f"SELECT {', '.join(columns)} FROM {table}" + (f" WHERE {' AND '.join(where)}" if where else "")
+    return query + " ORDER BY id", values
 
 
 def _clip(text: str, field: str) -> str:

@@ -152,15 +152,22 @@ def find_changes(question: str, quantities: list[Quantity]) -> list[tuple[int, i
     return changes
 
 
-def figures_taken(text: str, rule: Rule, inputs: dict[str, InputValue]) -> tuple[int, int]:
-    """(money figures of `text` that `inputs` for `rule` take, money figures `text` states). A change
-    read into a derived parameter (「从4亿涨到4.6亿」) takes both of its figures."""
+def _taken_values(text: str, rule: Rule, inputs: dict[str, InputValue], quantities: list[Quantity]) -> set[float]:
+    """The figures `inputs` hold; a change read into a derived parameter (「从4亿涨到4.6亿」) takes both of
+    its figures."""
     taken = {float(v) for value in inputs.values()
              for v in (value if isinstance(value, tuple) else (value,)) if isinstance(v, int | float)}
-    quantities = find_quantities(text)
     if any(p.derived and p.name in inputs for p in rule.params):
         for before, after in find_changes(text, quantities):
             taken |= {quantities[before].value, quantities[after].value}
+    return taken
+
+
+def figures_taken(text: str, rule: Rule, inputs: dict[str, InputValue]) -> tuple[int, int]:
+    """(money figures of `text` that `inputs` for `rule` take, money figures `text` states). A change
+    read into a derived parameter (「从4亿涨到4.6亿」) takes both of its figures."""
+    quantities = find_quantities(text)
+    taken = _taken_values(text, rule, inputs, quantities)
     stated = [q.value for q in quantities if q.kind == "money"]
     return sum(1 for value in stated if any(abs(value - t) <= 0.5 for t in taken)), len(stated)
 
@@ -170,12 +177,8 @@ def unexplained_figures(text: str, rule: Rule, inputs: dict[str, InputValue]) ->
     takes money at all: a rule with no money parameter explains no figure and is judged elsewhere."""
     if not any(p.kind == "money" for p in rule.params):
         return []
-    taken = {float(v) for value in inputs.values()
-             for v in (value if isinstance(value, tuple) else (value,)) if isinstance(v, int | float)}
     quantities = find_quantities(text)
-    if any(p.derived and p.name in inputs for p in rule.params):
-        for before, after in find_changes(text, quantities):
-            taken |= {quantities[before].value, quantities[after].value}
+    taken = _taken_values(text, rule, inputs, quantities)
     if any(p.sums for p in rule.params):  # 「设备1200万、工业软件300万」 taken as their sum
         for i in range(len(quantities) - 1):
             end = i
