@@ -37,7 +37,7 @@ from typing import Any
 
 from assistant.calculator import parse_rules
 from assistant.errors import AssistantError, CorpusError
-from assistant.ingest.drafting import DraftedRules, draft_rules, format_drafts
+from assistant.ingest.drafting import DraftedRules, DraftView, describe_drafts, draft_rules, format_drafts
 from assistant.ingest.metadata import (
     DOC_NUMBER,
     EFFECTIVE_DATE,
@@ -55,8 +55,8 @@ from assistant.policies.validity import format_date
 from assistant.settings import Settings
 from assistant.text.numbering import ARABIC_ITEM
 
-__all__ = ["IngestError", "PolicyDraft", "add_policy", "add_policy_command", "draft_policy", "format_summary",
-           "write_policy"]
+__all__ = ["EDITABLE_FIELDS", "IngestError", "PolicyDraft", "add_policy", "add_policy_command", "draft_policy",
+           "format_summary", "overrides_from_fields", "write_policy"]
 
 DOC_ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 REQUIRED = ("doc_id", "title", "issuer", "region", "jurisdiction")
@@ -70,6 +70,8 @@ FIELDS = {  # what a missing field is called, its flag, and the question asked f
     "issued": ("印发日期", "--issued", "原文规定了有效期年数，但未找到印发日期，请输入印发日期（YYYY-MM-DD）："),
 }
 BUILD_COMMAND = "python -m assistant build-index"
+# What staff may set in the web app's form, as the flags of the same names (overrides_from_fields).
+EDITABLE_FIELDS = ("doc_id", "title", "issuer", "region", "jurisdiction", "issued")
 
 
 @dataclass
@@ -88,7 +90,7 @@ class PolicyDraft:
         """The drafted rules as a rules-file object, or None when none are drafted."""
         if self.rules is None or not self.metadata.get("doc_id"):
             return None
-        chinese = not any(ARABIC_ITEM.match(c.text) for c in self.read.clauses if c.clause.isdigit())
+        chinese = self.chinese_labels()
         self.rules.doc_id = self.metadata["doc_id"]
         data = self.rules.rules_file(self.metadata.get("title") or "", chinese)
         for entry in data["rules"]:
@@ -96,6 +98,26 @@ class PolicyDraft:
             entry["rule_id"] = re.sub(r"^[^-]+(?=-)", self.metadata["doc_id"], entry["rule_id"], count=1) \
                 if not entry["rule_id"].startswith(self.metadata["doc_id"] + "-") else entry["rule_id"]
         return data
+
+    def chinese_labels(self) -> bool:
+        """Whether the clauses are numbered 一、二、三 (labels 「第一条」) rather than 1. 2. 3."""
+        return not any(ARABIC_ITEM.match(c.text) for c in self.read.clauses if c.clause.isdigit())
+
+    def draft_views(self) -> list[DraftView]:
+        """The drafted rules as staff review them (ids as they will be written), or [] when none."""
+        if self.rules is None or self.rules_file() is None:
+            return []
+        return describe_drafts(self.rules, self.metadata.get("title") or "", self.chinese_labels())
+
+    def refuse_rules(self, rule_ids: set[str]) -> None:
+        """Drop the drafts staff refused (by rule_id): they are listed as non_computable, not written."""
+        if self.rules is None or self.rules_file() is None:
+            return
+        refused = [d for d in self.rules.drafts if d.entry["rule_id"] in rule_ids]
+        self.rules.drafts = [d for d in self.rules.drafts if d.entry["rule_id"] not in rule_ids]
+        self.rules.non_computable += [{"clause": str(d.entry["clause"]),
+                                       "reason": f"起草的规则「{d.entry['name']}」收录时未被采用，请手工编写"}
+                                      for d in refused]
 
 
 # ---- the draft: proposal + flags + checks against the corpus ------------------------------------
@@ -462,6 +484,14 @@ def _checked_relations(relations: list[dict[str, Any]], existing: list[dict[str,
         listing = "、".join(sorted(str(k) for k in known if k))
         raise IngestError(f"政策库中没有 {'、'.join(unknown)}，无法建立关联；已收录的 doc_id：{listing}")
     return relations
+
+
+def overrides_from_fields(values: dict[str, str], proposed: dict[str, Any]) -> dict[str, Any]:
+    """The web form's fields (EDITABLE_FIELDS) as overrides, checked like the flags: only a value
+    that differs from the `proposed` metadata overrides it (so what the text states keeps 〔原文〕)."""
+    changed = {key: value for key, value in values.items()
+               if key in EDITABLE_FIELDS and (value or "").strip() and value.strip() != str(proposed.get(key) or "")}
+    return _checked_overrides(changed)
 
 
 def _checked_overrides(values: dict[str, Any]) -> dict[str, Any]:
