@@ -43,7 +43,7 @@ def upload_meta_rows(draft: PolicyDraft) -> list[list[str]]:
             value = f"{JURISDICTION_NAMES.get(str(value), value)}（{value}）"
         if isinstance(value, list):
             value = "、".join(map(str, value))
-        unknown = "（未知，请在下方填写）" if key in FIELDS else "（原文未载明）"
+        unknown = "（未知，请在下方填写）" if key in draft.missing else "（原文未载明）"
         shown = str(value) if value not in (None, "", []) else unknown
         rows.append([label, shown, draft.origins.get(key, "") if value else ""])
     return rows
@@ -75,7 +75,8 @@ def upload_summary(draft: PolicyDraft) -> str:
     lines += [f"⚠ {escape_markdown(w)}" for w in draft.warnings]
     if draft.rules is not None and draft.rules.non_computable:
         lines.append("未起草规则的句子（问金额时助手会说明无法计算）：")
-        lines += [f"- 第{escape_markdown(item['clause'])}条：{escape_markdown(item['reason'])}"
+        chinese = draft.chinese_labels()
+        lines += [f"- {clause_label(item['clause'], chinese)}：{escape_markdown(item['reason'])}"
                   for item in draft.rules.non_computable]
     if not draft.missing:
         lines.append("核对无误后点「确认收录」：写入政策库并在后台重建索引，期间助手照常按原政策库回答。")
