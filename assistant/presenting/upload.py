@@ -72,7 +72,7 @@ def upload_summary(draft: PolicyDraft) -> str:
     if draft.unplaced:
         lines.append(f"⚠ {len(draft.unplaced)} 段未归入任何条款，不会被检索到：")
         lines += [f"- {escape_markdown(p[:60])}" for p in draft.unplaced]
-    lines += [f"⚠ {escape_markdown(w)}" for w in draft.warnings]
+    lines += [f"⚠ {escape_markdown(_fields_for_flags(w))}" for w in draft.warnings]
     if draft.rules is not None and draft.rules.non_computable:
         lines.append("未起草规则的句子（问金额时助手会说明无法计算）：")
         chinese = draft.chinese_labels()
@@ -81,6 +81,13 @@ def upload_summary(draft: PolicyDraft) -> str:
     if not draft.missing:
         lines.append("核对无误后点「确认收录」：写入政策库并在后台重建索引，期间助手照常按原政策库回答。")
     return "\n\n".join(lines)
+
+
+def _fields_for_flags(warning: str) -> str:
+    """add-policy's warnings name its flags (「或用 --region 指定」); on the page they are the form's fields."""
+    for name, flag, _ in FIELDS.values():
+        warning = warning.replace(f" {flag}", f"「{name}」栏").replace(flag, f"「{name}」栏")
+    return warning
 
 
 def publish_markdown(progress: PublishProgress) -> str:

@@ -67,6 +67,7 @@ def test_the_preview_shows_clauses_metadata_and_drafted_rules_and_asks_for_the_m
         staff: ui.Handlers, tmp_path: Path) -> None:
     summary, clauses, meta, rules, kept, previewed, *fields = staff.preview_upload(upload_copy(tmp_path))
     assert "识别出 4 条" in summary and "还缺少：**发文机关**" in summary
+    assert "或用「所属地区」栏、「层级」栏" in summary and "--region" not in summary  # the page's fields, not flags
     assert [row[0] for row in clauses] == ["序言", "第一条", "第二条", "第三条", "第四条"]
     assert ["标题", TITLE, "原文"] in meta and ["发文机关", "（未知，请在下方填写）", ""] in meta
     assert ["所属地区", "佳木斯市", "推测"] in meta
