@@ -8,6 +8,7 @@ Screenshot: test-artifacts/upload-preview.png.
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 from pathlib import Path
@@ -224,3 +225,23 @@ def test_staff_add_a_policy_in_the_web_app_and_it_is_answered_without_a_restart(
     finally:
         release.set()
         context.close()
+
+
+def test_a_refused_draft_is_not_written_and_its_sentence_is_listed_as_non_computable(tmp_path: Path) -> None:
+    from assistant.ingest.adding import draft_policy, write_policy
+    from assistant.ingest.reading import read_policy
+
+    corpus_dir = tmp_path / "corpus"
+    shutil.copytree(PROJECT_ROOT / "corpus", corpus_dir)
+    draft = draft_policy(read_policy(Path(upload_copy(tmp_path))), {"issuer": "佳木斯市人民政府"}, corpus_dir)
+    assert [v.rule_id for v in draft.draft_views()] == ["jiamusi-1-d1", "jiamusi-2-d2", "jiamusi-3-d3"]
+    draft.refuse_rules({"jiamusi-2-d2"})  # unchecked on the page
+    write_policy(draft, corpus_dir)
+    written = json.loads((corpus_dir / "jiamusi.rules.json").read_text(encoding="utf-8"))
+    assert [r["rule_id"] for r in written["rules"]] == ["jiamusi-1-d1", "jiamusi-3-d3"]
+    refused = {"clause": "2", "reason": "起草的规则「企业上规模奖励」收录时未被采用，请手工编写"}
+    assert refused in written["non_computable"]
+    from assistant.policies.corpus import load_corpus
+
+    loaded = load_corpus(corpus_dir)
+    assert "jiamusi-2-d2" not in loaded.rules and "jiamusi-3-d3" in loaded.rules
