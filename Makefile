@@ -54,7 +54,7 @@ test: index setup-m3e browser-deps postgres-deps
 # reads the real date instead of the injected clock fails here. DAYS=1500 make test-dates for another shift.
 DATE_TESTS := tests/answering/test_llm.py tests/app/test_api.py tests/app/test_http_api.py tests/answering/test_conversation.py tests/ui/test_ui.py \
 	tests/answering/test_match.py tests/ui/test_checkup_form.py tests/ui/test_checkup.py \
-	tests/ingest/test_versions.py tests/ingest/test_relation_flags.py
+	tests/ingest/test_versions.py tests/ingest/test_relation_flags.py tests/ui/test_policy_upload.py
 DAYS ?= 400
 faketime-deps:
 	@command -v faketime >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }

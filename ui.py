@@ -16,7 +16,8 @@ import html
 import logging
 import sys
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,10 @@ from assistant.calculator import MissingParameters
 from assistant.errors import AssistantError
 from assistant.feedback import FeedbackStore
 from assistant.http_api import api_app_kwargs
+from assistant.ingest.adding import EDITABLE_FIELDS, FIELDS, PolicyDraft, draft_policy, overrides_from_fields
+from assistant.ingest.metadata import JURISDICTION_NAMES
+from assistant.ingest.publishing import PolicyPublisher
+from assistant.ingest.reading import IngestError, read_policy
 from assistant.policies.corpus import Corpus
 from assistant.settings import Settings, load_settings
 
@@ -111,6 +116,8 @@ class Handlers:
         self.store = store
         # What reload() loads from; None (no login, or no settings given): no reloading.
         self.reload_settings = settings if settings is not None and settings.auth_user else None
+        # 收录新政策 (管理 tab): one background add-policy job at a time, only behind a login.
+        self.publisher = PolicyPublisher(self.reload_settings) if self.reload_settings is not None else None
         self.slots = max([len(r.params) for r in bot.rules.values()] + [1])
 
     @property
@@ -359,6 +366,85 @@ class Handlers:
         path.write_text(show.admin_csv(down, missed), encoding="utf-8-sig")
         return gr.File(value=str(path), visible=True)
 
+    # ---- 收录新政策（管理，登录后） ------------------------------------------------------------
+    def _draft_upload(self, path: str | None, fields: dict[str, str] | None) -> tuple[PolicyDraft, dict[str, Any]]:
+        """The upload drafted as `add-policy FILE` would, the form's changed fields as its flags: (draft, flags)."""
+        if self.reload_settings is None:
+            raise IngestError("只有以登录方式启动的网页服务才能收录新政策。")
+        if not path:
+            raise IngestError("请先选择要收录的政策文件（.pdf、.docx 或 .txt）。")
+        read, corpus_dir = read_policy(Path(path)), self.reload_settings.corpus_dir
+        draft = draft_policy(read, {}, corpus_dir)
+        overrides = overrides_from_fields(fields, draft.metadata) if fields else {}
+        return (draft_policy(read, overrides, corpus_dir) if overrides else draft), overrides
+
+    def preview_upload(self, path: str | None, *values: str) -> tuple[Any, ...]:
+        """Clauses, metadata and drafted rules of the uploaded file; `values` are the form's fields
+        (EDITABLE_FIELDS, none on a fresh upload).  Returns (summary, clauses, metadata, rules,
+        rule checkboxes, what was previewed, *fields)."""
+        fields = dict(zip(EDITABLE_FIELDS, values, strict=True)) if values else None
+        try:
+            draft, overrides = self._draft_upload(path, fields)
+        except IngestError as error:
+            warn(str(error))
+            empty = gr.CheckboxGroup(choices=[], value=[])
+            return (f"❌ {show.escape_markdown(str(error))}", [], [], [], empty, None,
+                    *[gr.skip()] * len(EDITABLE_FIELDS))
+        views = draft.draft_views()
+        choices = show.upload_rule_choices(views)
+        previewed = {"path": path, "overrides": overrides, "rule_ids": [v.rule_id for v in views]}
+        # the form shows what will be written; an empty 层级 stays unchosen rather than an invalid ""
+        shown: list[str | None] = [str(draft.metadata.get(key) or "") or None if key == "jurisdiction"
+                                   else str(draft.metadata.get(key) or "") for key in EDITABLE_FIELDS]
+        return (show.upload_summary(draft), show.upload_clause_rows(draft), show.upload_meta_rows(draft),
+                show.upload_rule_rows(views), gr.CheckboxGroup(choices=choices, value=[c[1] for c in choices]),
+                previewed, *shown)
+
+    def publish(self, previewed: dict | None, kept: list[str] | None, *values: str) -> Iterator[tuple[Any, ...]]:
+        """Write the previewed policy (the adopted rules only) and rebuild the index in the background,
+        showing progress; when it is done the app answers from the new policies.  Yields (progress,
+        heading, the two tabs' documents, about) — only the progress until the switch."""
+        unchanged = [gr.skip()] * 5
+        try:
+            if self.publisher is None:
+                raise IngestError("只有以登录方式启动的网页服务才能收录新政策。")
+            self.publisher.check_idle()  # before drafting: the running job's files are already in corpus/
+            if not previewed:
+                raise IngestError("请先上传政策文件，核对预览后再确认收录。")
+            draft, overrides = self._draft_upload(previewed["path"], dict(zip(EDITABLE_FIELDS, values, strict=True)))
+            if overrides != previewed["overrides"]:
+                raise IngestError("上面的信息修改后还没有重新预览：请先点「按填写的信息重新预览」，核对后再确认收录。")
+            if draft.missing:
+                needed = "、".join(FIELDS[key][0] for key in draft.missing)
+                raise IngestError(f"还缺少{needed}，未收录：请在上面填写后重新预览。")
+            draft.draft_views()  # the rule ids as previewed and as written
+            draft.refuse_rules(set(previewed["rule_ids"]) - set(kept or []))
+            self.publisher.start(draft, self._switch_to_new_policies)
+        except IngestError as error:
+            warn(str(error))
+            yield (f"❌ {show.escape_markdown(str(error))}", *unchanged)
+            return
+        while (progress := self.publisher.progress).running:
+            yield (show.publish_markdown(progress), *unchanged)
+            time.sleep(1)
+        if not progress.succeeded:
+            warn(progress.message)
+            yield (show.publish_markdown(progress), *unchanged)
+            return
+        documents, rule_documents = document_choices(self.bot)
+        yield (show.publish_markdown(progress), show.intro_markdown(self.bot.corpus), gr.Dropdown(choices=documents),
+               gr.Radio(choices=rule_documents), *self.about())
+
+    def _switch_to_new_policies(self) -> str:
+        """Load corpus/ and the index just built and answer from them (run by the publisher's thread)."""
+        assert self.reload_settings is not None
+        bot = Assistant.load(self.reload_settings, clock=self.bot.clock, build_if_missing=False, wait_for_model=True)
+        needed = max([len(r.params) for r in bot.rules.values()] + [1])
+        if needed > self.slots:  # the calculator's input boxes are laid out once, at start-up
+            raise IngestError(f"新的计算规则需要 {needed} 个输入项，计算器只有 {self.slots} 个，需重启网页服务")
+        self.bot = bot
+        return f"助手已切换到新的政策库（共 {len(bot.corpus.documents)} 份政策），现在就可以提问。"
+
     # ---- 关于 -------------------------------------------------------------------------------
     def about(self) -> tuple[list[list[str]], str]:
         about = self.bot.about()
@@ -554,9 +640,50 @@ def build_admin_tab(page: Page) -> None:
         unanswered = gr.Dataframe(headers=show.UNANSWERED_HEADERS, wrap=True, interactive=False,
                                   label="未能回答的问题（超出范围、未找到条款、连续反问）", elem_id="admin-unanswered")
         exported = gr.File(label="导出的 CSV", visible=False, elem_id="admin-export")
+        build_policy_upload(page)
     gr.on([query.click, since.submit, until.submit], handlers.admin, [since, until], [downvotes, unanswered, summary],
           api_visibility=PRIVATE)
     export.click(handlers.admin_export, [since, until], exported, api_visibility=PRIVATE)
+
+
+def build_policy_upload(page: Page) -> None:
+    """管理 → 收录新政策: upload, preview (clauses, metadata, drafted rules), confirm; progress below.
+
+    The confirm button is wired in build_demo, which has the heading and the other tabs' lists it updates.
+    """
+    handlers = page.handlers
+    gr.Markdown("### 收录新政策\n上传 .pdf、.docx 或 .txt 政策文件，核对识别出的条款、元数据和起草的计算规则后确认。"
+                "确认后写入政策库并在后台重建索引，期间助手照常按原政策库回答，完成后自动切换，无需重启。")
+    upload = gr.File(label="政策文件（.pdf / .docx / .txt）", type="filepath", elem_id="upload-file")
+    upload_summary = gr.Markdown(elem_id="upload-summary")
+    with gr.Row():
+        upload_clauses = gr.Dataframe(headers=show.UPLOAD_CLAUSE_HEADERS, wrap=True, interactive=False,
+                                      label="识别出的条款", elem_id="upload-clauses", max_height=360,
+                                      column_widths=["14%", "26%", "60%"])
+        upload_meta = gr.Dataframe(headers=show.UPLOAD_META_HEADERS, wrap=True, interactive=False,
+                                   label="从原文读出的元数据", elem_id="upload-meta", max_height=360,
+                                   column_widths=["24%", "56%", "20%"])
+    with gr.Row(equal_height=True):
+        fields = [gr.Textbox(label="doc_id", placeholder="如 qiqihar-2023", min_width=120),
+                  gr.Textbox(label="标题", min_width=200),
+                  gr.Textbox(label="发文机关", placeholder="如 牡丹江市人民政府", min_width=140),
+                  gr.Textbox(label="所属地区", placeholder="如 牡丹江市", min_width=100),
+                  gr.Dropdown([(f"{name}（{key}）", key) for key, name in JURISDICTION_NAMES.items()], value=None,
+                              label="层级", min_width=120),
+                  gr.Textbox(label="印发日期", placeholder="YYYY-MM-DD", min_width=110)]
+    upload_rules = gr.Dataframe(headers=show.UPLOAD_RULE_HEADERS, wrap=True, interactive=False,
+                                label="起草的计算规则（原文 → 公式 → 例）", elem_id="upload-rules",
+                                column_widths=["16%", "36%", "28%", "20%"])
+    kept = gr.CheckboxGroup([], label="采用的计算规则（取消勾选即不采用，该句按无法计算处理）", elem_id="upload-kept")
+    previewed = gr.State(None)
+    with gr.Row():
+        again = gr.Button("按填写的信息重新预览", min_width=160)
+        publish = gr.Button("确认收录", variant="primary", min_width=120, elem_id="upload-confirm")
+    publish_status = gr.Markdown(elem_id="upload-progress")
+    shown = [upload_summary, upload_clauses, upload_meta, upload_rules, kept, previewed, *fields]
+    upload.upload(handlers.preview_upload, upload, shown, api_visibility=PRIVATE)
+    again.click(handlers.preview_upload, [upload, *fields], shown, api_visibility=PRIVATE)
+    page.components.update(publish=publish, publish_inputs=[previewed, kept, *fields], publish_status=publish_status)
 
 
 def build_about_tab(page: Page) -> None:
@@ -621,6 +748,10 @@ def build_demo(bot: Assistant, settings: Settings, store: FeedbackStore | None =
                 parts["reload"].click(handlers.reload, None, [parts["reload_status"], intro, parts["document"],
                                                               parts["rule_doc"], parts["policies"],
                                                               parts["model_info"]], api_name="reload")
+        if "publish" in parts and {"document", "rule_doc", "policies"} <= parts.keys():
+            parts["publish"].click(handlers.publish, parts["publish_inputs"],
+                                   [parts["publish_status"], intro, parts["document"], parts["rule_doc"],
+                                    parts["policies"], parts["model_info"]], api_visibility=PRIVATE)
         if "rule" in parts:
             demo.load(handlers.pick_rule, parts["rule"], parts["rule_outputs"], api_visibility=PRIVATE)
     demo.app_kwargs = api_app_kwargs(lambda: handlers.bot, settings)  # type: ignore[attr-defined]  # /api/v1 beside the page

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from assistant.answering.context import Context
+from assistant.answering.dates import asked_date
 from assistant.answering.guard import money_in
 from assistant.answering.llm import PolicyLlm
 from assistant.answering.multipart import Part, asks_several, combined_total, compute_parts, find_parts
@@ -25,7 +26,7 @@ from assistant.calculator.extract import figures_taken, unexplained_figures
 from assistant.policies.corpus import Corpus
 from assistant.policies.stacking import StackingRule, explain_for_calculations
 from assistant.search.retriever import Retriever, ScoredClause
-from assistant.text.amounts import find_dates, unread_amounts
+from assistant.text.amounts import unread_amounts
 from assistant.text.formatting import format_yuan
 from assistant.text.numbering import count_word
 
@@ -65,8 +66,7 @@ class Calculator:
         (corpus relations) from its date on, the original before it."""
         if self.clock is None:
             return best
-        dates = find_dates(question)
-        on = dt.date(dates[0].year, dates[0].month, dates[0].day or 1) if dates else self.clock()
+        on = asked_date(question, self.clock())  # a year alone: its last day (answering/dates.py)
         original = next((self.rules[old] for d in self.corpus.documents for r in d.relations
                          for old, new in r.rules if new == best.rule.rule_id and old in self.rules), best.rule)
         rule = self.corpus.rule_in_force(original, on)[0]

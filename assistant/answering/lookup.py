@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from assistant.answering.context import Context
+from assistant.answering.dates import asked_date, asked_phrase
 from assistant.answering.quoting import describe_clause, make_citation, quote_best, quote_whole
 from assistant.answering.reply import Reply
 from assistant.answering.validity import add_validity_notices
@@ -23,26 +23,30 @@ from assistant.errors import CorpusError
 from assistant.policies.clauses import Clause
 from assistant.policies.corpus import Corpus, Document
 from assistant.policies.places import load_places
+from assistant.policies.validity import format_date
 from assistant.search.references import ClauseReference, find_documents
 from assistant.search.retriever import Retriever, ScoredClause
-from assistant.text.amounts import find_dates
 from assistant.text.numbering import count_word
 
 RELATED_RATIO = 0.8  # another document's clause is shown when it scores this close to the best
-# 「2022年时」「2022年的」: a year alone, not the start of 「2022年3月」 (find_dates reads those)
-YEAR_ALONE = re.compile(r"(?<![\d〔\[(（])((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
 
 
-def asked_date(question: str, today: dt.date) -> dt.date:
-    """The date a question asks about: its first date (「2025年3月」), the last day of a year named alone
-    (「2022年时」; today for the current year), else today."""
-    dates = find_dates(question)
-    if dates:
-        return dt.date(dates[0].year, dates[0].month, dates[0].day or 1)
-    year = YEAR_ALONE.search(question)
-    if year and int(year.group(1)) != today.year:
-        return dt.date(int(year.group(1)), 12, 31)
-    return today
+def before_first_version(corpus: Corpus, doc_ids: Sequence[str], on: dt.date, phrase: str | None) -> list[str]:
+    """A note for each policy not yet in force on `on` (its oldest version starts later): what is quoted is
+    that oldest version, and the policy did not yet exist (or was issued but not yet in force) then."""
+    notes = []
+    for doc_id in dict.fromkeys(doc_ids):
+        family = corpus.versions(doc_id)
+        oldest = family[0] if family else None
+        start = corpus.version_start(oldest.doc_id) if oldest else None
+        if oldest is None or start is None or on >= start:
+            continue
+        name = f"最早的版本（{oldest.version}）" if len(family) > 1 and oldest.version else ""
+        state = "尚未印发" if oldest.issued is not None and on < oldest.issued else "已印发但尚未施行"
+        shown = "该版本" if name else "该政策"
+        notes.append(f"注意：{oldest.short_title}{name}自{format_date(start)}起施行，"
+                     f"{f'{phrase}时' if phrase else '目前'}{state}；以上引用的是{shown}的规定。")
+    return notes
 
 
 def versions_on(corpus: Corpus, doc_ids: Sequence[str], on: dt.date) -> list[str]:
@@ -106,6 +110,8 @@ class LookupAnswerer:
         parts = [describe_clause(self.corpus, c, cit.quote) for c, cit in zip(clauses, citations, strict=True)]
         if missing:
             parts.append(f"另：没有找到{'、'.join(missing)}。")
+        phrase = asked_phrase(question, self.clock())
+        parts += before_first_version(self.corpus, [c.doc_id for c in clauses], on, phrase)
         documents = len({c.doc_id for c in clauses})
         if any(r.doc_id is None for r in references) and documents > 1:
             parts.insert(0, f"您没有说明是哪份政策，{count_word(documents)}份政策的该条都列在下面：")

@@ -37,7 +37,7 @@ from typing import Any
 
 from assistant.calculator import parse_rules
 from assistant.errors import AssistantError, CorpusError
-from assistant.ingest.drafting import DraftedRules, draft_rules, format_drafts
+from assistant.ingest.drafting import DraftedRules, DraftView, describe_drafts, draft_rules, format_drafts
 from assistant.ingest.metadata import (
     DOC_NUMBER,
     EFFECTIVE_DATE,
@@ -55,8 +55,8 @@ from assistant.policies.validity import format_date
 from assistant.settings import Settings
 from assistant.text.numbering import ARABIC_ITEM
 
-__all__ = ["IngestError", "PolicyDraft", "add_policy", "add_policy_command", "draft_policy", "format_summary",
-           "write_policy"]
+__all__ = ["EDITABLE_FIELDS", "IngestError", "PolicyDraft", "add_policy", "add_policy_command", "draft_policy",
+           "format_summary", "overrides_from_fields", "write_policy"]
 
 DOC_ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 REQUIRED = ("doc_id", "title", "issuer", "region", "jurisdiction")
@@ -70,6 +70,8 @@ FIELDS = {  # what a missing field is called, its flag, and the question asked f
     "issued": ("印发日期", "--issued", "原文规定了有效期年数，但未找到印发日期，请输入印发日期（YYYY-MM-DD）："),
 }
 BUILD_COMMAND = "python -m assistant build-index"
+# What staff may set in the web app's form, as the flags of the same names (overrides_from_fields).
+EDITABLE_FIELDS = ("doc_id", "title", "issuer", "region", "jurisdiction", "issued")
 
 
 @dataclass
@@ -88,7 +90,7 @@ class PolicyDraft:
         """The drafted rules as a rules-file object, or None when none are drafted."""
         if self.rules is None or not self.metadata.get("doc_id"):
             return None
-        chinese = not any(ARABIC_ITEM.match(c.text) for c in self.read.clauses if c.clause.isdigit())
+        chinese = self.chinese_labels()
         self.rules.doc_id = self.metadata["doc_id"]
         data = self.rules.rules_file(self.metadata.get("title") or "", chinese)
         for entry in data["rules"]:
@@ -96,6 +98,31 @@ class PolicyDraft:
             entry["rule_id"] = re.sub(r"^[^-]+(?=-)", self.metadata["doc_id"], entry["rule_id"], count=1) \
                 if not entry["rule_id"].startswith(self.metadata["doc_id"] + "-") else entry["rule_id"]
         return data
+
+    def chinese_labels(self) -> bool:
+        """Whether the clauses are numbered 一、二、三 (labels 「第一条」) rather than 1. 2. 3."""
+        return not any(ARABIC_ITEM.match(c.text) for c in self.read.clauses if c.clause.isdigit())
+
+    def draft_views(self) -> list[DraftView]:
+        """The drafted rules as staff review them (ids as they will be written), or [] when none."""
+        if self.rules is None or self.rules_file() is None:
+            return []
+        return describe_drafts(self.rules, self.metadata.get("title") or "", self.chinese_labels())
+
+    def refuse_rules(self, rule_ids: set[str]) -> None:
+        """Drop the drafts staff refused (by rule_id): they are listed as non_computable, not written."""
+        if self.rules is None or self.rules_file() is None:
+            return
+        refused = [d for d in self.rules.drafts if d.entry["rule_id"] in rule_ids]
+        self.rules.drafts = [d for d in self.rules.drafts if d.entry["rule_id"] not in rule_ids]
+        self.rules.non_computable += [{"clause": str(d.entry["clause"]),
+                                       "reason": f"起草的规则「{d.entry['name']}」收录时未被采用，请手工编写"}
+                                      for d in refused]
+        for relation in self.metadata.get("relations") or []:  # an amendment is not mapped to a refused rule
+            if relation.get("rules"):
+                relation["rules"] = {o: n for o, n in relation["rules"].items() if n not in rule_ids}
+                if not relation["rules"]:
+                    del relation["rules"]
 
 
 # ---- the draft: proposal + flags + checks against the corpus ------------------------------------
@@ -129,11 +156,53 @@ def draft_policy(read: ReadPolicy, overrides: dict[str, Any], corpus_dir: Path) 
     doc_id = draft.metadata.get("doc_id")
     if not (doc_id and (corpus_dir / f"{doc_id}.rules.json").exists()):
         draft.rules = draft_rules(doc_id or "new", read.clauses)
+    _map_amended_rules(draft, corpus_dir)
     draft.warnings += _numbering_warnings(read)
     if read.extracted.pages_without_text:
         pages = "、".join(map(str, read.extracted.pages_without_text))
         draft.warnings.append(f"第{pages}页没有文字层（可能是扫描页），这些页的内容没有收录")
     return draft
+
+
+def _rule_shape(entry: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes two rules the same measure at other figures: their type and their inputs (name, kind, label)."""
+    return entry.get("type"), tuple((p.get("name"), p.get("kind"), p.get("label")) for p in entry.get("params", []))
+
+
+def _map_amended_rules(draft: PolicyDraft, corpus_dir: Path) -> None:
+    """Write into each `amends` relation which rules of the amended clauses the new drafted rules replace
+    (`rules`: {old rule_id: new rule_id}), so the calculator uses the new figures from `since`.
+
+    A rule of the amended clause is replaced by the one drafted rule of the same shape (_rule_shape: the
+    same type, computed from the same inputs); when there is none or several, nothing is guessed: the
+    warning says the old figures stay in use and how to map it by hand.
+    """
+    rules = draft.rules_file()
+    relations = [r for r in draft.metadata.get("relations") or [] if r["kind"] == "amends" and "rules" not in r]
+    if rules is None or not relations:
+        return
+    for relation in relations:
+        path = corpus_dir / f"{relation['target']}.rules.json"
+        try:
+            old_rules = json.loads(path.read_text(encoding="utf-8")).get("rules", []) if path.exists() else []
+        except (OSError, ValueError):
+            old_rules = []  # load_corpus names a broken rules file
+        amended = [r for r in old_rules if not relation.get("clauses") or str(r.get("clause")) in relation["clauses"]]
+        mapping = {}
+        for old in amended:
+            same = [new for new in rules["rules"] if _rule_shape(new) == _rule_shape(old)]
+            if len(same) == 1:
+                mapping[old["rule_id"]] = same[0]["rule_id"]
+            else:
+                draft.warnings.append(
+                    f"被修改条款的计算规则 {old['rule_id']}（{old.get('name')}）在本文件起草的规则中"
+                    f"{'有多条' if same else '没有'}同样算法的对应：计算器仍按原标准计算；如需按修改后的标准计算，"
+                    f"请在 corpus/{draft.metadata['doc_id']}.json 的 relations 中写 "
+                    f"\"rules\": {{\"{old['rule_id']}\": \"本文件的规则 id\"}}")
+        if not amended:
+            draft.warnings.append(f"{relation['target']} 被修改的条款没有计算规则，修改只作为关联记录")
+        if mapping:
+            relation["rules"] = mapping
 
 
 def _existing_metadata(corpus_dir: Path) -> list[dict[str, Any]]:
@@ -246,7 +315,9 @@ def format_summary(draft: PolicyDraft) -> str:
         clauses = f"第{'、'.join(relation['clauses'])}条" if relation.get("clauses") else "全文"
         since = f"，自{_chinese_date(relation['since'])}起" if relation.get("since") else ""
         until = f"，至{_chinese_date(relation['until'])}" if relation.get("until") else ""
-        lines.append(f"  关联　　：{RELATION_KINDS[relation['kind']]} {relation['target']} {clauses}{since}{until}")
+        replaced = "".join(f"，规则 {old} 改按 {new} 计算" for old, new in (relation.get("rules") or {}).items())
+        lines.append(f"  关联　　：{RELATION_KINDS[relation['kind']]} {relation['target']} {clauses}{since}{until}"
+                     f"{replaced}")
     rules = draft.rules_file()
     if rules is None and draft.rules is None:
         lines.append(f"  计算规则：沿用已有的 corpus/{meta.get('doc_id')}.rules.json")
@@ -462,6 +533,14 @@ def _checked_relations(relations: list[dict[str, Any]], existing: list[dict[str,
         listing = "、".join(sorted(str(k) for k in known if k))
         raise IngestError(f"政策库中没有 {'、'.join(unknown)}，无法建立关联；已收录的 doc_id：{listing}")
     return relations
+
+
+def overrides_from_fields(values: dict[str, str], proposed: dict[str, Any]) -> dict[str, Any]:
+    """The web form's fields (EDITABLE_FIELDS) as overrides, checked like the flags: only a value
+    that differs from the `proposed` metadata overrides it (so what the text states keeps 〔原文〕)."""
+    changed = {key: value for key, value in values.items()
+               if key in EDITABLE_FIELDS and (value or "").strip() and value.strip() != str(proposed.get(key) or "")}
+    return _checked_overrides(changed)
 
 
 def _checked_overrides(values: dict[str, Any]) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from assistant.text.amounts import Quantity, find_quantities
 from assistant.text.formatting import format_rate, format_yuan
 from assistant.text.numbering import clause_label
 
-__all__ = ["Draft", "DraftedRules", "draft_rules", "example_inputs", "format_drafts"]
+__all__ = ["Draft", "DraftView", "DraftedRules", "describe_drafts", "draft_rules", "example_inputs", "format_drafts"]
 
 # Sentences that name an amount without fixing it.
 VAGUE = (("一事一议", "「一事一议」，没有固定金额"), ("左右", "金额为约数（「左右」），不能据此计算"),
@@ -499,28 +499,51 @@ def example_inputs(entry: dict[str, Any]) -> dict[str, Any]:
     return inputs
 
 
-def format_drafts(drafted: DraftedRules, doc_title: str = "", chinese_labels: bool = True) -> str:
-    """Each draft as sentence → formula → an example computed; then the refused sentences."""
-    lines = [f"起草的计算规则：{len(drafted.drafts)} 条（{drafted.doc_id}）"]
+@dataclass(frozen=True)
+class DraftView:
+    """One draft as staff review it: sentence → formula → an example computed."""
+
+    rule_id: str
+    clause_label: str
+    name: str
+    kind: str
+    sentence: str
+    formula: str
+    details: tuple[str, ...]  # 条件 / 每项条件 / 分担 lines
+    example: str  # 「设备投资额=500万元 → 40万元」
+
+
+def describe_drafts(drafted: DraftedRules, doc_title: str = "", chinese_labels: bool = True) -> list[DraftView]:
+    """Each draft with its example computed by the calculator on example_inputs."""
     rules = {r.rule_id: r for r in parse_rules(drafted.rules_file(doc_title, chinese_labels))} if drafted.drafts else {}
+    views = []
     for draft in drafted.drafts:
         entry = draft.entry
-        label = clause_label(entry["clause"], chinese_labels)
-        lines.append(f"· {label} {entry['name']}（{entry['rule_id']}，{entry['type']}）")
-        lines.append(f"  原文：「{draft.sentence}」")
-        lines.append(f"  公式：{draft.formula}")
-        for condition in entry.get("conditions", []):
-            lines.append(f"  条件：{condition['text']}")
+        details = [f"条件：{condition['text']}" for condition in entry.get("conditions", [])]
         if entry.get("item_min"):
-            lines.append(f"  每项条件：{entry['item_min']['text']}")
+            details.append(f"每项条件：{entry['item_min']['text']}")
         if entry.get("shares"):
-            lines.append("  分担：" + "；".join(f"{s['payer']}{format_rate(Decimal(repr(s['ratio'])))}"
-                                              for s in entry["shares"]))
+            details.append("分担：" + "；".join(f"{s['payer']}{format_rate(Decimal(repr(s['ratio'])))}"
+                                               for s in entry["shares"]))
         inputs = example_inputs(entry)
         calc = compute(rules[entry["rule_id"]], inputs)
         shown = "，".join(f"{p['label']}={_show(inputs[p['name']], p)}" for p in entry["params"] if p["name"] in inputs)
         result = ("最高" if calc.is_maximum else "") + format_yuan(calc.amount_yuan)
-        lines.append(f"  例：{shown or '（无需输入）'} → {result}")
+        views.append(DraftView(entry["rule_id"], clause_label(entry["clause"], chinese_labels), entry["name"],
+                               entry["type"], draft.sentence, draft.formula, tuple(details),
+                               f"{shown or '（无需输入）'} → {result}"))
+    return views
+
+
+def format_drafts(drafted: DraftedRules, doc_title: str = "", chinese_labels: bool = True) -> str:
+    """Each draft as sentence → formula → an example computed; then the refused sentences."""
+    lines = [f"起草的计算规则：{len(drafted.drafts)} 条（{drafted.doc_id}）"]
+    for view in describe_drafts(drafted, doc_title, chinese_labels):
+        lines.append(f"· {view.clause_label} {view.name}（{view.rule_id}，{view.kind}）")
+        lines.append(f"  原文：「{view.sentence}」")
+        lines.append(f"  公式：{view.formula}")
+        lines += [f"  {detail}" for detail in view.details]
+        lines.append(f"  例：{view.example}")
     if drafted.non_computable:
         lines.append(f"未起草规则的条款或句子：{len(drafted.non_computable)} 处")
         for item in drafted.non_computable:

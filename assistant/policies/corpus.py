@@ -172,6 +172,11 @@ class Corpus:
         either way), oldest first."""
         return _versions(self.documents, doc_id)
 
+    def version_start(self, doc_id: str) -> dt.date | None:
+        """From when `doc_id` applies: the `since` of its supersedes relation, else its effective or issue date."""
+        document = self.document(doc_id)
+        return _version_start(document, self.documents) if document is not None else None
+
     def version_on(self, doc_id: str, on: dt.date) -> Document | None:
         """The version of `doc_id`'s policy in force on `on`: the latest one started by then, else the oldest."""
         family = self.versions(doc_id)

@@ -78,6 +78,17 @@ from assistant.presenting.keeping import (
     kept_turn,
 )
 from assistant.presenting.markup import code_block, escape_markdown, highlight
+from assistant.presenting.upload import (
+    UPLOAD_CLAUSE_HEADERS,
+    UPLOAD_META_HEADERS,
+    UPLOAD_RULE_HEADERS,
+    publish_markdown,
+    upload_clause_rows,
+    upload_meta_rows,
+    upload_rule_choices,
+    upload_rule_rows,
+    upload_summary,
+)
 
 __all__ = [
     "BENEFIT_HEADERS",
@@ -88,6 +99,9 @@ __all__ = [
     "SCALES",
     "SEARCH_HEADERS",
     "UNANSWERED_HEADERS",
+    "UPLOAD_CLAUSE_HEADERS",
+    "UPLOAD_META_HEADERS",
+    "UPLOAD_RULE_HEADERS",
     "FormField",
     "KeptTurn",
     "Message",
@@ -127,6 +141,7 @@ __all__ = [
     "parse_clause_number",
     "parse_day",
     "project_choices",
+    "publish_markdown",
     "reply_messages",
     "rule_label",
     "rule_markdown",
@@ -135,6 +150,11 @@ __all__ = [
     "short_reference",
     "snippet",
     "unanswered_table",
+    "upload_clause_rows",
+    "upload_meta_rows",
+    "upload_rule_choices",
+    "upload_rule_rows",
+    "upload_summary",
     "user_message",
     "validity_note",
     "worksheet_markdown",

@@ -65,3 +65,26 @@ def test_a_search_and_a_calculation_use_the_version_in_force(
     assert reply.route == "calculate", reply.text
     assert {c.doc_id for c in reply.citations} == {doc_id}
     assert amount in reply.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "note"), [
+    # mudanjiang.txt: issued 2023-12-20, in force from 2024-01-01; a year alone means its last day
+    ("2022年时牡丹江第1条怎么规定的",
+     "最早的版本（2024年版）自2024年1月1日起施行，2022年时尚未印发；以上引用的是该版本的规定。"),
+    ("2023年时牡丹江第1条怎么规定的", "最早的版本（2024年版）自2024年1月1日起施行，2023年时已印发但尚未施行；"),
+    ("2023年11月牡丹江第1条怎么规定的", "自2024年1月1日起施行，2023年11月时尚未印发；"),
+])
+def test_a_date_before_the_oldest_version_quotes_it_and_says_the_policy_did_not_exist_yet(
+    versions: Assistant, question: str, note: str
+) -> None:
+    reply = versions.ask(question)
+    assert [c.doc_id for c in reply.citations] == ["mudanjiang"]
+    assert "注意：" in reply.text and note in reply.text, reply.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["2025年时牡丹江第1条怎么规定的", "牡丹江第1条怎么规定的",
+                                      "2027年牡丹江第1条怎么规定的"])
+def test_no_such_note_when_a_version_was_in_force_on_the_date_asked(versions: Assistant, question: str) -> None:
+    assert "起施行，" not in versions.ask(question).text
