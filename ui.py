@@ -374,9 +374,10 @@ class Handlers:
         if not path:
             raise IngestError("请先选择要收录的政策文件（.pdf、.docx 或 .txt）。")
         read, corpus_dir = read_policy(Path(path)), self.reload_settings.corpus_dir
-        draft = draft_policy(read, {}, corpus_dir)
+        today, via = self.bot.clock(), "网页「管理 → 收录新政策」"
+        draft = draft_policy(read, {}, corpus_dir, today, via)
         overrides = overrides_from_fields(fields, draft.metadata) if fields else {}
-        return (draft_policy(read, overrides, corpus_dir) if overrides else draft), overrides
+        return (draft_policy(read, overrides, corpus_dir, today, via) if overrides else draft), overrides
 
     def preview_upload(self, path: str | None, *values: str) -> tuple[Any, ...]:
         """Clauses, metadata and drafted rules of the uploaded file; `values` are the form's fields

@@ -126,8 +126,12 @@ class PolicyDraft:
 
 
 # ---- the draft: proposal + flags + checks against the corpus ------------------------------------
-def draft_policy(read: ReadPolicy, overrides: dict[str, Any], corpus_dir: Path) -> PolicyDraft:
-    """Combine the proposed metadata with `overrides` (flags win) and check it against the corpus."""
+def draft_policy(read: ReadPolicy, overrides: dict[str, Any], corpus_dir: Path,
+                 today: dt.date | None = None, via: str = "python -m assistant add-policy") -> PolicyDraft:
+    """Combine the proposed metadata with `overrides` (flags win) and check it against the corpus.
+
+    `today` (the caller's clock; default the system date) and `via` (who extracted the text) go
+    into the metadata's `source`."""
     proposed, warnings = propose_metadata(read.text, read.extracted.raw)
     meta = dict(proposed)
     origins = {key: "原文" for key, value in proposed.items() if value is not None}
@@ -148,7 +152,7 @@ def draft_policy(read: ReadPolicy, overrides: dict[str, Any], corpus_dir: Path) 
     missing = [key for key in REQUIRED if not meta.get(key)]
     if meta.get("valid_years") and not (meta.get("issued") or meta.get("effective")):
         missing.append("issued")
-    ordered = order_metadata(meta, _describe_source(read.extracted))
+    ordered = order_metadata(meta, _describe_source(read.extracted, today or dt.date.today(), via))
     if overrides.get("relations"):
         ordered["relations"] = _checked_relations(overrides["relations"], existing)
     draft = PolicyDraft(read, ordered, origins, warnings, missing)
@@ -242,11 +246,11 @@ def _choose_doc_id(read: ReadPolicy, meta: dict[str, Any], origins: dict[str, st
         meta["doc_id"] = None
 
 
-def _describe_source(extracted: ExtractedText) -> str:
-    """The metadata's `source`: the file, its format and how its text was made."""
+def _describe_source(extracted: ExtractedText, today: dt.date, via: str) -> str:
+    """The metadata's `source`: the file, its format, when and how its text was made."""
     pages = f"，{extracted.pages} 页" if extracted.pages else ""
-    return (f"{extracted.path.name}（{extracted.kind}{pages}；{dt.date.today().isoformat()} 由 "
-            "python -m assistant add-policy 提取文本，经 assistant.text.cleaning.clean_text 清洗）")
+    return (f"{extracted.path.name}（{extracted.kind}{pages}；{today.isoformat()} 由 "
+            f"{via} 提取文本，经 assistant.text.cleaning.clean_text 清洗）")
 
 
 def _unplaced_paragraphs(read: ReadPolicy) -> list[str]:

@@ -245,3 +245,12 @@ def test_a_refused_draft_is_not_written_and_its_sentence_is_listed_as_non_comput
 
     loaded = load_corpus(corpus_dir)
     assert "jiamusi-2-d2" not in loaded.rules and "jiamusi-3-d3" in loaded.rules
+
+
+def test_the_drafted_source_names_the_app_clock_s_date_and_the_web_page(staff: ui.Handlers, tmp_path: Path) -> None:
+    """The metadata's `source` (written as drafted) is dated by the app's clock, not the machine's, and
+    says the text came through the web page, not the command line."""
+    from tests.conftest import TODAY
+
+    draft, _ = staff._draft_upload(upload_copy(tmp_path), None)
+    assert f"{TODAY.isoformat()} 由 网页「管理 → 收录新政策」 提取文本" in draft.metadata["source"]
