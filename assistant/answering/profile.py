@@ -106,8 +106,8 @@ def load_company_facts(path: Path = FACTS_FILE) -> CompanyFacts:
     cues = data["description"]
     if set(cues) != DESCRIPTION_KEYS:
         raise ValueError(f"{path.name}：description 的字段应为 {sorted(DESCRIPTION_KEYS)}")
-    description = DescriptionCues(*(tuple(cues[key]) for key in (
-        "general_ask_words", "one_amount_words", "question_marks", "self_words")), int(cues["min_facts"]))
+    description = DescriptionCues(tuple(cues["general_ask_words"]), tuple(cues["one_amount_words"]),
+                                  tuple(cues["question_marks"]), tuple(cues["self_words"]), int(cues["min_facts"]))
     return CompanyFacts(tuple(facts), tuple(data["list_words"]), tuple(data["everything_words"]),
                         tuple(data["tentative_words"]), tuple(data["negations"]), description)
 

@@ -116,7 +116,8 @@ class Places:
     @staticmethod
     def _cued_at(text: str, start: int, size: int, place: Place, before: Sequence[Place]) -> bool:
         end = start + size
-        if any(text[:start].endswith(cue) for cue in PLACE_CUES_BEFORE) and (end == len(text) or text[end] in PLACE_ENDS):
+        ends_there = end == len(text) or text[end] in PLACE_ENDS
+        if ends_there and any(text[:start].endswith(cue) for cue in PLACE_CUES_BEFORE):
             return True
         if any(text.startswith(cue, end) for cue in PLACE_CUES_AFTER):
             return True
