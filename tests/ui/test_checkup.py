@@ -88,3 +88,17 @@ def test_a_match_in_the_chat_offers_the_report(browser: Any, served) -> None:  #
         page.locator("#chat-report-docx").wait_for(state="hidden", timeout=30_000)
     finally:
         page.context.close()
+
+
+def test_a_bare_company_description_in_the_chat_gets_the_match_list(browser: Any, served) -> None:  # noqa: F811
+    page = open_app(browser, served[0])
+    try:
+        # no list word, no question: a description of the company
+        ask(page, "哈尔滨南岗的装备制造企业，规上，今年产值比去年同期多了1.2个亿。")
+        # 哈尔滨第二条：20万 + ⌊(1.2亿 − 3000万) ÷ 2000万⌋ × 10万 = 20万 + 4 × 10万 = 60万
+        page.locator("#chat").get_by_text("【可申请】", exact=False).first.wait_for(timeout=30_000)
+        assert page.locator("#chat").get_by_text("60万元", exact=False).count() >= 1
+        page.locator("#chat-report-docx a").first.wait_for(timeout=30_000)
+        save(page, "desktop-chat-bare-description")
+    finally:
+        page.context.close()
