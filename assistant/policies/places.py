@@ -121,7 +121,7 @@ class Places:
             return True
         if any(text.startswith(cue, end) for cue in PLACE_CUES_AFTER):
             return True
-        return any(outer.level < 3 and place.within(outer) for outer in before)
+        return any(outer.level == 2 and place.within(outer) for outer in before)  # the city, not the province
 
     def with_short_names(self, within: Sequence[Place], common: Callable[[str], bool]) -> Places:
         """A copy that also knows the districts and counties inside `within` by their names without 区/县/市

@@ -69,6 +69,7 @@ def test_a_short_district_or_county_name_is_read_as_the_place(local_places, text
 
 
 @pytest.mark.parametrize("text", ["住的是平房，想翻建厂房", "我们在新兴产业方面投了钱", "新兴企业有什么补贴",
-                                  "方正的态度", "前进了一大步"])
+                                  "方正的态度", "前进了一大步",
+                                  "黑龙江省里重大新兴产业项目前期策划"])  # a province is no cue: 新兴区 is 七台河's
 def test_a_short_name_that_is_a_common_word_is_no_place_without_a_cue(local_places, text: str) -> None:  # type: ignore[no-untyped-def]
     assert [p.name for p in local_places.find(text) if p.level == 3] == []
