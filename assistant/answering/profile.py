@@ -177,6 +177,19 @@ def _mention_spans(rule: Rule, text: str) -> list[int]:
 PIECE_BREAK = re.compile(r"[，,。；;！？!?\n]")
 
 
+TENTATIVE_CONTEXT = 4  # characters before a tentative word checked against the clause's own words
+
+
+def is_tentative(piece: str, rule: Rule, facts: CompanyFacts) -> bool:
+    """The piece speaks of a plan (准备申报、正在申请、计划): a tentative word in it that is not part of the
+    clause's own words (「列入省重点新产品开发计划」 names the list, it plans nothing)."""
+    for word in facts.tentative_words:
+        for match in re.finditer(re.escape(word), piece):
+            if piece[max(0, match.start() - TENTATIVE_CONTEXT):match.end()] not in rule.quote:
+                return True
+    return False
+
+
 def mention_state(rule: Rule, texts: Sequence[str], facts: CompanyFacts) -> str:
     """How the description speaks of the rule's subject: "stated" (评上了、有), "tentative" (准备申报),
     "denied" (没有首台套产品), or "" when it does not speak of it; the firmest wins."""
@@ -187,7 +200,7 @@ def mention_state(rule: Rule, texts: Sequence[str], facts: CompanyFacts) -> str:
                 before = piece[max(0, start - NEGATION_WINDOW):start]
                 if any(n in before for n in facts.negations):
                     found.add("denied")
-                elif any(w in piece for w in facts.tentative_words):
+                elif is_tentative(piece, rule, facts):
                     found.add("tentative")
                 else:
                     found.add("stated")
