@@ -12,7 +12,6 @@ calculator then reports the parameter as missing instead of guessing.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from assistant.calculator.model import Parameter, Rule
 from assistant.text.amounts import Quantity, find_dates, find_quantities, has_share_word
@@ -109,15 +108,10 @@ def _flag(question: str, param: Parameter) -> float | None:
     return None
 
 
-@lru_cache(maxsize=2048)
-def _aspect_pattern(cue: str) -> re.Pattern[str]:
-    return re.compile("了?".join(map(re.escape, cue)))
-
-
 def _aspect_occurrences(text: str, cue: str) -> list[int]:
     """Where a flag's cue stands, a 了 after any of its characters allowed: 「实施了数字化改造」 states
-    「实施数字化改造」, 「完成了改造」 「完成改造」."""
-    return [m.start() for m in _aspect_pattern(cue).finditer(text)]
+    「实施数字化改造」, 「完成了改造」 「完成改造」 (re caches the compiled pattern)."""
+    return [m.start() for m in re.finditer("了?".join(map(re.escape, cue)), text)]
 
 
 def _compatible(param: Parameter, q: Quantity, gap: int) -> float | None:
