@@ -209,29 +209,34 @@ class Handlers:
             path.write_text(show.conversation_markdown(kept, today), encoding="utf-8")
         return gr.File(value=str(path), visible=True)
 
-    def chat_report(self, history: list[list[str]] | None) -> Any:
-        """The PDF report of the chat's latest reply when it was a match (政策体检), else nothing to download."""
+    def chat_report(self, history: list[list[str]] | None) -> tuple[Any, Any]:
+        """The PDF and Word reports of the chat's latest reply when it was a match (政策体检), else nothing."""
         latest = show.last_match(history or [])
         if latest is None:
-            return gr.File(value=None, visible=False)
+            return gr.File(value=None, visible=False), gr.File(value=None, visible=False)
         question, earlier = latest
         reply = self.bot.ask(question, history=earlier)
         description = profile_turns(question, earlier)
-        return gr.File(value=str(show.write_report(reply, description, self.bot.clock())), visible=True)
+        today = self.bot.clock()
+        return (gr.File(value=str(show.write_report(reply, description, today, kind="pdf")), visible=True),
+                gr.File(value=str(show.write_report(reply, description, today, kind="docx")), visible=True))
 
     # ---- 政策体检 ---------------------------------------------------------------------------
     def checkup(self, place: str, industry: str | None, scale: str | None, projects: list[str] | None,
-                listing: str | None, figures: str) -> tuple[str, list[list[str]], Any]:
-        """The form as one description, matched by the same engine as the chat; the list and the PDF."""
+                listing: str | None, figures: str) -> tuple[str, list[list[str]], Any, Any]:
+        """The form as one description, matched by the same engine as the chat; the list, the PDF and the
+        Word report."""
         try:
             description = show.describe_company(place, industry, scale, projects, listing, figures)
         except ValueError as error:
             warn(str(error))
-            return show.escape_markdown(str(error)), [], gr.File(value=None, visible=False)
+            return (show.escape_markdown(str(error)), [], gr.File(value=None, visible=False),
+                    gr.File(value=None, visible=False))
         reply = self.bot.check_company(description)
-        path = show.write_report(reply, [description], self.bot.clock()) if reply.route == "match" else None
-        return (show.checkup_summary(reply), show.benefit_rows(reply),
-                gr.File(value=str(path) if path else None, visible=path is not None))
+        today = self.bot.clock()
+        files = [gr.File(value=str(show.write_report(reply, [description], today, kind=kind)), visible=True)
+                 if reply.route == "match" else gr.File(value=None, visible=False) for kind in ("pdf", "docx")]
+        return show.checkup_summary(reply), show.benefit_rows(reply), files[0], files[1]
 
     def vote(self, turns: list[dict] | None, index: int, liked: bool | str) -> tuple[int | None, str]:
         """Store 👍/👎 for the reply whose messages include `index`; returns (feedback id, status line)."""
@@ -535,10 +540,11 @@ def build_chat_tab(page: Page) -> None:
             copy_status = gr.HTML("", elem_id="chat-copy-status")
         exported = gr.File(label="导出的对话", visible=False, elem_id="chat-export")
         chat_pdf = gr.File(label="下载政策体检报告（PDF）", visible=False, elem_id="chat-report")
+        chat_docx = gr.File(label="下载政策体检报告（Word）", visible=False, elem_id="chat-report-docx")
     chat_in, chat_out = [question, chatbot, history, turns], [chatbot, question, history, turns, latest]
     keep = {"fn": handlers.keep, "inputs": [chatbot, history, turns], "outputs": saved, "api_visibility": PRIVATE}
     gr.on([question.submit, send.click], handlers.ask, chat_in, chat_out, api_name="ask").then(**keep).then(
-        handlers.chat_report, history, chat_pdf, api_visibility=PRIVATE)
+        handlers.chat_report, history, [chat_pdf, chat_docx], api_visibility=PRIVATE)
     examples.click(lambda sample: sample[0], examples, question, api_visibility=PRIVATE).then(
         handlers.ask, chat_in, chat_out, api_visibility=PRIVATE).then(**keep)
     copy_answer.click(None, latest, None, js=COPY_JS)
@@ -702,7 +708,7 @@ def build_about_tab(page: Page) -> None:
 
 
 def build_checkup_tab(page: Page) -> None:
-    """政策体检: the company-matching engine behind a form, with the A4 PDF report."""
+    """政策体检: the company-matching engine behind a form, with the A4 PDF and Word reports."""
     handlers, bot = page.handlers, page.bot
     with gr.Tab("政策体检", id="checkup"):
         gr.Markdown("填写企业情况，助手按已收录政策逐条比对：可申请的列出金额和计算单，条件未说明的列出要补充的信息。")
@@ -719,9 +725,11 @@ def build_checkup_tab(page: Page) -> None:
         check_summary = gr.Markdown(elem_id="checkup-summary")
         check_rows = gr.Dataframe(headers=show.BENEFIT_HEADERS, wrap=True, interactive=False, label="逐条比对结果",
                                   column_widths=["14%", "30%", "22%", "34%"], elem_id="checkup-rows")
-        check_pdf = gr.File(label="下载政策体检报告（PDF）", visible=False, elem_id="checkup-report")
+        with gr.Row():
+            check_pdf = gr.File(label="下载政策体检报告（PDF）", visible=False, elem_id="checkup-report")
+            check_docx = gr.File(label="下载政策体检报告（Word）", visible=False, elem_id="checkup-report-docx")
     check.click(handlers.checkup, [place, industry, scale, projects, listing, figures],
-                [check_summary, check_rows, check_pdf], api_name="checkup")
+                [check_summary, check_rows, check_pdf, check_docx], api_name="checkup")
 
 
 # The tabs in order; a new tab is one more builder here (it may read what earlier tabs put in page.components).

@@ -167,8 +167,10 @@ def format_match_report(scored: Sequence[Scored], quiet: bool = False) -> str:
     if not quiet:
         for s in scored:
             mark = "✓" if s.found == s.expected and not s.claimed_wrongly and s.total_right else "✗"
-            lines.append(f"{mark} {s.case_id} [{s.route}] 找到 {s.found}/{s.expected}，误报 {len(s.claimed_wrongly)}，"
-                         f"金额 {s.amounts_exact}/{s.amounts_checked}，合计 {'对' if s.total_right else '错'}"
+            chat = f"，聊天原话：{s.chat_route}" if s.chat_route else ""
+            lines.append(f"{mark} {s.case_id} [{s.route}{chat}] 找到 {s.found}/{s.expected}，"
+                         f"误报 {len(s.claimed_wrongly)}，金额 {s.amounts_exact}/{s.amounts_checked}，"
+                         f"合计 {'对' if s.total_right else '错'}"
                          f"（期望 {s.total_expected}，给出 {s.total_given}）"
                          + (f" 漏：{','.join(s.missed)}" if s.missed else "")
                          + (f" 误报：{','.join(s.claimed_wrongly)}" if s.claimed_wrongly else "")

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from assistant.answering.profile import CompanyFacts, CompanyProfile, mention_state, mentioned
+from assistant.answering.profile import CompanyFacts, CompanyProfile, is_tentative, mention_state, mentioned
 from assistant.answering.reply import Benefit
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, missing_parameters
 from assistant.calculator.conditions import evaluate, is_present, normalise_inputs
@@ -82,6 +82,11 @@ class Matcher:
                 shared.append(piece)
         return own, shared
 
+    def firm(self, rule: Rule, pieces: Sequence[str]) -> list[str]:
+        """The pieces that say what has happened: one with a tentative word (「准备在创业板首发上市」「计划投资」)
+        states a plan, and its stage, kind or figure is not the company's yet."""
+        return [p for p in pieces if not is_tentative(p, rule, self.facts)]
+
     def read_inputs(self, rule: Rule, profile: CompanyProfile, relevant: Sequence[Rule]) -> dict[str, Any]:
         """The rule's figures from the parts of the description about it. A fact still lacking may stand in a
         piece about no rule at all (「年营业收入8亿元，配套采购额从4亿增加到4.6亿」): only the lacking ones are
@@ -90,6 +95,7 @@ class Matcher:
         inputs: dict[str, Any] = {}
         for text in profile.texts:
             own, shared = self.pieces_about(rule, text, relevant)
+            own = self.firm(rule, own)
             if own:
                 found = extract_inputs("，".join(own), rule)
                 lacking = {p.name for p in missing_parameters(rule, found, self.lpr_table)}
@@ -133,7 +139,8 @@ class Matcher:
         awards are one award whatever stages they name."""
         if rule.type not in ("fixed", "maximum", "range"):
             return "", []
-        text = "，".join(piece for t in profile.texts for piece in self.pieces_about(rule, t, relevant)[0])
+        pieces = [piece for t in profile.texts for piece in self.pieces_about(rule, t, relevant)[0]]
+        text = "，".join(self.firm(rule, pieces))
         for param in rule.params:
             if param.kind != "choice":
                 continue

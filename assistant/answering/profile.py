@@ -42,6 +42,21 @@ class CompanyFact:
 
 
 @dataclass(frozen=True)
+class DescriptionCues:
+    """What makes a message with no list word a match: it describes the company (several facts) and asks
+    generally what it can get, or asks nothing at all; asking for one amount keeps it a calculation."""
+
+    general_ask_words: tuple[str, ...] = ()  # 「能拿什么补贴」「帮我看看」「有什么政策能用上」
+    one_amount_words: tuple[str, ...] = ()  # 「多少」「怎么算」: one amount of one award is asked
+    question_marks: tuple[str, ...] = ()  # 「？」「吗」「什么」: without any of these the message asks nothing
+    self_words: tuple[str, ...] = ()  # 「我们」「我厂」「一家」: the message speaks of its own company
+    min_facts: int = 2  # facts a description states at least (place, company facts, subjects, self words)
+
+
+DESCRIPTION_KEYS = {"general_ask_words", "one_amount_words", "question_marks", "self_words", "min_facts"}
+
+
+@dataclass(frozen=True)
 class CompanyFacts:
     """The company facts, and the words that make a message ask for the list of its benefits."""
 
@@ -50,6 +65,7 @@ class CompanyFacts:
     everything_words: tuple[str, ...]  # 「所有」「全部」: list every provision, mentioned or not
     tentative_words: tuple[str, ...] = ()  # 「准备申报」「正在申请」: the subject mentioned is not got yet
     negations: tuple[str, ...] = ()  # 「没有首台套产品」: just before a mention, it denies it
+    description: DescriptionCues = DescriptionCues()
 
     def fact(self, name: str) -> CompanyFact:
         """The fact called `name` (KeyError if none)."""
@@ -87,8 +103,13 @@ def load_company_facts(path: Path = FACTS_FILE) -> CompanyFacts:
             raise ValueError(f"{path.name}：事实 {name} 的字段应为 {sorted(keys)}")
         facts.append(CompanyFact(name, entry["label"], tuple(entry["yes"]), tuple(entry["no"]),
                                  tuple(entry["implied_by"]), entry["ask"], bool(entry["masked"])))
+    cues = data["description"]
+    if set(cues) != DESCRIPTION_KEYS:
+        raise ValueError(f"{path.name}：description 的字段应为 {sorted(DESCRIPTION_KEYS)}")
+    description = DescriptionCues(tuple(cues["general_ask_words"]), tuple(cues["one_amount_words"]),
+                                  tuple(cues["question_marks"]), tuple(cues["self_words"]), int(cues["min_facts"]))
     return CompanyFacts(tuple(facts), tuple(data["list_words"]), tuple(data["everything_words"]),
-                        tuple(data["tentative_words"]), tuple(data["negations"]))
+                        tuple(data["tentative_words"]), tuple(data["negations"]), description)
 
 
 def recognition_names(rules: Iterable[Rule]) -> tuple[str, ...]:
@@ -97,9 +118,11 @@ def recognition_names(rules: Iterable[Rule]) -> tuple[str, ...]:
     return tuple(sorted({m for rule in rules for m in rule.audience.mentions if "…" not in m}, key=len, reverse=True))
 
 
-def read_facts(texts: Iterable[str], facts: CompanyFacts, masks: Sequence[str] = ()) -> dict[str, bool]:
-    """The facts the texts state or deny; a later text's statement replaces an earlier one. The words of
-    `masks` (recognition names) are blanked first: 「国家级绿色工厂」 does not say the company is a 工厂."""
+def read_facts(texts: Iterable[str], facts: CompanyFacts, masks: Sequence[str] = (),
+               implied: bool = True) -> dict[str, bool]:
+    """The facts the texts state or deny (and, unless `implied` is False, those the stated ones imply); a later
+    text's statement replaces an earlier one. The words of `masks` (recognition names) are blanked first:
+    「国家级绿色工厂」 does not say the company is a 工厂."""
     found: dict[str, bool] = {}
     for text in texts:
         masked = text
@@ -109,7 +132,7 @@ def read_facts(texts: Iterable[str], facts: CompanyFacts, masks: Sequence[str] =
             stated = _states(masked if fact.masked else text, fact)
             if stated is not None:
                 found[fact.name] = stated
-    for fact in facts.facts:  # 「规上工业企业」 is an 工业企业
+    for fact in facts.facts if implied else ():  # 「规上工业企业」 is an 工业企业
         if fact.name not in found and any(found.get(other) for other in fact.implied_by):
             found[fact.name] = True
     return found
@@ -154,6 +177,19 @@ def _mention_spans(rule: Rule, text: str) -> list[int]:
 PIECE_BREAK = re.compile(r"[，,。；;！？!?\n]")
 
 
+TENTATIVE_CONTEXT = 4  # characters before a tentative word checked against the clause's own words
+
+
+def is_tentative(piece: str, rule: Rule, facts: CompanyFacts) -> bool:
+    """The piece speaks of a plan (准备申报、正在申请、计划): a tentative word in it that is not part of the
+    clause's own words (「列入省重点新产品开发计划」 names the list, it plans nothing)."""
+    for word in facts.tentative_words:
+        for match in re.finditer(re.escape(word), piece):
+            if piece[max(0, match.start() - TENTATIVE_CONTEXT):match.end()] not in rule.quote:
+                return True
+    return False
+
+
 def mention_state(rule: Rule, texts: Sequence[str], facts: CompanyFacts) -> str:
     """How the description speaks of the rule's subject: "stated" (评上了、有), "tentative" (准备申报),
     "denied" (没有首台套产品), or "" when it does not speak of it; the firmest wins."""
@@ -164,7 +200,7 @@ def mention_state(rule: Rule, texts: Sequence[str], facts: CompanyFacts) -> str:
                 before = piece[max(0, start - NEGATION_WINDOW):start]
                 if any(n in before for n in facts.negations):
                     found.add("denied")
-                elif any(w in piece for w in facts.tentative_words):
+                elif is_tentative(piece, rule, facts):
                     found.add("tentative")
                 else:
                     found.add("stated")
@@ -177,15 +213,36 @@ def asks_for_benefits(text: str, history: Sequence[tuple[str, str]], facts: Comp
     fact to the same profile (「我们还被认定为省企业技术中心」「产值其实增加了1.1亿」).
 
     The kind of question decides: a list of benefits is asked for (the data's list words) and the
-    message carries company facts (a stated fact, a place, or something a rule's audience mentions)."""
+    message carries company facts (a stated fact, a place, or something a rule's audience mentions); or
+    the message is a description (several facts) that asks generally what it can get, or asks nothing
+    (「大庆的化工企业，今年技改投了3个亿，项目已经入统」). One amount asked (「多少」) stays a calculation."""
     rules = list(rules)
-    touches = any(mentioned(rule, text) for rule in rules)
-    stated = bool(read_facts([text], facts, recognition_names(rules)))
-    describes = touches or has_place or stated
-    if any(word in text for word in facts.list_words) and describes:
+    touched = [rule for rule in rules if mentioned(rule, text)]
+    stated = read_facts([text], facts, recognition_names(rules), implied=False)
+    if any(word in text for word in facts.list_words) and (touched or has_place or stated):
+        return True
+    if describes_company(text, facts.description, has_place, stated, touched):
         return True
     previous = [entry[1] for entry in _entries(history) if entry[0] == "assistant"]
-    return bool(previous) and previous[-1].startswith(MATCH_HEADING) and (touches or stated)
+    return bool(previous) and previous[-1].startswith(MATCH_HEADING) and bool(touched or stated)
+
+
+def describes_company(text: str, cues: DescriptionCues, has_place: bool, stated: Mapping[str, bool],
+                      touched: Sequence[Rule]) -> bool:
+    """A description of the company asking generally what it can get (or nothing), not one amount: at least
+    `min_facts` facts — where it is, each company fact stated, the subjects mentioned (one per subject
+    word), a self word — one of them a company fact or a self word."""
+    if any(word in text for word in cues.one_amount_words):
+        return False
+    asks_generally = any(word in text for word in cues.general_ask_words)
+    if not asks_generally and any(mark in text for mark in cues.question_marks):
+        return False
+    speaks_of_itself = any(word in text for word in cues.self_words)
+    if not (stated or speaks_of_itself):
+        return False
+    subjects = {rule.audience.mentions[0] for rule in touched if rule.audience.mentions}
+    count = int(has_place) + len(stated) + min(len(subjects), 2) + int(speaks_of_itself)
+    return count >= cues.min_facts
 
 
 def profile_turns(text: str, history: Sequence[tuple[str, str]]) -> tuple[str, ...]:

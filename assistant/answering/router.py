@@ -173,10 +173,11 @@ COMMON_WORD_FREQUENCY = 50  # a short county name this common in jieba's diction
 
 def local_short_names(places: Places, corpus: Corpus, tokenizer: ChineseTokenizer) -> Places:
     """The division table, knowing the districts and counties of the loaded documents' provinces by their
-    short names too (「双城的食品厂」 is 哈尔滨市双城区), except those that are common words."""
+    short names too (「双城的食品厂」 is 哈尔滨市双城区); those that are common words (「平房」「新兴」) only with a
+    place cue (「在平房」「平房的企业」「哈尔滨平房」)."""
     regions = [places.region(d.region) for d in corpus.documents]
     provinces = [r for r in regions if r is not None and r.level == 1]
-    return places.with_short_names(provinces, lambda word: tokenizer.word_frequency(word) < COMMON_WORD_FREQUENCY)
+    return places.with_short_names(provinces, lambda word: tokenizer.word_frequency(word) >= COMMON_WORD_FREQUENCY)
 
 
 def _printable(text: str) -> str:

@@ -101,11 +101,17 @@ def _flag(question: str, param: Parameter) -> float | None:
     if any(word in question for word in param.against):
         return 0.0  # 「评上的是省级绿色工厂」 for an award to national-level ones
     for cue in param.cues:
-        for start in _occurrences(question, cue):
+        for start in _aspect_occurrences(question, cue):
             # 「未达到国家标杆」「没有达到标杆」: a negation just before the cue
             before = question[max(0, start - NEGATION_WINDOW):start]
             return 0.0 if any(n in before for n in NEGATIONS) else 1.0
     return None
+
+
+def _aspect_occurrences(text: str, cue: str) -> list[int]:
+    """Where a flag's cue stands, a 了 after any of its characters allowed: 「实施了数字化改造」 states
+    「实施数字化改造」, 「完成了改造」 「完成改造」 (re caches the compiled pattern)."""
+    return [m.start() for m in re.finditer("了?".join(map(re.escape, cue)), text)]
 
 
 def _compatible(param: Parameter, q: Quantity, gap: int) -> float | None:

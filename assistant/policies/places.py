@@ -26,6 +26,12 @@ PLACES_FILE = "cpca/resources/adcodes.csv"
 SHORT_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "自治州", "地区",
                   "省", "市", "盟")
 COUNTY_SUFFIXES = ("自治县", "区", "县", "市")
+# A short name that is a common word first (「新兴」「平房」「方正」) names a place only with one of these cues
+# around it, or after the city it lies in (「哈尔滨平房」「七台河的企业，新兴那边」).
+# A cue before counts only where the name ends there (「在平房，」「在平房做零件」, not 「在新兴产业」).
+PLACE_CUES_BEFORE = ("在", "位于", "地处", "落户", "坐落于", "来自", "总部")
+PLACE_ENDS = "，,。；;、 的这那有是做搞开生从办建"
+PLACE_CUES_AFTER = ("的企业", "的公司", "的厂", "的工厂", "的一家", "的制造", "的规上", "这边", "那边", "一家")
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,7 @@ class Places:
             place = Place(name, code, province, city)
             for word in self._names(place):
                 self.by_name.setdefault(word, []).append(place)
+        self.cued: dict[str, list[Place]] = {}  # short names that are common words: read only with a place cue
         self.longest = max(map(len, self.by_name), default=0)
 
     @staticmethod
@@ -88,12 +95,16 @@ class Places:
 
     def find(self, text: str) -> list[Place]:
         """Places the text names, longest name first at each position, in text order. A name several
-        divisions share (「朝阳区」) gives each of them; a shorter name inside a longer one is not read."""
+        divisions share (「朝阳区」) gives each of them; a shorter name inside a longer one is not read. A short
+        name that is a common word (「新兴」「平房」) is read only with a place cue: 「在平房」「平房的企业」, or
+        after the city it lies in (「哈尔滨平房」)."""
         found: list[Place] = []
         i = 0
         while i < len(text):
             for size in range(min(self.longest, len(text) - i), 1, -1):
-                places = self.by_name.get(text[i:i + size])
+                word = text[i:i + size]
+                places = self.by_name.get(word) or [p for p in self.cued.get(word, [])
+                                                    if self._cued_at(text, i, size, p, found)]
                 if places:
                     found.extend(sorted(places, key=lambda p: p.level))
                     i += size
@@ -102,11 +113,21 @@ class Places:
                 i += 1
         return found
 
-    def with_short_names(self, within: Sequence[Place], keep: Callable[[str], bool]) -> Places:
+    @staticmethod
+    def _cued_at(text: str, start: int, size: int, place: Place, before: Sequence[Place]) -> bool:
+        end = start + size
+        ends_there = end == len(text) or text[end] in PLACE_ENDS
+        if ends_there and any(text[:start].endswith(cue) for cue in PLACE_CUES_BEFORE):
+            return True
+        if any(text.startswith(cue, end) for cue in PLACE_CUES_AFTER):
+            return True
+        return any(outer.level == 2 and place.within(outer) for outer in before)  # the city, not the province
+
+    def with_short_names(self, within: Sequence[Place], common: Callable[[str], bool]) -> Places:
         """A copy that also knows the districts and counties inside `within` by their names without 区/县/市
-        (「双城」「南岗」「呼兰」), where `keep` accepts the short name: a short name that is a common word
-        (「新兴」「前进」「平房」) would place a company by accident, so only the loaded documents' own regions
-        get them, and only the uncommon ones."""
+        (「双城」「南岗」「呼兰」). A short name that is a common word (`common`: 「新兴」「前进」「平房」) would place
+        a company by accident, so it is read only with a place cue (see find); only the loaded documents'
+        own regions get short names."""
         copy = Places(())
         copy.by_name = {name: list(found) for name, found in self.by_name.items()}
         for found in self.by_name.values():
@@ -114,9 +135,13 @@ class Places:
                 if place.level != 3 or not any(place.within(w) for w in within):
                     continue
                 short = next((place.name.removesuffix(x) for x in COUNTY_SUFFIXES if place.name.endswith(x)), "")
-                if len(short) >= 2 and short not in copy.by_name and keep(short):
+                if len(short) < 2 or short in copy.by_name:
+                    continue
+                if common(short):
+                    copy.cued.setdefault(short, []).append(place)
+                else:
                     copy.by_name[short] = [place]
-        copy.longest = max(map(len, copy.by_name), default=0)
+        copy.longest = max(map(len, [*copy.by_name, *copy.cued]), default=0)
         return copy
 
     def region(self, name: str) -> Place | None:

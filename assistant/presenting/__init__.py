@@ -4,7 +4,7 @@ Pure formatting: no gradio, no policy logic, no arithmetic on amounts.  Every fi
 from the assistant's own text or worksheet, copied verbatim; every piece of user or policy text is
 escaped before it reaches markdown or HTML (markup.py), so a question containing `<script>` or a
 markdown link renders as the characters typed.  chat.py: replies and worksheets; form.py: the
-calculator tab; checkup.py and report.py: the 政策体检 tab and its PDF report;
+calculator tab; checkup.py and report.py: the 政策体检 tab and its PDF and Word report;
 browse.py: the clause, search and about tabs.  ui.py reads them all as `show.…`.
 """
 

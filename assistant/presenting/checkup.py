@@ -13,12 +13,13 @@ import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Literal
 
 from assistant.answering.profile import MATCH_HEADING
 from assistant.answering.reply import Reply
 from assistant.calculator import Rule
 from assistant.presenting.markup import escape_markdown
-from assistant.presenting.report import match_report_pdf
+from assistant.presenting.report import match_report_docx, match_report_pdf
 
 INDUSTRIES = ("制造业", "其他工业", "非工业（服务、贸易等）")
 SCALES = ("规上企业（已纳入规模以上统计）", "规下企业（未纳入规上统计）", "不确定")
@@ -84,11 +85,13 @@ def checkup_summary(reply: Reply) -> str:
     return "\n\n".join(escape_markdown(p) for p in paragraphs)
 
 
-def write_report(reply: Reply, description: Sequence[str], today: dt.date, directory: Path | None = None) -> Path:
-    """The PDF report written to a fresh file (for the browser to download); its path."""
+def write_report(reply: Reply, description: Sequence[str], today: dt.date, directory: Path | None = None,
+                 kind: Literal["pdf", "docx"] = "pdf") -> Path:
+    """The report, PDF or Word, written to a fresh file (for the browser to download); its path."""
     folder = Path(tempfile.mkdtemp(prefix="checkup-", dir=directory))
-    path = folder / f"政策体检报告-{today.isoformat()}.pdf"
-    path.write_bytes(match_report_pdf(reply, description, today))
+    path = folder / f"政策体检报告-{today.isoformat()}.{kind}"
+    render = match_report_docx if kind == "docx" else match_report_pdf
+    path.write_bytes(render(reply, description, today))
     return path
 
 

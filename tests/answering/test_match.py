@@ -118,6 +118,26 @@ def test_questions_that_do_not_ask_for_a_list_keep_their_route(bot, question: st
     assert bot.ask(question).route != "match"
 
 
+@pytest.mark.parametrize("question", [
+    "大庆的化工企业，今年技改投了3个亿，项目已经入统，入统时一年期LPR 3.45%。",  # asks nothing: a description
+    "大庆的化工企业，今年技改投了3个亿，项目已经入统，入统时一年期LPR 3.45%，能拿什么补贴？",
+    "我们是哈尔滨南岗的规上装备制造企业，今年产值比去年多了1.2个亿，帮我看看",
+    "哈尔滨香坊区规上制造业，产值比去年增加了2500万，有什么政策能用上？",
+])
+def test_a_company_described_with_a_general_ask_is_a_match(bot, question: str) -> None:
+    assert bot.ask(question).route == "match"
+
+
+@pytest.mark.parametrize("question", [
+    "大庆的化工企业，今年技改投了3个亿，项目已经入统，入统时一年期LPR 3.45%，能拿多少贴息？",  # one amount
+    "哈尔滨规上制造企业，产值同比增加了2800万，市里产值增长奖能拿吗？",  # one award, yes or no
+    "上海市有什么制造业补贴",  # a place and an industry, no company described
+    "哈尔滨的工业强市政策有效期几年",
+])
+def test_one_amount_or_no_company_described_is_no_match(bot, question: str) -> None:
+    assert bot.ask(question).route != "match"
+
+
 def test_the_number_guard_checks_every_yuan_of_a_match_reply(bot, corpus) -> None:  # type: ignore[no-untyped-def]
     import dataclasses
 

@@ -915,3 +915,13 @@ def test_a_count_of_years_does_not_multiply_items_that_are_not_years() -> None:
     # 省重点新产品: the items are products; 「三年每年」 is not three products
     calculation = _ask("heilongjiang-19-key-new-product", "省重点新产品，三年每年单品销售收入都是1000万，奖励多少")
     assert calculation.amount_yuan == 200_000
+
+
+@pytest.mark.parametrize(("question", "implemented"), [
+    ("按第三方机构的诊断方案实施了数字化改造", 1.0),  # 「实施了数字化改造」 states 「实施数字化改造」
+    ("诊断方案出来了，改造完了", 1.0),
+    ("拿到了诊断方案，还没实施数字化改造", 0.0),
+    ("拿到了诊断方案", None),
+])
+def test_a_flag_cue_may_carry_the_aspect_particle(question: str, implemented: float | None) -> None:
+    assert extract_inputs(question, RULES["harbin-8-diagnosis"]).get("implemented") == implemented

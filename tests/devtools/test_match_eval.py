@@ -34,3 +34,33 @@ def test_a_right_answer_scores_full_and_a_wrong_expectation_is_caught(bot, tmp_p
     assert second.claimed_wrongly == ["heilongjiang-3-green-factory"]  # eligible, but not in that expected list
     report = format_match_report(scored, quiet=True)
     assert "应申请项找到：3/3" in report and "合计正确：1/2" in report
+
+
+def test_the_report_counts_the_descriptions_the_chat_routes_to_the_match(bot, tmp_path: Path) -> None:
+    described = {"id": "described",
+                 "description": "大庆的化工企业，今年技改投了3个亿，项目已经入统，入统时一年期LPR 3.45%。"}
+    one_amount = {"id": "one-amount", "description": "大庆的化工企业，技改项目入统投资3个亿，LPR 3.45%，能拿多少贴息？"}
+    def asker(case):  # type: ignore[no-untyped-def]
+        return (lambda text, history: bot.check_company(text, history),
+                lambda text, history: bot.ask(text, history=history))
+
+    scored = score_cases(asker, read_match_cases(write(tmp_path, described, one_amount)))
+    assert [s.chat_route for s in scored] == ["match", "calculate"]
+    report = format_match_report(scored)
+    assert "原话作为聊天消息时路由为 match：1）" in report and "[match，聊天原话：calculate]" in report
+
+
+def test_the_probes_written_from_the_policy_texts_are_matched_in_full(bot) -> None:
+    # tests/eval/companies_probes.jsonl: descriptions written from corpus/*.txt (facts in other words: 「实施了
+    # 数字化改造」「新引进的配套企业」; derived figures: 「年产值从2亿增长到2.5亿」; short places: 五常、尚志、平房)
+    from assistant.settings import PROJECT_ROOT
+
+    def asker(case):  # type: ignore[no-untyped-def]
+        return (lambda text, history: bot.check_company(text, history),
+                lambda text, history: bot.ask(text, history=history))
+
+    scored = score_cases(asker, read_match_cases(PROJECT_ROOT / "tests" / "eval" / "companies_probes.jsonl"))
+    report = format_match_report(scored)
+    assert all(s.found == s.expected and not s.claimed_wrongly and s.total_right for s in scored), report
+    assert all(s.amounts_exact == s.amounts_checked for s in scored), report
+    assert all(s.chat_route == "match" for s in scored), report

@@ -45,3 +45,31 @@ def test_a_shared_name_keeps_the_namesake_inside_the_loaded_regions() -> None:
     assert {p.province for p in found} == {"北京市", "吉林省"}
     assert [p.province for p in where(places, found, ["吉林省"])] == ["吉林省"]
     assert len(where(places, found, ["黑龙江省"])) == 2  # none inside: both kept, both outside
+
+
+@pytest.fixture(scope="module")
+def local_places(corpus):  # type: ignore[no-untyped-def]
+    """The division table as the router reads it: the loaded provinces' districts and counties by short names."""
+    from assistant.answering.router import local_short_names
+    from assistant.search.retriever import ChineseTokenizer
+
+    return local_short_names(load_places(), corpus, ChineseTokenizer())
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("南岗的装备制造企业", "南岗区"), ("道里做食品的", "道里区"), ("香坊规上制造业", "香坊区"),
+    ("松北的传感器厂", "松北区"), ("呼兰一家机械厂", "呼兰区"), ("阿城的企业", "阿城区"),
+    ("双城的食品厂", "双城区"), ("宾县的企业", "宾县"), ("尚志的木业公司", "尚志市"), ("五常的米业", "五常市"),
+    # common words first: read with a place cue around them
+    ("我们在平房，做汽车零部件", "平房区"), ("平房的企业，规上", "平房区"), ("哈尔滨平房，规上企业", "平房区"),
+    ("我们在方正，做大米加工", "方正县"), ("七台河的企业，新兴那边有个厂", "新兴区"),
+])
+def test_a_short_district_or_county_name_is_read_as_the_place(local_places, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    assert name in [p.name for p in local_places.find(text)]
+
+
+@pytest.mark.parametrize("text", ["住的是平房，想翻建厂房", "我们在新兴产业方面投了钱", "新兴企业有什么补贴",
+                                  "方正的态度", "前进了一大步",
+                                  "黑龙江省里重大新兴产业项目前期策划"])  # a province is no cue: 新兴区 is 七台河's
+def test_a_short_name_that_is_a_common_word_is_no_place_without_a_cue(local_places, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert [p.name for p in local_places.find(text) if p.level == 3] == []

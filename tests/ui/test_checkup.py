@@ -1,7 +1,8 @@
 """The 政策体检 tab end to end: the real app on a real gradio server, driven in headless Chromium.
 
 The form is filled as a user would, the list comes back from the match engine, the PDF report is
-downloaded and its text read with pdftotext (poppler-utils); screenshots go to test-artifacts/.
+downloaded and its text read with pdftotext (poppler-utils), the Word report downloaded and opened with
+python-docx; screenshots go to test-artifacts/.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.ui.test_browser import ask, browser, open_app, open_tab, save  # noqa: F401 — browser is a fixture
+from tests.ui.test_checkup_form import docx_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")]
 
@@ -48,15 +50,25 @@ def test_the_checkup_form_lists_the_benefits_and_downloads_the_report(browser: A
         link = page.locator("#checkup-report a").first
         link.wait_for(timeout=30_000)
         save(page, "desktop-checkup")
+        today = bot.clock()
+        word_link = page.locator("#checkup-report-docx a").first
+        with page.expect_download() as word_download:
+            word_link.click()
+        word_saved = tmp_path / "report.docx"
+        word_download.value.save_as(word_saved)
+        word_text, word_rows = docx_text(word_saved)
+        assert word_text.startswith("政策体检报告") and f"{today.year}年{today.month}月{today.day}日" in word_text
+        shown = ("产值增长奖励", "国家级绿色工厂", "首台（套）产品奖励", "条款原文", "合计：350万元", "有效期提示")
+        for expected in shown:
+            assert expected in word_text, expected
+        assert ["所在地", "黑龙江省哈尔滨市南岗区"] in word_rows
         with page.expect_download() as download:
             link.click()
         saved = tmp_path / "report.pdf"
         download.value.save_as(saved)
         text = pdf_text(saved)
-        today = bot.clock()
         assert "政策体检报告" in text and f"{today.year}年{today.month}月{today.day}日" in text
         flat = text.replace("\n", "").replace(" ", "")
-        shown = ("产值增长奖励", "国家级绿色工厂", "首台（套）产品奖励", "条款原文", "合计：350万元", "有效期提示")
         for expected in shown:
             assert expected in flat, expected
     finally:
@@ -68,9 +80,25 @@ def test_a_match_in_the_chat_offers_the_report(browser: Any, served) -> None:  #
     try:
         ask(page, "我们是大庆的规上化工企业，去年被评为国家级绿色工厂，能享受哪些政策？")
         page.locator("#chat-report a").first.wait_for(timeout=30_000)
+        page.locator("#chat-report-docx a").first.wait_for(timeout=30_000)
         assert page.locator("#chat").get_by_text("【可申请】", exact=False).count() >= 1
         save(page, "desktop-chat-match")
         ask(page, "哈尔滨第十一条讲什么")
         page.locator("#chat-report").wait_for(state="hidden", timeout=30_000)
+        page.locator("#chat-report-docx").wait_for(state="hidden", timeout=30_000)
+    finally:
+        page.context.close()
+
+
+def test_a_bare_company_description_in_the_chat_gets_the_match_list(browser: Any, served) -> None:  # noqa: F811
+    page = open_app(browser, served[0])
+    try:
+        # no list word, no question: a description of the company
+        ask(page, "哈尔滨南岗的装备制造企业，规上，今年产值比去年同期多了1.2个亿。")
+        # 哈尔滨第二条：20万 + ⌊(1.2亿 − 3000万) ÷ 2000万⌋ × 10万 = 20万 + 4 × 10万 = 60万
+        page.locator("#chat").get_by_text("【可申请】", exact=False).first.wait_for(timeout=30_000)
+        assert page.locator("#chat").get_by_text("60万元", exact=False).count() >= 1
+        page.locator("#chat-report-docx a").first.wait_for(timeout=30_000)
+        save(page, "desktop-chat-bare-description")
     finally:
         page.context.close()

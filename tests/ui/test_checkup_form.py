@@ -53,3 +53,35 @@ def test_the_report_is_a4_with_every_benefit_quote_worksheet_and_the_clock_date(
     # the worksheet line and the clause, as the reply has them: 20万 + 3 × 10万 = 50万
     assert "20万元+3×10万元=50万元" in flat and "对年产值较同期增加3000万元（含）以上" in flat
     assert "合计：150万元" in flat and "有效期提示" in flat
+
+
+def docx_text(path: Path) -> tuple[str, list[list[str]]]:
+    """The paragraphs' text and every table's rows (cell texts) of a Word file, as a reader opens it."""
+    from docx import Document as WordDocument
+
+    document = WordDocument(str(path))
+    rows = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
+    return "\n".join(p.text for p in document.paragraphs), rows
+
+
+def test_the_word_report_says_what_the_pdf_says(bot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from docx import Document as WordDocument
+
+    reply = bot.ask(COMPANY)
+    path = show.write_report(reply, [COMPANY], bot.clock(), tmp_path, kind="docx")
+    assert path.suffix == ".docx"
+    text, rows = docx_text(path)
+    today = bot.clock()
+    assert text.startswith("政策体检报告") and f"{today.year}年{today.month}月{today.day}日" in text
+    # the facts as given, and the description in the user's words
+    assert ["您的描述", COMPANY] in rows and ["规模以上工业企业（已入统）", "是"] in rows
+    for benefit in reply.benefits:  # each benefit with its clause quoted
+        assert benefit.title in text and f"条款原文：「{benefit.quote}」" in text
+    # the worksheet as rows, as the calculator wrote it: 20万 + 3 × 10万 = 50万
+    assert ["计算", "20万元 + ⌊(9000万元 − 3000万元) ÷ 2000万元⌋ × 10万元 = 20万元 + 3 × 10万元 = 50万元"] in rows
+    assert "合计：150万元" in text and "有效期提示" in text
+    # the stacking decision: the province's 100万 and Harbin's 50—200万 range are one level only
+    assert reply.stacking and all(note in text for note in reply.stacking)
+    assert all(notice.removeprefix("⚠️ ") in text for notice in reply.notices)
+    section = WordDocument(str(path)).sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4
