@@ -60,6 +60,8 @@ mark { background: #ffe58f; color: inherit; padding: 0 1px; }
 #chat .thought-group .content table, #chat .thought-group .content td, #chat .thought-group .content th {
   font-size: 14px !important; opacity: 1 !important; }
 #chat .thought-group td:first-child { min-width: 4.5em; }
+/* The chat's corner buttons (清空, 复制回答) float over the first message: start the messages below them. */
+#chat .bubble-wrap { padding-top: 44px !important; }
 .expired-badge { display: inline-block; background: #fff1f0; color: #a8071a; border: 1px solid #ffa39e;
   border-radius: 4px; padding: 0 6px; font-size: 13px; }
 /* Every tab stays a tab: the tab bar wraps onto a second line instead of folding tabs into 「…」

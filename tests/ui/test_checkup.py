@@ -99,6 +99,12 @@ def test_a_bare_company_description_in_the_chat_gets_the_match_list(browser: Any
         page.locator("#chat").get_by_text("【可申请】", exact=False).first.wait_for(timeout=30_000)
         assert page.locator("#chat").get_by_text("60万元", exact=False).count() >= 1
         page.locator("#chat-report-docx a").first.wait_for(timeout=30_000)
+        # scrolled to the top, the message is not hidden under the chat's corner buttons (清空, 复制回答)
+        page.locator("#chat .bubble-wrap").evaluate("el => el.scrollTo(0, 0)")
+        page.wait_for_timeout(300)
+        message = page.locator('#chat [data-testid="user"]').first.bounding_box()
+        corner = page.locator("#chat").get_by_role("button", name="复制回答").bounding_box()
+        assert message and corner and message["y"] >= corner["y"] + corner["height"], (message, corner)
         save(page, "desktop-chat-bare-description")
     finally:
         page.context.close()
