@@ -54,8 +54,8 @@ class Clause:
 
     @property
     def label(self) -> str:
-        """How the document itself names this clause: 第十一条, 第1条, 附则."""
-        return clause_label(self.clause, chinese=self.text.startswith("第"))
+        """How the document itself names this clause: 第十一条 (for 第十一条 and 十一、), 第1条 (for 1.), 附则."""
+        return clause_label(self.clause, chinese=not ARABIC_ITEM.match(self.text))
 
 
 @dataclass

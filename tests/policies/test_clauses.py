@@ -159,3 +159,16 @@ def test_every_character_of_a_provision_is_kept(corpus: Corpus, doc_id: str) -> 
     for clause in document.clauses:
         for paragraph in clause.text.split("\n"):
             assert paragraph in document.text
+
+
+def test_a_clause_is_labelled_as_its_document_numbers_it() -> None:
+    """第十一条 and 十一、 are both 「第十一条」; only a measure numbered 「1.」 is 「第1条」 (one label in the
+    chat's headline, the worksheet and the upload preview)."""
+
+    sectioned = parse_clauses("x", "某市支持工业若干措施\n一、支持智能化改造\n对智能化改造项目给予补助。\n"
+                                   "二、支持企业上规模\n奖励10万元。")
+    assert [c.label for c in sectioned if c.clause.isdigit()] == ["第一条", "第二条"]
+    measured = parse_clauses("y", "某省若干措施\n1.支持技术改造。给予贴息。\n2.支持上规模。奖励10万元。")
+    assert [c.label for c in measured if c.clause.isdigit()] == ["第1条", "第2条"]
+    articled = parse_clauses("z", "某市若干政策\n第一条 支持技术改造。给予贴息。\n第二条 支持上规模。奖励10万元。")
+    assert [c.label for c in articled if c.clause.isdigit()] == ["第一条", "第二条"]
