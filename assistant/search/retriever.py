@@ -15,6 +15,7 @@ with the corpus.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -56,6 +57,10 @@ class ChineseTokenizer:
                  synonyms_path: Path = PACKAGE_DATA_DIR / "synonyms.json") -> None:
         import jieba
 
+        # what the tokens depend on: a change to any of these makes cached tokens (search/token_cache.py) stale
+        digest = hashlib.sha256(f"{jieba.__version__}\x00{TOKEN.pattern}\x00{' '.join(sorted(STOPWORDS))}".encode())
+        digest.update(words_path.read_bytes() + b"\x00" + synonyms_path.read_bytes())
+        self.fingerprint = digest.hexdigest()
         self._jieba = jieba.Tokenizer()
         self._jieba.tmp_dir = None
         for line in words_path.read_text(encoding="utf-8").splitlines():
@@ -97,11 +102,11 @@ class Retriever:
         self.dense_weight = dense_weight  # lexical weight = 1 − dense_weight
         # below this best similarity, with no word in common, nothing in the corpus is near the question
         self.out_of_scope_similarity = out_of_scope_similarity
+        retrieval = np.array([u.kind in ("clause", "sentence") for u in index.units], dtype=bool)
         self.units = [u for u in index.units if u.kind in ("clause", "sentence")]
-        rows = [i for i, u in enumerate(index.units) if u.kind in ("clause", "sentence")]
-        self.vectors = index.vectors[rows]
+        self.vectors = _rows(index.vectors, retrieval)
         self.rule_units = [u for u in index.units if u.kind == "rule"]
-        self.rule_vectors = index.vectors[[i for i, u in enumerate(index.units) if u.kind == "rule"]]
+        self.rule_vectors = _rows(index.vectors, ~retrieval)
         self.keys = sorted({(u.doc_id, u.clause) for u in self.units}, key=self._order)
         position = {key: i for i, key in enumerate(self.keys)}
         self.key_of_unit = np.array([position[(u.doc_id, u.clause)] for u in self.units])
@@ -193,3 +198,12 @@ class Retriever:
             return {}
         sims = self.rule_vectors @ query_vector
         return {u.rule_id: float(s) for u, s in zip(self.rule_units, sims, strict=True)}
+
+
+def _rows(matrix: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The rows of `matrix` where `mask` holds: a view when they are one run (the store keeps the
+    retrieval units first and the rules after them), so the vectors are not held twice."""
+    positions = np.flatnonzero(mask)
+    if positions.size and int(positions[-1]) - int(positions[0]) + 1 == positions.size:
+        return matrix[int(positions[0]):int(positions[-1]) + 1]
+    return matrix[positions]
