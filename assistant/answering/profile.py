@@ -137,8 +137,17 @@ def _mention_pattern(mention: str) -> re.Pattern[str]:
 def mentioned(rule: Rule, text: str) -> bool:
     """The text says something that makes the rule relevant to the company (its audience.mentions): a word,
     or two words in that order close together (「产值…增加」 is 「产值比去年增加了」, not 「年产值5亿元」)."""
-    return any(_mention_pattern(word).search(text) if "…" in word else word in text
-               for word in rule.audience.mentions)
+    return any(_mentions(word, text) for word in rule.audience.mentions)
+
+
+def _mentions(word: str, text: str) -> bool:
+    return bool(_mention_pattern(word).search(text)) if "…" in word else word in text
+
+
+def audience_mentions(rules: Iterable[Rule]) -> tuple[str, ...]:
+    """Every distinct audience mention of the rules, once each (policies share most of them): what
+    asks_for_benefits looks for, read once at load rather than rule by rule per question."""
+    return tuple(dict.fromkeys(m for rule in rules for m in rule.audience.mentions))
 
 
 def _mention_spans(rule: Rule, text: str) -> list[int]:
@@ -172,15 +181,15 @@ def mention_state(rule: Rule, texts: Sequence[str], facts: CompanyFacts) -> str:
 
 
 def asks_for_benefits(text: str, history: Sequence[tuple[str, str]], facts: CompanyFacts,
-                      rules: Iterable[Rule], has_place: bool) -> bool:
+                      mentions: Sequence[str], recognitions: tuple[str, ...], has_place: bool) -> bool:
     """The message describes a company and asks what it can get — or, right after a match reply, adds a
     fact to the same profile (「我们还被认定为省企业技术中心」「产值其实增加了1.1亿」).
 
     The kind of question decides: a list of benefits is asked for (the data's list words) and the
-    message carries company facts (a stated fact, a place, or something a rule's audience mentions)."""
-    rules = list(rules)
-    touches = any(mentioned(rule, text) for rule in rules)
-    stated = bool(read_facts([text], facts, recognition_names(rules)))
+    message carries company facts (a stated fact, a place, or something a rule's audience mentions:
+    `mentions` is audience_mentions(rules), `recognitions` recognition_names(rules))."""
+    touches = any(_mentions(word, text) for word in mentions)
+    stated = bool(read_facts([text], facts, recognitions))
     describes = touches or has_place or stated
     if any(word in text for word in facts.list_words) and describes:
         return True
