@@ -26,6 +26,7 @@ from assistant.calculator.extract import figures_taken, unexplained_figures
 from assistant.policies.corpus import Corpus
 from assistant.policies.stacking import StackingRule, explain_for_calculations
 from assistant.search.retriever import Retriever, ScoredClause
+from assistant.search.rule_index import RuleIndex
 from assistant.text.amounts import unread_amounts
 from assistant.text.formatting import format_yuan
 from assistant.text.numbering import count_word
@@ -56,6 +57,7 @@ class Calculator:
                  llm: PolicyLlm | None, clock: Callable[[], dt.date] | None = None) -> None:
         self.corpus = corpus
         self.rules = rules
+        self.rule_index = RuleIndex(rules)  # rank_rules looks only at the rules of the best clauses' documents
         self.retriever = retriever
         self.lpr_table = lpr_table
         self.llm = llm
@@ -77,7 +79,7 @@ class Calculator:
         clause_score = {(s.clause.doc_id, s.clause.clause): s.score for s in ranked[:TOP_CLAUSES]}
         dense = self.retriever.score_rules(vector)
         choices = []
-        for rule in self.rules.values():
+        for rule in self.rule_index.candidates(clause_score):
             key = (rule.doc_id, rule.clause)
             chars = sum(len(w) for w in rule.keywords if w and w in text)
             chars += sum(len(w) for p in rule.params if p.kind == "choice" for w, _ in p.choice_words() if w in text)

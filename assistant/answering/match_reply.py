@@ -14,8 +14,10 @@ from assistant.answering.profile import (
     CompanyFacts,
     CompanyProfile,
     asks_for_benefits,
+    audience_mentions,
     profile_turns,
     read_profile,
+    recognition_names,
 )
 from assistant.answering.question import Question, applicable_documents, company_places
 from assistant.answering.quoting import cite_line, make_citation
@@ -41,10 +43,12 @@ class MatchAnswerer:
         self.places = places
         self.clock = clock
         self.matcher = Matcher(corpus, rules, lpr_table, facts)
+        self.mentions = audience_mentions(rules.values())
+        self.recognitions = recognition_names(rules.values())
 
     def wants(self, question: Question) -> bool:
         """The message describes a company and asks for the list of what it can get (or refines one)."""
-        return asks_for_benefits(question.text, question.history, self.facts, self.rules.values(),
+        return asks_for_benefits(question.text, question.history, self.facts, self.mentions, self.recognitions,
                                  bool(question.places))
 
     def answer(self, question: Question) -> Reply:

@@ -160,8 +160,21 @@ def _mention_pattern(mention: str) -> re.Pattern[str]:
 def mentioned(rule: Rule, text: str) -> bool:
     """The text says something that makes the rule relevant to the company (its audience.mentions): a word,
     or two words in that order close together (「产值…增加」 is 「产值比去年增加了」, not 「年产值5亿元」)."""
-    return any(_mention_pattern(word).search(text) if "…" in word else word in text
-               for word in rule.audience.mentions)
+    return any(_mentions(word, text) for word in rule.audience.mentions)
+
+
+def _mentions(word: str, text: str) -> bool:
+    return bool(_mention_pattern(word).search(text)) if "…" in word else word in text
+
+
+def audience_mentions(rules: Iterable[Rule]) -> dict[str, tuple[Rule, ...]]:
+    """Every distinct audience mention of the rules (policies share most of them), with the rules that
+    mention it: what asks_for_benefits looks for, read once at load rather than rule by rule per question."""
+    by_mention: dict[str, list[Rule]] = {}
+    for rule in rules:
+        for word in dict.fromkeys(rule.audience.mentions):
+            by_mention.setdefault(word, []).append(rule)
+    return {word: tuple(found) for word, found in by_mention.items()}
 
 
 def _mention_spans(rule: Rule, text: str) -> list[int]:
@@ -208,17 +221,21 @@ def mention_state(rule: Rule, texts: Sequence[str], facts: CompanyFacts) -> str:
 
 
 def asks_for_benefits(text: str, history: Sequence[tuple[str, str]], facts: CompanyFacts,
-                      rules: Iterable[Rule], has_place: bool) -> bool:
+                      mentions: Mapping[str, Sequence[Rule]], recognitions: tuple[str, ...],
+                      has_place: bool) -> bool:
     """The message describes a company and asks what it can get — or, right after a match reply, adds a
     fact to the same profile (「我们还被认定为省企业技术中心」「产值其实增加了1.1亿」).
 
     The kind of question decides: a list of benefits is asked for (the data's list words) and the
     message carries company facts (a stated fact, a place, or something a rule's audience mentions); or
     the message is a description (several facts) that asks generally what it can get, or asks nothing
-    (「大庆的化工企业，今年技改投了3个亿，项目已经入统」). One amount asked (「多少」) stays a calculation."""
-    rules = list(rules)
-    touched = [rule for rule in rules if mentioned(rule, text)]
-    stated = read_facts([text], facts, recognition_names(rules), implied=False)
+    (「大庆的化工企业，今年技改投了3个亿，项目已经入统」). One amount asked (「多少」) stays a calculation.
+
+    `mentions` is audience_mentions(rules) and `recognitions` recognition_names(rules), both read once at
+    load: the rules touched are found through the distinct mentions, not rule by rule per question."""
+    touched = list({rule.rule_id: rule for word, rules in mentions.items() if _mentions(word, text)
+                    for rule in rules}.values())
+    stated = read_facts([text], facts, recognitions, implied=False)
     if any(word in text for word in facts.list_words) and (touched or has_place or stated):
         return True
     if describes_company(text, facts.description, has_place, stated, touched):

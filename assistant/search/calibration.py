@@ -13,11 +13,17 @@ evaluation sets) and records:
 * `out_of_scope_similarity` — half-way between the best similarity any
   out-of-scope probe reaches and the lowest best similarity of an in-scope probe.
 
+The probes are asked of the documents they name only (their units, with a lexical index of their
+own), so the calibration measures the model, not the rest of the corpus: `inputs` fingerprints
+what it reads, and a build whose inputs are those of the build in use (adding another policy)
+keeps that calibration instead of re-running 21 × 32 searches.
+
 The settings `dense_weight` / `out_of_scope_similarity` override them when set.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -85,6 +91,22 @@ def calibrate(corpus: Corpus, index: LoadedIndex, embed_query: Callable[[str], n
             "hits_at_1_by_dense_weight": {f"{w:.2f}": h for w, h in sweep.items()},
         },
     }
+
+
+def probe_documents(corpus: Corpus, probes_path: Path = PROBES) -> frozenset[str]:
+    """The documents of the corpus the in-scope probes name: what the calibration measures on."""
+    probes = json.loads(probes_path.read_text(encoding="utf-8"))
+    return frozenset(p["doc_id"] for p in probes["in_scope"] if corpus.clause(p["doc_id"], p["clause"]) is not None)
+
+
+def calibration_inputs(format_version: int, model_fingerprint: str, tokenizer_fingerprint: str,
+                       units_fingerprint: str, probes_path: Path = PROBES) -> str:
+    """sha256 of everything a calibration reads: the model, the tokenizer, the probes, the units it
+    searches and this module's sweep; the build reuses the current calibration when it is unchanged."""
+    digest = hashlib.sha256(json.dumps([format_version, model_fingerprint, tokenizer_fingerprint, units_fingerprint,
+                                        WEIGHTS, FALLBACK_DENSE_WEIGHT]).encode())
+    digest.update(probes_path.read_bytes())
+    return digest.hexdigest()
 
 
 def calibration_of(settings: Settings, manifest: dict[str, Any]) -> Calibration:

@@ -1,12 +1,18 @@
 """Build the embedded clause index and load it back.
 
 Layout of `index/`:
-    builds/<build_id>/   llama-index storage (docstore, vector store), lexical/ (the bm25s index,
-                         search/lexical.py) + manifest.json
+    builds/<build_id>/   units.json (every embedded text with its ids), vectors.npy (their float32
+                         vectors, L2-normalised, one row per unit in the same order), lexical/ (the
+                         bm25s index, search/lexical.py) + manifest.json
     CURRENT              the build_id in use, replaced atomically
     embeddings/          vectors already computed, by content hash (search/embedding_cache.py): a
                          build embeds only the units whose text is new, so adding one policy
                          embeds only its units
+    tokens/              BM25 tokens already computed, by content hash (search/token_cache.py)
+
+The serving format is our own (two plain files numpy and json read in milliseconds), not
+llama-index's JSON stores: those held 384 floats per unit as JSON text, and at 100 policies
+reading them back was most of the serving process's memory and adding a policy rewrote them all.
 
 A build is written aside and only then named in CURRENT, so a build that
 fails or is killed leaves the previous index in use.  The manifest records
@@ -25,6 +31,7 @@ import os
 import re
 import shutil
 import signal
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -43,7 +50,11 @@ from assistant.search.lexical import DIRECTORY as LEXICAL_DIRECTORY
 from assistant.search.lexical import LexicalIndex, build_lexical
 from assistant.settings import Settings
 
-FORMAT_VERSION = 3  # 2: the manifest carries the model's calibration; 3: the bm25s lexical index
+# 2: the manifest carries the model's calibration; 3: the bm25s lexical index; 4: units.json + vectors.npy
+# instead of llama-index's docstore/vector store, the calibration's input fingerprint
+FORMAT_VERSION = 4
+UNITS = "units.json"
+VECTORS = "vectors.npy"
 BUILD_COMMAND = "python -m assistant build-index"
 MANIFEST = "manifest.json"
 BUILD_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,99}")  # 20261123-182513-ff1d60
@@ -106,9 +117,6 @@ def fingerprint_units(units: list[IndexUnit]) -> str:
 
 def build_index(settings: Settings, corpus: Corpus, report: Callable[[str], None] = print) -> Path:
     """Embed the corpus and persist it as a new build; switch CURRENT to it when complete."""
-    from llama_index.core import StorageContext, VectorStoreIndex
-    from llama_index.core.schema import TextNode
-
     if settings.fault_after_step and settings.fault_after_step not in BUILD_STEPS:
         steps = "/".join(BUILD_STEPS)
         raise AssistantError(f"配置项 fault_after_step 只能是 {steps}，而不是 {settings.fault_after_step!r}")
@@ -117,46 +125,43 @@ def build_index(settings: Settings, corpus: Corpus, report: Callable[[str], None
     builds.mkdir(parents=True, exist_ok=True)
     build_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     staging = builds / f".{build_id}.partial"
-    units = collect_units(corpus)
+    collected = collect_units(corpus)
+    units = sorted(collected, key=_store_order)
     _reached("collected", settings)
     report(f"共 {len(corpus.documents)} 份政策、{len(corpus.clauses)} 个条款、{len(units)} 个检索单元，开始嵌入……")
-    nodes = []
-    for unit in units:
-        node = TextNode(id_=unit.node_id, text=unit.text,
-                        metadata={"kind": unit.kind, "doc_id": unit.doc_id, "clause": unit.clause,
-                                  "start": unit.start, "end": unit.end, "rule_id": unit.rule_id})
-        node.excluded_embed_metadata_keys = list(node.metadata)
-        node.excluded_llm_metadata_keys = list(node.metadata)
-        nodes.append(node)
     embed_model = load_embedding(settings.embedding_model, settings.embedding_batch_size)
     model_fingerprint = fingerprint_model(settings.embedding_model)
     cache = EmbeddingCache(settings.index_dir / "embeddings", settings.embedding_model, model_fingerprint)
     texts = [unit.text for unit in units]
     vectors, embedded = cache.embed(texts, embed_model.get_text_embedding_batch)
-    for node, vector in zip(nodes, vectors, strict=True):
-        node.embedding = vector.tolist()
+    matrix = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, 0), dtype=np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True).clip(min=1e-12)
     report(f"其中 {embedded} 个文本是新的并已嵌入，其余取自嵌入缓存")
-    storage = StorageContext.from_defaults()
-    VectorStoreIndex(nodes, storage_context=storage, embed_model=embed_model, show_progress=True)
     _reached("embedded", settings)
-    storage.persist(persist_dir=str(staging))
+    staging.mkdir()
+    _write_units(staging / UNITS, units)
+    with open(staging / VECTORS, "wb") as handle:
+        np.save(handle, matrix, allow_pickle=False)
     # imported here: the tokenizer lives with the retriever, which imports this module's types
     from assistant.search.retriever import ChineseTokenizer
 
     tokenizer = ChineseTokenizer()  # one jieba dictionary load for the lexical index and the calibration
-    _persist_lexical(corpus, units, staging, tokenizer)
+    tokens, tokenised = _persist_lexical(settings, corpus, units, staging, tokenizer)
+    report(f"{tokenised} 个文本是新的并已分词，其余取自分词缓存")
     _reached("persisted", settings)
-    calibration = _calibrate(corpus, staging, embed_model, tokenizer)
+    index = LoadedIndex(tuple(units), matrix, {}, LexicalIndex(staging / LEXICAL_DIRECTORY))
+    calibration = _calibrate(settings, corpus, index, tokens, model_fingerprint, embed_model, tokenizer, report)
     manifest = {
         "format_version": FORMAT_VERSION,
         "embedding_model": settings.embedding_model,
         "model_fingerprint": model_fingerprint,
         "calibration": calibration,
-        "corpus_fingerprint": fingerprint_units(units),
+        "corpus_fingerprint": fingerprint_units(collected),
         "corpus_files_fingerprint": corpus.fingerprint,
         "documents": [d.doc_id for d in corpus.documents],
         "units": len(units),
         "units_embedded": embedded,
+        "units_tokenised": tokenised,
         "built_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "build_seconds": round(time.perf_counter() - started, 2),
         "files": {p.relative_to(staging).as_posix(): _sha256(p) for p in sorted(staging.rglob("*")) if p.is_file()},
@@ -174,14 +179,42 @@ def build_index(settings: Settings, corpus: Corpus, report: Callable[[str], None
     return final
 
 
-def _calibrate(corpus: Corpus, staging: Path, embed_model: Any, tokenizer: Any) -> dict[str, Any]:
-    """Measure the model-dependent search settings on the vectors just persisted."""
+def _calibrate(settings: Settings, corpus: Corpus, index: LoadedIndex, tokens: list[list[str]],
+               model_fingerprint: str, embed_model: Any, tokenizer: Any,
+               report: Callable[[str], None]) -> dict[str, Any]:
+    """The model-dependent search settings, measured on the probe documents' units just built, or
+    the current build's when their inputs have not changed (adding another policy does not
+    recalibrate)."""
     # imported here: calibration drives the retriever, which imports this module's types
-    from assistant.search.calibration import calibrate
+    from assistant.search.calibration import calibrate, calibration_inputs, probe_documents
 
-    units, matrix = _read_storage(staging)
-    index = LoadedIndex(tuple(units), matrix, {}, LexicalIndex(staging / LEXICAL_DIRECTORY))
-    return calibrate(corpus, index, lambda q: np.asarray(embed_model.get_query_embedding(q)), tokenizer)
+    documents = probe_documents(corpus)
+    rows = [i for i, u in enumerate(index.units) if not documents or u.doc_id in documents]
+    units = [index.units[i] for i in rows]
+    inputs = calibration_inputs(FORMAT_VERSION, model_fingerprint, tokenizer.fingerprint, fingerprint_units(units))
+    previous = _current_calibration(settings)
+    if previous.get("inputs") == inputs:
+        report("模型与校准数据未变，沿用当前索引的校准")
+        return previous
+    if len(rows) == len(index.units):
+        calibration = calibrate(corpus, index, lambda q: np.asarray(embed_model.get_query_embedding(q)), tokenizer)
+    else:  # the probe documents alone: what the calibration reads is exactly what `inputs` fingerprints
+        with tempfile.TemporaryDirectory(prefix="calibration-") as scratch:
+            retrieval = [tokens[i] for i in rows if i < len(tokens)]
+            build_lexical(retrieval, Path(scratch))
+            subset = LoadedIndex(tuple(units), index.vectors[rows], {}, LexicalIndex(Path(scratch)))
+            calibration = calibrate(corpus, subset, lambda q: np.asarray(embed_model.get_query_embedding(q)),
+                                    tokenizer)
+    return {**calibration, "inputs": inputs}
+
+
+def _current_calibration(settings: Settings) -> dict[str, Any]:
+    """The calibration of the build in use, {} when there is none or it cannot be read."""
+    try:
+        calibration = read_manifest(settings).get("calibration")
+    except AssistantError:
+        return {}
+    return calibration if isinstance(calibration, dict) else {}
 
 
 def read_manifest(settings: Settings) -> dict[str, Any]:
@@ -200,7 +233,8 @@ def check_index(settings: Settings, corpus: Corpus) -> dict[str, Any]:
     """Raise unless the current index was built from this corpus with this model."""
     manifest = read_manifest(settings)
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise StaleIndexError(f"索引格式已更新，请运行 {BUILD_COMMAND} 重建")
+        raise StaleIndexError(f"索引格式已更新（此索引为第 {manifest.get('format_version')} 版，"
+                              f"本程序读第 {FORMAT_VERSION} 版），请运行 {BUILD_COMMAND} 重建")
     if manifest.get("embedding_model") != settings.embedding_model or manifest.get(
         "model_fingerprint"
     ) != fingerprint_model(settings.embedding_model):
@@ -224,7 +258,7 @@ def load_index(settings: Settings, corpus: Corpus) -> LoadedIndex:
     try:
         units, matrix = _read_storage(build)
         lexical = LexicalIndex(build / LEXICAL_DIRECTORY)
-    except (OSError, KeyError, ValueError, TypeError) as error:
+    except (OSError, KeyError, IndexError, ValueError, TypeError) as error:
         raise CorruptIndexError(f"索引无法读取（{error}），请运行 {BUILD_COMMAND} 重建") from error
     if lexical.size != sum(u.kind in ("clause", "sentence") for u in units):
         raise CorruptIndexError(f"索引的词法部分与向量部分不一致，请运行 {BUILD_COMMAND} 重建")
@@ -237,37 +271,46 @@ def lexical_text(corpus: Corpus, unit: IndexUnit) -> str:
     return unit.text if unit.kind == "sentence" or clause is None else f"{clause.title} {clause.text}"
 
 
-def _persist_lexical(corpus: Corpus, units: list[IndexUnit], staging: Path, tokenizer: Any) -> None:
-    """The bm25s index over the clause and sentence units, in the order the loader reads them."""
-    ordered = sorted((u for u in units if u.kind in ("clause", "sentence")), key=lambda u: _unit_order(u.node_id))
-    build_lexical([tokenizer.tokenize(lexical_text(corpus, u)) for u in ordered], staging / LEXICAL_DIRECTORY)
+def _persist_lexical(settings: Settings, corpus: Corpus, units: list[IndexUnit], staging: Path,
+                     tokenizer: Any) -> tuple[list[list[str]], int]:
+    """The bm25s index over the clause and sentence units (the first units, in store order), from
+    cached tokens; returns their tokens and how many texts had to be tokenised."""
+    # imported here: the cache file is named by the tokenizer, which lives with the retriever
+    from assistant.search.token_cache import TokenCache
+
+    retrieval = [lexical_text(corpus, u) for u in units if u.kind in ("clause", "sentence")]
+    cache = TokenCache(settings.index_dir / "tokens", tokenizer.fingerprint)
+    tokens, tokenised = cache.tokenize(retrieval, tokenizer.tokenize)
+    build_lexical(tokens, staging / LEXICAL_DIRECTORY)
+    return tokens, tokenised
+
+
+UNIT_FIELDS = ("node_id", "kind", "doc_id", "clause", "text", "start", "end", "rule_id")
+
+
+def _write_units(path: Path, units: list[IndexUnit]) -> None:
+    rows = [[getattr(unit, field) for field in UNIT_FIELDS] for unit in units]
+    path.write_text(json.dumps({"fields": list(UNIT_FIELDS), "units": rows}, ensure_ascii=False,
+                               separators=(",", ":")), encoding="utf-8")
 
 
 def _read_storage(build: Path) -> tuple[list[IndexUnit], np.ndarray]:
-    """llama-index's persisted files, read by hand: measured on this machine (313 units, while other
-    work ran), 38 ms here against 2.4 s to import llama-index plus 4.5 s for
-    StorageContext.from_defaults(persist_dir=…) + load_index_from_storage, in a process that
-    otherwise never imports llama-index."""
-    docstore = json.loads((build / "docstore.json").read_text(encoding="utf-8"))
-    vectors = json.loads((build / "default__vector_store.json").read_text(encoding="utf-8"))
-    return _units_from_storage(docstore, vectors["embedding_dict"])
-
-
-def _units_from_storage(docstore: dict[str, Any], embeddings: dict[str, list[float]]) -> tuple[
-    list[IndexUnit], np.ndarray
-]:
-    """Read llama-index's persisted docstore/vector store into our own types."""
-    data = docstore["docstore/data"]
-    units, rows = [], []
-    for node_id in sorted(data, key=lambda key: _unit_order(key)):
-        node = data[node_id]["__data__"]
-        meta = node["metadata"]
-        units.append(IndexUnit(node_id, meta["kind"], meta["doc_id"], meta["clause"], node["text"],
-                               int(meta["start"]), int(meta["end"]), meta.get("rule_id", "")))
-        rows.append(embeddings[node_id])
-    matrix = np.asarray(rows, dtype=np.float32)
-    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True).clip(min=1e-12)
+    """units.json and vectors.npy: plain json and one float32 array, read without building any
+    llama-index object (no import of it in a serving process)."""
+    stored = json.loads((build / UNITS).read_text(encoding="utf-8"))
+    if not isinstance(stored, dict) or stored.get("fields") != list(UNIT_FIELDS):
+        raise ValueError(f"{UNITS} 的字段不是 {'/'.join(UNIT_FIELDS)}")
+    units = [IndexUnit(str(n), str(k), str(d), str(c), str(t), int(s), int(e), str(r))
+             for n, k, d, c, t, s, e, r in stored["units"]]
+    matrix = np.load(build / VECTORS, allow_pickle=False)
+    if matrix.dtype != np.float32 or matrix.ndim != 2 or matrix.shape[0] != len(units):
+        raise ValueError(f"{VECTORS} 的形状 {matrix.shape}/{matrix.dtype} 与 {len(units)} 个检索单元不符")
     return units, matrix
+
+
+def _store_order(unit: IndexUnit) -> tuple[bool, tuple[str, ...]]:
+    """Clauses and sentences first (the retriever's and the lexical index's rows), then the rules."""
+    return unit.kind == "rule", _unit_order(unit.node_id)
 
 
 def _unit_order(node_id: str) -> tuple[str, ...]:
@@ -313,4 +356,5 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as handle:  # in chunks: vectors.npy is tens of MB at a hundred policies
+        return hashlib.file_digest(handle, "sha256").hexdigest()

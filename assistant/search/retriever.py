@@ -15,9 +15,10 @@ with the corpus.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +57,10 @@ class ChineseTokenizer:
                  synonyms_path: Path = PACKAGE_DATA_DIR / "synonyms.json") -> None:
         import jieba
 
+        # what the tokens depend on: a change to any of these makes cached tokens (search/token_cache.py) stale
+        digest = hashlib.sha256(f"{jieba.__version__}\x00{TOKEN.pattern}\x00{' '.join(sorted(STOPWORDS))}".encode())
+        digest.update(words_path.read_bytes() + b"\x00" + synonyms_path.read_bytes())
+        self.fingerprint = digest.hexdigest()
         self._jieba = jieba.Tokenizer()
         self._jieba.tmp_dir = None
         for line in words_path.read_text(encoding="utf-8").splitlines():
@@ -93,15 +98,16 @@ class Retriever:
     def __init__(self, corpus: Corpus, index: LoadedIndex, tokenizer: ChineseTokenizer,
                  dense_weight: float, out_of_scope_similarity: float) -> None:
         self.corpus = corpus
+        self._document_rank = {d.doc_id: i for i, d in enumerate(corpus.documents)}
         self.tokenizer = tokenizer
         self.dense_weight = dense_weight  # lexical weight = 1 − dense_weight
         # below this best similarity, with no word in common, nothing in the corpus is near the question
         self.out_of_scope_similarity = out_of_scope_similarity
+        retrieval = np.array([u.kind in ("clause", "sentence") for u in index.units], dtype=bool)
         self.units = [u for u in index.units if u.kind in ("clause", "sentence")]
-        rows = [i for i, u in enumerate(index.units) if u.kind in ("clause", "sentence")]
-        self.vectors = index.vectors[rows]
+        self.vectors = _rows(index.vectors, retrieval)
         self.rule_units = [u for u in index.units if u.kind == "rule"]
-        self.rule_vectors = index.vectors[[i for i, u in enumerate(index.units) if u.kind == "rule"]]
+        self.rule_vectors = _rows(index.vectors, ~retrieval)
         self.keys = sorted({(u.doc_id, u.clause) for u in self.units}, key=self._order)
         position = {key: i for i, key in enumerate(self.keys)}
         self.key_of_unit = np.array([position[(u.doc_id, u.clause)] for u in self.units])
@@ -109,17 +115,24 @@ class Retriever:
         self.preamble = np.array([k[1] == "序言" for k in self.keys])
         self.clauses = [corpus.clause(*k) for k in self.keys]
         # each clause's sentence units, found once here rather than by a scan per clause per question
-        self.sentences_of_key: list[list[int]] = [[] for _ in self.keys]
+        sentences_of_key: list[list[int]] = [[] for _ in self.keys]
         for j, unit in enumerate(self.units):
             if unit.kind == "sentence":
-                self.sentences_of_key[int(self.key_of_unit[j])].append(j)
+                sentences_of_key[int(self.key_of_unit[j])].append(j)
+        self.sentences_of_key = [np.array(members, dtype=np.int64) for members in sentences_of_key]
+        self.spans_of_key = [[(self.units[j].start, self.units[j].end) for j in members]
+                             for members in sentences_of_key]
+        # the units grouped by clause, so a clause's best unit is one reduceat (np.maximum.at is a slow loop)
+        self.units_by_key = np.argsort(self.key_of_unit, kind="stable")
+        grouped = self.key_of_unit[self.units_by_key]
+        self.key_starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]) if grouped.size else grouped
+        self.document_of_key = np.array([self._document_rank[k[0]] for k in self.keys], dtype=np.int64)
+        self.rule_position = {u.rule_id: i for i, u in enumerate(self.rule_units)}
         self.lexical = index.lexical  # built and saved with the index, in the order of self.units
         if self.lexical.size != len(self.units):
             raise ValueError("the lexical index does not match the units")
 
     def _order(self, key: tuple[str, str]) -> int:
-        if not hasattr(self, "_document_rank"):
-            self._document_rank = {d.doc_id: i for i, d in enumerate(self.corpus.documents)}
         clause = self.corpus.clause(*key)
         return self._document_rank[key[0]] * 1000 + (clause.order if clause else 999)
 
@@ -130,11 +143,16 @@ class Retriever:
         lexical_units = self.lexical.scores(self.tokenizer.expand(question))
         dense_units = (self.vectors @ query_vector) if query_vector is not None else np.zeros(len(self.units))
         n = len(self.keys)
-        dense = np.full(n, -1.0, dtype=np.float32)
-        lexical = np.zeros(n, dtype=np.float32)
-        np.maximum.at(dense, self.key_of_unit, dense_units.astype(np.float32))
-        np.maximum.at(lexical, self.key_of_unit, lexical_units)
-        allowed = np.ones(n, dtype=bool) if doc_ids is None else np.isin(self.doc_of_key, list(doc_ids))
+        if n:
+            dense = np.maximum.reduceat(dense_units.astype(np.float32)[self.units_by_key], self.key_starts)
+            lexical = np.maximum.reduceat(lexical_units.astype(np.float32)[self.units_by_key], self.key_starts)
+        else:
+            dense, lexical = np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32)
+        if doc_ids is None:
+            allowed = np.ones(n, dtype=bool)
+        else:
+            ranks = [self._document_rank[d] for d in doc_ids if d in self._document_rank]
+            allowed = np.isin(self.document_of_key, np.array(ranks, dtype=np.int64))
         # 序言 and section openers restate the whole policy; they answer only when named.
         allowed &= ~self.preamble
         fused = self._fuse(dense, lexical, allowed, query_vector is not None)
@@ -177,19 +195,47 @@ class Retriever:
         tuple[int, int, float], ...
     ]:
         members = self.sentences_of_key[key]
-        if not members:
+        if not members.size:
             return ()
         d = dense_units[members]
         lx = lexical_units[members]
-        d_scaled = (d - d.min()) / (d.max() - d.min()) if d.max() > d.min() else np.zeros_like(d)
-        l_scaled = lx / lx.max() if lx.max() > 0 else np.zeros_like(lx)
+        low, high, top = float(d.min()), float(d.max()), float(lx.max())
+        d_scaled = (d - low) / (high - low) if high > low else np.zeros_like(d)
+        l_scaled = lx / top if top > 0 else np.zeros_like(lx)
         combined = 0.5 * d_scaled + 0.5 * l_scaled
         order = np.argsort(-combined)
-        return tuple((self.units[members[j]].start, self.units[members[j]].end, float(combined[j])) for j in order)
+        spans, values = self.spans_of_key[key], combined.tolist()
+        return tuple((*spans[j], values[j]) for j in order.tolist())
 
-    def score_rules(self, query_vector: np.ndarray | None) -> dict[str, float]:
-        """Dense similarity of the question to each calculator rule's name and keywords."""
+    def score_rules(self, query_vector: np.ndarray | None) -> Mapping[str, float]:
+        """Dense similarity of the question to each calculator rule's name and keywords: one
+        matrix-vector product, read per rule on demand (no dict of every rule per question)."""
         if query_vector is None or not self.rule_units:
             return {}
-        sims = self.rule_vectors @ query_vector
-        return {u.rule_id: float(s) for u, s in zip(self.rule_units, sims, strict=True)}
+        return RuleScores(self.rule_position, self.rule_vectors @ query_vector)
+
+
+class RuleScores(Mapping[str, float]):
+    """rule_id → similarity, over one array."""
+
+    def __init__(self, position: dict[str, int], similarities: np.ndarray) -> None:
+        self._position = position
+        self._similarities = similarities
+
+    def __getitem__(self, rule_id: str) -> float:
+        return float(self._similarities[self._position[rule_id]])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._position)
+
+    def __len__(self) -> int:
+        return len(self._position)
+
+
+def _rows(matrix: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The rows of `matrix` where `mask` holds: a view when they are one run (the store keeps the
+    retrieval units first and the rules after them), so the vectors are not held twice."""
+    positions = np.flatnonzero(mask)
+    if positions.size and int(positions[-1]) - int(positions[0]) + 1 == positions.size:
+        return matrix[int(positions[0]):int(positions[-1]) + 1]
+    return matrix[positions]

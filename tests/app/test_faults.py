@@ -276,18 +276,18 @@ def _current_is_a_directory(settings: Settings) -> None:
 
 
 DAMAGE: dict[str, Callable[[Settings], None]] = {
-    "vector store truncated": _truncate("default__vector_store.json"),
-    "docstore truncated": _truncate("docstore.json"),
-    "bytes flipped in the vector store": _flip_bytes("default__vector_store.json", 0.5),
-    "bytes flipped in the docstore": _flip_bytes("docstore.json", 0.3),
+    "vectors truncated": _truncate("vectors.npy"),
+    "units truncated": _truncate("units.json"),
+    "bytes flipped in the vectors": _flip_bytes("vectors.npy", 0.5),
+    "bytes flipped in the units": _flip_bytes("units.json", 0.3),
     "bytes flipped in the manifest": _flip_bytes(MANIFEST, 0.1),
     "manifest deleted": lambda s: (_build_dir(s) / MANIFEST).unlink(),
-    "docstore deleted": lambda s: (_build_dir(s) / "docstore.json").unlink(),
+    "units deleted": lambda s: (_build_dir(s) / "units.json").unlink(),
     "manifest empty": _write_manifest(""),
     # Found by these tests (fixed in assistant/search/index_store.py):
     "manifest is null": _write_manifest("null"),
     "manifest is a list": _write_manifest("[]"),
-    "manifest files is a list": _edit_manifest(files=["docstore.json"]),
+    "manifest files is a list": _edit_manifest(files=["units.json"]),
     "manifest without files": _edit_manifest(files=None),
     "manifest not UTF-8": lambda s: (_build_dir(s) / MANIFEST).write_bytes(b"\xff\xfe{}"),
     "CURRENT's build deleted": lambda s: shutil.rmtree(_build_dir(s)),
@@ -315,7 +315,7 @@ def test_a_damaged_index_is_refused_naming_the_build_command(
     assert BUILD_COMMAND in str(raised.value)
 
 
-@pytest.mark.parametrize("damage", ["bytes flipped in the vector store", "manifest deleted", "CURRENT garbage"])
+@pytest.mark.parametrize("damage", ["bytes flipped in the vectors", "manifest deleted", "CURRENT garbage"])
 def test_assistant_load_does_not_silently_serve_or_rebuild_a_damaged_index(
     private_index: Settings, damage: str
 ) -> None:
@@ -330,7 +330,7 @@ def test_assistant_load_does_not_silently_serve_or_rebuild_a_damaged_index(
 
 def test_the_cli_reports_a_damaged_index_in_one_chinese_line(private_index: Settings) -> None:
     runs = {}
-    for name in ("bytes flipped in the vector store", "manifest is null", "CURRENT not UTF-8"):
+    for name in ("bytes flipped in the vectors", "manifest is null", "CURRENT not UTF-8"):
         settings = dataclasses.replace(private_index, index_dir=private_index.index_dir.parent / name)
         shutil.copytree(private_index.index_dir, settings.index_dir)
         DAMAGE[name](settings)
