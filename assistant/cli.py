@@ -216,7 +216,8 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         print(format_amount_report(scored, quiet=args.quiet))
         return 0 if all(r.outcome != "wrong" for r in scored) else 1
     results, summary = evaluate(Assistant.load(settings), read_cases(path))
-    print(json.dumps(summary, ensure_ascii=False, indent=2) if args.json else format_report(results, summary))
+    report = format_report(results, summary, quiet=args.quiet)
+    print(json.dumps(summary, ensure_ascii=False, indent=2) if args.json else report)
     return 0 if summary["passed"] == summary["cases"] else 1
 
 

@@ -109,13 +109,14 @@ def evaluate(bot: Any, cases: list[dict[str, Any]]) -> tuple[list[CaseResult], d
     return results, summary
 
 
-def format_report(results: list[CaseResult], summary: dict[str, Any]) -> str:
-    """Figures first, then one line per failed case."""
+def format_report(results: list[CaseResult], summary: dict[str, Any], quiet: bool = False) -> str:
+    """Figures first, then (unless quiet: a held-out set is scored without its cases being read) one line
+    per failed case."""
     lines = [f"通过 {summary['passed']}/{summary['cases']} 个用例"]
     lines += [f"  {kind}: {score}" for kind, score in summary["by_kind"].items()]
     lines += [f"  {name}: {score}" for name, score in summary["checks"].items()]
     for result in results:
-        if not result.passed:
+        if not result.passed and not quiet:
             failed = ",".join(k for k, ok in result.checks.items() if not ok)
             problems = "；".join(result.problems)
             lines.append(f"失败 {result.case.get('id', '?')} [{failed}] {result.case['q']} — {problems}")

@@ -21,3 +21,14 @@ def test_own_cases_cover_the_required_kinds() -> None:
     kinds = {c["kind"] for c in cases}
     assert {"out_of_scope", "validity", "stacking", "manipulation"} <= kinds
     assert sum(1 for c in cases if c["pre"]) >= 8  # multi-turn
+
+
+def test_quiet_prints_the_figures_and_no_case(bot) -> None:  # type: ignore[no-untyped-def]
+    """A held-out set is run with --quiet so nobody reads its cases: no question text in the report."""
+    cases = [{"id": "q1", "kind": "lookup", "q": "哈尔滨第十一条讲什么", "pre": [],
+              "gold": [["harbin", "3"]], "expect": {}}]  # the wrong clause on purpose: the case fails
+    results, summary = evaluate(bot, cases)
+    assert summary["passed"] == 0
+    assert "哈尔滨第十一条讲什么" in format_report(results, summary)
+    quiet = format_report(results, summary, quiet=True)
+    assert "通过 0/1 个用例" in quiet and "哈尔滨第十一条讲什么" not in quiet
