@@ -24,6 +24,9 @@ AMOUNT_QUESTION = re.compile(
 # 「有奖励吗」 with a figure the user gives is a calculation too: 「产值增加1000万元，有奖励吗」.
 BENEFIT_QUESTION = re.compile(r"有(?:没有)?(?:奖励|补助|补贴|奖补|贴息|支持)|能(?:不能)?(?:享受|申请)")
 
+# Asking for a ceiling: 「最多」「上限」「封顶」 (a range's upper end is then the answer asked for).
+CEILING_QUESTION = re.compile(r"最多|最高|上限|封顶|顶格|至多|最大")
+
 
 @dataclass(frozen=True)
 class Question:
@@ -52,6 +55,11 @@ def wants_amount(text: str, quantities: Sequence[Quantity] | None = None) -> boo
     return bool(AMOUNT_QUESTION.search(text)) or (has_money and bool(BENEFIT_QUESTION.search(text))) or (
         has_money and not re.search(r"[吗么？?]$", text.strip())
     )
+
+
+def asks_ceiling(text: str) -> bool:
+    """The text asks for the most that can be had (「最多多少」「上限是多少」)."""
+    return bool(CEILING_QUESTION.search(text))
 
 
 def context_document(history: Sequence[tuple[str, str]], corpus: Corpus) -> str | None:

@@ -185,6 +185,9 @@ class Rule:
     level_param: str | None = None
     previous_level_param: str | None = None
     previous_award_param: str | None = None
+    # the rule's base is the award another rule gives (「领航企业所获配套奖励的30%」): a question that states
+    # that award's facts, not the award, is answered by computing the award first
+    award_of: tuple[str, ...] = ()
     audience: Audience = Audience()
 
     def param(self, name: str) -> Parameter:
