@@ -99,10 +99,10 @@ class Calculator:
         clause_score = {(s.clause.doc_id, s.clause.clause): s.score for s in ranked[:TOP_CLAUSES]}
         dense = self.retriever.score_rules(vector)
         choices = []
+        named = self.named_chars(text)
         for rule in self.rules.values():
             key = (rule.doc_id, rule.clause)
-            denials = tuple(w for p in rule.params if p.kind == "flag" for w in p.against)
-            chars = sum(len(w) for w in rule.keywords if w and names_rule(text, w, denials))
+            chars = named[rule.rule_id]
             chars += sum(len(w) for p in rule.params if p.kind == "choice" for w, _ in p.choice_words() if w in text)
             if key not in clause_score and chars == 0:
                 continue
@@ -111,6 +111,21 @@ class Calculator:
             score = clause_score.get(key, 0.0) + RULE_DENSE_WEIGHT * dense.get(rule.rule_id, 0.0)
             choices.append(RuleChoice(rule, score + KEYWORD_WEIGHT * min(chars, 8), chars))
         return sorted(choices, key=lambda c: -c.score)
+
+    def named_chars(self, text: str) -> dict[str, int]:
+        """Per rule, the characters of its keywords the text contains. A keyword that one of the rule's
+        against-words qualifies (「市级制造业创新中心」 for the national award) does not count when a sibling
+        rule of the same clause is named without such a qualifier: the text is about the sibling."""
+        plain = {r.rule_id: sum(len(w) for w in r.keywords if w and w in text) for r in self.rules.values()}
+        unqualified = {r.rule_id: sum(len(w) for w in r.keywords if w and names_rule(text, w, r.denials()))
+                       for r in self.rules.values()}
+        named = dict(plain)
+        for rule in self.rules.values():
+            if unqualified[rule.rule_id] < plain[rule.rule_id] and any(
+                    o.rule_id != rule.rule_id and (o.doc_id, o.clause) == (rule.doc_id, rule.clause)
+                    and unqualified[o.rule_id] > 0 for o in self.rules.values()):
+                named[rule.rule_id] = unqualified[rule.rule_id]
+        return named
 
     def settle_close_call(self, question: str, choices: list[RuleChoice]) -> RuleChoice:
         """The best rule; when the runner-up is too close to call, the optional LLM may pick

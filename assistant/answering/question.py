@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answering.context import user_turns
+from assistant.calculator.extract import asked_figure
 from assistant.policies.corpus import Corpus
 from assistant.policies.places import Place, Places, where
 from assistant.search.references import ClauseReference, find_clause_references, find_documents
@@ -54,7 +55,7 @@ def wants_amount(text: str, quantities: Sequence[Quantity] | None = None) -> boo
     has_money = any(q.kind in ("money", "rate", "count") for q in found)
     return bool(AMOUNT_QUESTION.search(text)) or (has_money and bool(BENEFIT_QUESTION.search(text))) or (
         has_money and not re.search(r"[吗么？?]$", text.strip())
-    )
+    ) or any(asked_figure(text, q) for q in found)  # 「市里那200万有吗」「奖三百万是真的吗」
 
 
 def asks_ceiling(text: str) -> bool:

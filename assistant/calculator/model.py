@@ -190,6 +190,10 @@ class Rule:
     award_of: tuple[str, ...] = ()
     audience: Audience = Audience()
 
+    def denials(self) -> tuple[str, ...]:
+        """Words that deny one of the rule's flag conditions (「市级」 for a national-level award)."""
+        return tuple(w for p in self.params if p.kind == "flag" for w in p.against)
+
     def param(self, name: str) -> Parameter:
         """The parameter called `name` (KeyError if the rule has none)."""
         for param in self.params:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistant.answering.calculate import names_rule
+from assistant.answering.question import wants_amount
 
 W = 10_000
 
@@ -52,3 +53,9 @@ def test_the_award_asked_about_by_its_figure_picks_the_rule_that_gives_it(bot) -
     reply = bot.ask("我们新三板挂牌以后报了北交所，已经受理，还没上市，省里那800万能拿吗？")
     assert reply.calculations[0].rule_id == "heilongjiang-14-bse"
     assert not reply.calculations[0].eligible
+
+
+def test_a_yes_no_question_about_a_figure_is_an_amount_question() -> None:
+    assert wants_amount("评上全国质量标杆，市里奖三百万是真的吗？")
+    assert wants_amount("国家服务型制造示范企业，市里那200万有吗？")
+    assert not wants_amount("质量标杆是什么意思？")

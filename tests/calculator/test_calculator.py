@@ -344,6 +344,14 @@ ROWS: list[tuple[Any, ...]] = [
     ("heilongjiang-11-above-scale", "今年新入规，连同别的奖励合计", 200000, True),
     # a city-level centre is not the national award's → not eligible
     ("harbin-6-national-innovation-center", "我们是市级制造业创新中心", 0, False),
+    # a provincial quality benchmark is not the national one the award names → 0
+    ("harbin-2-quality-benchmark", "评上的是省级质量标杆企业", 0, False),
+    # a review passed again is no first recognition → 0
+    ("harbin-2-single-champion", "前几年就认定了市级单项冠军企业，今年复核通过", 0, False),
+    # the evaluation is not yet passed → 0
+    ("heilongjiang-6-generic-drug", "仿制药一致性评价还没通过", 0, False),
+    # a national technology centre is not the provincial one the award names → 0
+    ("heilongjiang-18-enterprise-tech-center", "我们是国家级企业技术中心", 0, False),
     # an energy project funded from the central budget is the clause's 「一定奖励」, not the listed 100万
     ("harbin-10-demo-project", "资源综合利用项目拿到了中央预算内资金支持", 0, False),
 ]
