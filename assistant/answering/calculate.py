@@ -30,7 +30,7 @@ from assistant.answering.question import asks_ceiling
 from assistant.answering.quoting import cite_line, describe_clause, make_citation, quote_best
 from assistant.answering.reply import Citation, Reply
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, focus_share, missing_parameters
-from assistant.calculator.extract import asked_figures, figures_taken, unexplained_figures
+from assistant.calculator.extract import asked_figures, figures_taken, uncued_figures, unexplained_figures
 from assistant.policies.corpus import Corpus
 from assistant.policies.stacking import StackingRule, explain_for_calculations
 from assistant.search.retriever import Retriever, ScoredClause
@@ -299,7 +299,9 @@ class Calculator:
                                      if q.kind == "money" for a in asked) for c in top}
         # only stated figures decide: a rule still lacking a fact is asked about, not passed over;
         # min is stable: ties keep the ranking
-        return min(top, key=lambda c: (left[c.rule.rule_id], not named[c.rule.rule_id]))
+        uncued = {c.rule.rule_id: uncued_figures(context.question, c.rule, self.read_inputs(c.rule, context))
+                  for c in top}
+        return min(top, key=lambda c: (left[c.rule.rule_id], not named[c.rule.rule_id], uncued[c.rule.rule_id]))
 
     def answer_parts(self, parts: list[Part], context: Context) -> Reply:
         """Every award the message asks about, each with its worksheet, then the total."""

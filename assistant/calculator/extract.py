@@ -196,6 +196,25 @@ def figures_taken(text: str, rule: Rule, inputs: dict[str, InputValue]) -> tuple
     return sum(1 for value in stated if any(abs(value - t) <= 0.5 for t in taken)), len(stated)
 
 
+def uncued_figures(text: str, rule: Rule, inputs: dict[str, InputValue]) -> int:
+    """How many money figures `inputs` take with no cue of the rule's money parameters near them (a lone
+    figure a required parameter took for want of another): 「服务费五十万」 fits a rule cued by 服务费 better
+    than one that took it only because it was the one figure there."""
+    quantities = find_quantities(text)
+    taken = _taken_values(text, rule, inputs, quantities)
+    cues = [cue for p in rule.params if p.kind == "money" for cue in p.cues]
+    count = 0
+    for q in quantities:
+        if q.kind != "money" or not any(abs(q.value - t) <= 0.5 for t in taken):
+            continue
+        before, after = text[max(0, q.start - MAX_GAP):q.start], text[q.end:q.end + CHOICE_CUE_WINDOW]
+        before = re.split(r"[，,。；;！？!?\n]", before)[-1]
+        after = re.split(r"[，,。；;！？!?\n]", after)[0]
+        if not any(cue in before or cue in after for cue in cues):
+            count += 1
+    return count
+
+
 def unexplained_figures(text: str, rule: Rule, inputs: dict[str, InputValue]) -> list[str]:
     """The money figures `text` states that no input of `rule` takes (raw, as written), when the rule
     takes money at all: a rule with no money parameter explains no figure and is judged elsewhere."""

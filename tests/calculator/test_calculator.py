@@ -30,7 +30,7 @@ from assistant.calculator import (
     parse_non_computable,
     parse_rules,
 )
-from assistant.calculator.extract import unexplained_figures
+from assistant.calculator.extract import uncued_figures, unexplained_figures
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ("heilongjiang", "harbin")
@@ -962,3 +962,11 @@ def test_an_amount_asked_about_by_its_figure_is_no_input(rule_id: str, question:
     rule = RULES[rule_id]
     assert not any(isinstance(v, float) and v > 1000 for v in extract_inputs(question, rule).values())
     assert unexplained_figures(question, rule, extract_inputs(question, rule)) == []
+
+
+def test_a_figure_taken_only_for_want_of_another_is_uncued() -> None:
+    # 「服务费六十万」: the service-fee rule's cue stands by the figure; the build rule took it as the lone figure
+    question = "工业互联网平台做数字化升级，服务费六十万"
+    service, build = RULES["harbin-8-platform-service"], RULES["harbin-8-platform-build"]
+    assert uncued_figures(question, service, extract_inputs(question, service)) == 0
+    assert uncued_figures(question, build, extract_inputs(question, build)) == 1
