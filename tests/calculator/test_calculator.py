@@ -350,6 +350,10 @@ ROWS: list[tuple[Any, ...]] = [
     ("harbin-2-single-champion", "前几年就认定了市级单项冠军企业，今年复核通过", 0, False),
     # the evaluation is not yet passed → 0
     ("heilongjiang-6-generic-drug", "仿制药一致性评价还没通过", 0, False),
+    # the city's award for new above-scale companies is for manufacturers only → 0
+    ("harbin-2-new-above-scale", "新入统的规上服务业企业", 0, False),
+    # a centre recognised years ago and reviewed again is no new recognition → 0
+    ("heilongjiang-18-enterprise-tech-center", "省企业技术中心早就认定了，今年复核通过", 0, False),
     # a national technology centre is not the provincial one the award names → 0
     ("heilongjiang-18-enterprise-tech-center", "我们是国家级企业技术中心", 0, False),
     # an energy project funded from the central budget is the clause's 「一定奖励」, not the listed 100万
