@@ -117,7 +117,8 @@ class Calculator:
         against-words qualifies (「市级制造业创新中心」 for the national award) does not count when a sibling
         rule of the same clause is named without such a qualifier: the text is about the sibling."""
         plain = {r.rule_id: sum(len(w) for w in r.keywords if w and w in text) for r in self.rules.values()}
-        unqualified = {r.rule_id: sum(len(w) for w in r.keywords if w and names_rule(text, w, r.denials()))
+        unqualified = {r.rule_id: sum(len(w) for w in r.keywords if w and w in text and names_rule(text, w, denials))
+                       if plain[r.rule_id] and (denials := r.denials()) else plain[r.rule_id]
                        for r in self.rules.values()}
         named = dict(plain)
         for rule in self.rules.values():
