@@ -10,6 +10,7 @@ asked for; an amount is only ever the calculator's.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -18,16 +19,24 @@ from assistant.answering.context import Context
 from assistant.answering.dates import asked_date
 from assistant.answering.guard import money_in
 from assistant.answering.llm import PolicyLlm
-from assistant.answering.multipart import Part, asks_several, combined_total, compute_parts, find_parts
+from assistant.answering.multipart import (
+    Part,
+    asks_both_levels,
+    asks_several,
+    combined_total,
+    compute_parts,
+    find_parts,
+)
+from assistant.answering.question import asks_ceiling
 from assistant.answering.quoting import cite_line, describe_clause, make_citation, quote_best
 from assistant.answering.reply import Citation, Reply
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, focus_share, missing_parameters
-from assistant.calculator.extract import figures_taken, unexplained_figures
+from assistant.calculator.extract import asked_figures, figures_taken, uncued_figures, unexplained_figures
 from assistant.policies.corpus import Corpus
 from assistant.policies.stacking import StackingRule, explain_for_calculations
 from assistant.search.retriever import Retriever, ScoredClause
 from assistant.search.rule_index import RuleIndex
-from assistant.text.amounts import unread_amounts
+from assistant.text.amounts import find_quantities, unread_amounts
 from assistant.text.formatting import format_yuan
 from assistant.text.numbering import count_word
 
@@ -39,6 +48,19 @@ BORROW_RATIO = 0.9  # a rule of a lower-ranked clause is used only when its clau
 OTHER_DOCUMENT_RATIO = 0.85  # the other document's rule is shown beside when this close
 FIT_RATIO = 0.75  # rules scoring this close to the best compete on how well they fit the stated facts
 FIT_CANDIDATES = 6
+
+
+QUALIFIER_WINDOW = 5  # 「市级制造业创新中心」: a level word this close before a keyword qualifies it
+
+
+def names_rule(text: str, keyword: str, denials: Sequence[str]) -> bool:
+    """`keyword` occurs in `text` other than as part of a thing the rule's against-words deny: in
+    「市级制造业创新中心」 the national award's keyword 「制造业创新中心」 names the city's centre, not its own."""
+    for found in re.finditer(re.escape(keyword), text):
+        before = text[max(0, found.start() - QUALIFIER_WINDOW):found.start()]
+        if not any(w in before for w in denials) or any(ch in "，,。；;" for ch in before):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -79,9 +101,11 @@ class Calculator:
         clause_score = {(s.clause.doc_id, s.clause.clause): s.score for s in ranked[:TOP_CLAUSES]}
         dense = self.retriever.score_rules(vector)
         choices = []
-        for rule in self.rule_index.candidates(clause_score):
+        candidates = list(self.rule_index.candidates(clause_score))
+        named = self.named_chars(text, candidates)
+        for rule in candidates:
             key = (rule.doc_id, rule.clause)
-            chars = sum(len(w) for w in rule.keywords if w and w in text)
+            chars = named[rule.rule_id]
             chars += sum(len(w) for p in rule.params if p.kind == "choice" for w, _ in p.choice_words() if w in text)
             if key not in clause_score and chars == 0:
                 continue
@@ -90,6 +114,24 @@ class Calculator:
             score = clause_score.get(key, 0.0) + RULE_DENSE_WEIGHT * dense.get(rule.rule_id, 0.0)
             choices.append(RuleChoice(rule, score + KEYWORD_WEIGHT * min(chars, 8), chars))
         return sorted(choices, key=lambda c: -c.score)
+
+    @staticmethod
+    def named_chars(text: str, rules: Sequence[Rule]) -> dict[str, int]:
+        """Per rule of `rules` (whole documents: the candidates), the characters of its keywords the text
+        contains. A keyword that one of the rule's against-words qualifies (「市级制造业创新中心」 for the
+        national award) does not count when a sibling rule of the same clause is named without such a
+        qualifier: the text is about the sibling."""
+        plain = {r.rule_id: sum(len(w) for w in r.keywords if w and w in text) for r in rules}
+        unqualified = {r.rule_id: sum(len(w) for w in r.keywords if w and w in text and names_rule(text, w, denials))
+                       if plain[r.rule_id] and (denials := r.denials()) else plain[r.rule_id]
+                       for r in rules}
+        named = dict(plain)
+        for rule in rules:
+            if unqualified[rule.rule_id] < plain[rule.rule_id] and any(
+                    o.rule_id != rule.rule_id and (o.doc_id, o.clause) == (rule.doc_id, rule.clause)
+                    and unqualified[o.rule_id] > 0 for o in rules):
+                named[rule.rule_id] = unqualified[rule.rule_id]
+        return named
 
     def settle_close_call(self, question: str, choices: list[RuleChoice]) -> RuleChoice:
         """The best rule; when the runner-up is too close to call, the optional LLM may pick
@@ -154,6 +196,9 @@ class Calculator:
             if best.keyword_chars == 0 or not close:
                 return None  # the clause that answers has no rule: never borrow another clause's figures
         best = self.in_force(best, context.question)
+        both = self.both_levels(best.rule, context)
+        if both:
+            return self.answer_parts(both, context)
         unread = unread_amounts(context.question)
         if unread and any(p.kind == "money" for p in best.rule.params):
             # never fall back on an earlier turn's figure when this one's could not be read
@@ -176,12 +221,56 @@ class Calculator:
         left = unexplained_figures(context.question, best.rule, inputs)
         if left:  # computed on some figures while another stated one has no place: ask, never guess
             return self.unplaced(best.rule, left)
+        if calculation.range_min_yuan is not None and not asks_ceiling(context.question):
+            return self.range_only(best.rule, calculation)
         calculations = [calculation]
+        of_award = self.share_of_award(best.rule, calculation, context.question)
+        if of_award is not None:  # 「拿了这笔奖励，能分给高管多少」: the share, with the award it is taken from
+            calculations.insert(0, of_award)
         share = focus_share(calculation, context.question)
         if share is not None:
             calculations.insert(0, share)
         beside = self.beside(best, choices, context)
         return self.compose(calculations, beside, ranked, context.question)
+
+    def both_levels(self, rule: Rule, context: Context) -> list[Part]:
+        """「省里和市里加起来」: `rule` and the other document's rule for the same matter (audience.matter),
+        as two parts of one answer; [] when not asked so or no other rule shares the matter."""
+        if not rule.audience.matter or not asks_both_levels(context.question):
+            return []
+        others = [r for r in self.rules.values()
+                  if r.doc_id != rule.doc_id and r.audience.matter == rule.audience.matter]
+        if len(others) != 1:
+            return []
+        return [Part(context.question, r, self.read_inputs(r, context)) for r in (rule, others[0])]
+
+    def share_of_award(self, rule: Rule, award: Calculation, question: str) -> Calculation | None:
+        """The rule that takes a share of `rule`'s award, computed from that award, when the question asks
+        for the share in the share rule's own words (those that are not cues of the award it takes)."""
+        if not award.eligible or award.amount_yuan <= 0:
+            return None
+        for other in self.rules.values():
+            if rule.rule_id not in other.award_of or other.base is None:
+                continue
+            cues = other.param(other.base).cues
+            if not any(w in question for w in other.keywords if not any(cue in w for cue in cues)):
+                continue
+            try:
+                return compute(other, {other.base: award.amount_yuan}, self.lpr_table)
+            except ValueError:
+                return None
+        return None
+
+    def range_only(self, rule: Rule, calculation: Calculation) -> Reply:
+        """A clause that gives a range (「50—200万元」) and no way to fix the amount inside it: say the range
+        and ask, never present its ceiling as the amount (unless the ceiling is what was asked)."""
+        clause = self.corpus.clause(rule.doc_id, rule.clause)
+        assert clause is not None and calculation.range_min_yuan is not None
+        low, high = format_yuan(calculation.range_min_yuan), format_yuan(calculation.amount_yuan)
+        text = (f"按{cite_line(self.corpus, clause)}，「{rule.name}」原文给出的是{low}至{high}的区间，没有规定"
+                f"区间内的具体金额如何确定，由主管部门认定，助手不能给出一个确切数额。如需了解区间的上限或下限，"
+                f"可以问「最多多少」或「最少多少」。\n\n" + describe_clause(self.corpus, clause, rule.quote))
+        return Reply(text, "clarify", (self.rule_citation(rule),), (), ("主管部门认定的具体金额",))
 
     def unplaced(self, rule: Rule, figures: Sequence[str]) -> Reply:
         """A stated figure the chosen rule has no place for: the rule may be the wrong one, or the figures
@@ -210,8 +299,15 @@ class Calculator:
         if len(top) == 1:
             return best
         left = {c.rule.rule_id: self.unexplained(c.rule, context) for c in top}
-        # only stated figures decide: a rule still lacking a fact is asked about, not passed over
-        return min(top, key=lambda c: left[c.rule.rule_id])  # stable: ties keep the ranking
+        # 「省里那800万能拿吗」: the award asked about by its figure is the rule whose clause sentence gives it
+        asked = asked_figures(context.question)
+        named = {c.rule.rule_id: any(abs(q.value - a) <= 0.5 for q in find_quantities(c.rule.quote)
+                                     if q.kind == "money" for a in asked) for c in top}
+        # only stated figures decide: a rule still lacking a fact is asked about, not passed over;
+        # min is stable: ties keep the ranking
+        uncued = {c.rule.rule_id: uncued_figures(context.question, c.rule, self.read_inputs(c.rule, context))
+                  for c in top}
+        return min(top, key=lambda c: (left[c.rule.rule_id], not named[c.rule.rule_id], uncued[c.rule.rule_id]))
 
     def answer_parts(self, parts: list[Part], context: Context) -> Reply:
         """Every award the message asks about, each with its worksheet, then the total."""

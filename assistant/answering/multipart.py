@@ -31,6 +31,16 @@ NEARBY_RULES = 8  # a part may also pick one of the best-ranked rules by its fig
 SEVERAL = re.compile(r"两项|两块|三项|几项|各项|这两|这几|两个奖|两笔|两种奖|三种奖")
 
 
+# 「省里和市里加起来」: the same matter asked of both levels' policies together.
+BOTH_LEVELS = re.compile(r"(?:省里|省级|省)(?:的)?(?:和|与|跟|加|、|及|以及)(?:市里|市级|市)"
+                         r"|(?:市里|市级|市)(?:的)?(?:和|与|跟|加|、|及|以及)(?:省里|省级|省)")
+
+
+def asks_both_levels(question: str) -> bool:
+    """The message asks for the province's and the city's award for one matter together."""
+    return bool(BOTH_LEVELS.search(question)) and bool(ASKS_TOGETHER.search(question))
+
+
 @dataclass(frozen=True)
 class Part:
     """One award of the message: its words, its rule and its figures."""

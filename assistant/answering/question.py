@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answering.context import user_turns
+from assistant.calculator.extract import asked_figure
 from assistant.policies.corpus import Corpus
 from assistant.policies.places import Place, Places, where
 from assistant.search.references import ClauseReference, find_clause_references, find_documents
@@ -23,6 +24,9 @@ AMOUNT_QUESTION = re.compile(
 )
 # 「有奖励吗」 with a figure the user gives is a calculation too: 「产值增加1000万元，有奖励吗」.
 BENEFIT_QUESTION = re.compile(r"有(?:没有)?(?:奖励|补助|补贴|奖补|贴息|支持)|能(?:不能)?(?:享受|申请)")
+
+# Asking for a ceiling: 「最多」「上限」「封顶」 (a range's upper end is then the answer asked for).
+CEILING_QUESTION = re.compile(r"最多|最高|上限|封顶|顶格|至多|最大")
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,12 @@ def wants_amount(text: str, quantities: Sequence[Quantity] | None = None) -> boo
     has_money = any(q.kind in ("money", "rate", "count") for q in found)
     return bool(AMOUNT_QUESTION.search(text)) or (has_money and bool(BENEFIT_QUESTION.search(text))) or (
         has_money and not re.search(r"[吗么？?]$", text.strip())
-    )
+    ) or any(asked_figure(text, q) for q in found)  # 「市里那200万有吗」「奖三百万是真的吗」
+
+
+def asks_ceiling(text: str) -> bool:
+    """The text asks for the most that can be had (「最多多少」「上限是多少」)."""
+    return bool(CEILING_QUESTION.search(text))
 
 
 def context_document(history: Sequence[tuple[str, str]], corpus: Corpus) -> str | None:

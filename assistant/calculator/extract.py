@@ -44,7 +44,30 @@ TERM_AFTER = re.compile(r"^(?:元)?(?:封顶|为上限|上限|顶格)")
 SENTENCE_ENDS = set("。；;！？!?\n")
 ASKED_FIGURE = re.compile(r"能拿|能补|能给|能领|能得|能申请|可以拿|可以补|是不是|是否|就是|只有|奖励|补助|补贴|给予")
 
+# 「那50万能拿吗」「奖两百万对吗」「是固定50万吗」: the award asked about, named as a figure, is no fact
+# of the company's: a word of the award or a pointer (那/这) just before, a yes/no question just after.
+ASKED_BEFORE = re.compile(r"(?:那|这|那个|这个|奖|奖励|补|补助|补贴|给|固定|拿)$")
+ASKED_AFTER = re.compile(
+    r"^(?:元)?(?:现在|还|也|都)?(?:能拿|能给|能领|能申请|能有|有|还有|还给|对|是真的|是不是真的)?(?:吗|么)")
+
+SUBSET = re.compile(r"其中|当中|里面有|里头有")
+SUBSET_WINDOW = 10
 InputValue = float | str | tuple[float, ...]
+
+
+def asked_figures(text: str) -> list[float]:
+    """The amounts the question asks about by their figure (「那800万现在能拿吗」), in yuan."""
+    return [q.value for q in find_quantities(text) if asked_figure(text, q)]
+
+
+def asked_figure(text: str, q: Quantity) -> bool:
+    """`q` is the amount the question asks about, not a fact it states (「省里那300万能拿吗」)."""
+    if q.kind != "money":
+        return False
+    after = text[q.end:q.end + 8]
+    if ASKED_FIGURE.search(text[max(0, q.start - 4):q.start]) and "吗" in after[:3]:
+        return True
+    return bool(ASKED_BEFORE.search(text[max(0, q.start - 3):q.start]) and ASKED_AFTER.match(after))
 
 
 def extract_inputs(question: str, rule: Rule) -> dict[str, InputValue]:
@@ -174,8 +197,28 @@ def figures_taken(text: str, rule: Rule, inputs: dict[str, InputValue]) -> tuple
     read into a derived parameter (「从4亿涨到4.6亿」) takes both of its figures."""
     quantities = find_quantities(text)
     taken = _taken_values(text, rule, inputs, quantities)
-    stated = [q.value for q in quantities if q.kind == "money"]
+    taken |= {q.value for q in find_quantities(rule.quote) if q.kind == "money"}  # the clause's own figure quoted
+    stated = [q.value for q in quantities if q.kind == "money" and not asked_figure(text, q)]
     return sum(1 for value in stated if any(abs(value - t) <= 0.5 for t in taken)), len(stated)
+
+
+def uncued_figures(text: str, rule: Rule, inputs: dict[str, InputValue]) -> int:
+    """How many money figures `inputs` take with no cue of the rule's money parameters near them (a lone
+    figure a required parameter took for want of another): 「服务费五十万」 fits a rule cued by 服务费 better
+    than one that took it only because it was the one figure there."""
+    quantities = find_quantities(text)
+    taken = _taken_values(text, rule, inputs, quantities)
+    cues = [cue for p in rule.params if p.kind == "money" for cue in p.cues]
+    count = 0
+    for q in quantities:
+        if q.kind != "money" or not any(abs(q.value - t) <= 0.5 for t in taken):
+            continue
+        before, after = text[max(0, q.start - MAX_GAP):q.start], text[q.end:q.end + CHOICE_CUE_WINDOW]
+        before = re.split(r"[，,。；;！？!?\n]", before)[-1]
+        after = re.split(r"[，,。；;！？!?\n]", after)[0]
+        if not any(cue in before or cue in after for cue in cues):
+            count += 1
+    return count
 
 
 def unexplained_figures(text: str, rule: Rule, inputs: dict[str, InputValue]) -> list[str]:
@@ -202,7 +245,7 @@ def unexplained_figures(text: str, rule: Rule, inputs: dict[str, InputValue]) ->
             continue  # taken by an input, or the clause's own figure the user quotes (「按1000万封顶」)
         if any(a.start > q.end and not any(ch in SENTENCE_ENDS for ch in text[q.end:a.start]) for a in actual):
             continue  # 「报价10万，实际交了8万」: the figure the actual one replaces
-        if ASKED_FIGURE.search(text[max(0, q.start - 4):q.start]) and "吗" in text[q.end:q.end + 3]:
+        if asked_figure(text, q):
             continue  # 「省里能拿300万吗」: the amount asked about, not a fact
         if TERM_BEFORE.search(text[max(0, q.start - 3):q.start]) or TERM_AFTER.match(text[q.end:q.end + 3]):
             continue  # 「上限1亿元」「按500万封顶」: a claim about the clause's terms, which the clause decides
@@ -227,7 +270,7 @@ def _derived(params: list[Parameter], quantities: list[Quantity], changes: list[
 
 def _numbers(question: str, rule: Rule, out: dict[str, InputValue]) -> None:
     params = [p for p in rule.params if p.kind in NUMERIC_KINDS]
-    quantities = find_quantities(question)
+    quantities = [q for q in find_quantities(question) if not asked_figure(question, q)]
     spans = _cue_spans(question, params)
     changes = find_changes(question, quantities) if any(p.derived for p in params) else []
     assigned: dict[int, list[tuple[int, float]]] = {}
@@ -257,6 +300,11 @@ def _numbers(question: str, rule: Rule, out: dict[str, InputValue]) -> None:
     _fallback(params, quantities, used, assigned)
     _sum_listed(question, params, quantities, used, assigned)
     _replicate(question, params, quantities, used, assigned, per_year=rule.item_label == "年")
+    for pi in [pi for pi, values in assigned.items() if params[pi].kind == "count"]:
+        # 「服务了1200户，其中一半…」: the count is of a larger set than the one the rule counts
+        ends = [quantities[qi].end for qi, _ in assigned[pi]]
+        if any(SUBSET.search(question[end:end + SUBSET_WINDOW]) for end in ends):
+            del assigned[pi]
     for pi, values in assigned.items():
         ordered = [value for _, value in sorted(values)]
         out[params[pi].name] = tuple(ordered) if params[pi].multiple else ordered[0]

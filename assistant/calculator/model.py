@@ -185,7 +185,14 @@ class Rule:
     level_param: str | None = None
     previous_level_param: str | None = None
     previous_award_param: str | None = None
+    # the rule's base is the award another rule gives (「领航企业所获配套奖励的30%」): a question that states
+    # that award's facts, not the award, is answered by computing the award first
+    award_of: tuple[str, ...] = ()
     audience: Audience = Audience()
+
+    def denials(self) -> tuple[str, ...]:
+        """Words that deny one of the rule's flag conditions (「市级」 for a national-level award)."""
+        return tuple(w for p in self.params if p.kind == "flag" for w in p.against)
 
     def param(self, name: str) -> Parameter:
         """The parameter called `name` (KeyError if the rule has none)."""

@@ -145,6 +145,8 @@ class RuleEntry(_Strict):
     level_param: StrictStr | None = None
     previous_level_param: StrictStr | None = None
     previous_award_param: StrictStr | None = None
+    # a share of another rule's award (「所获配套奖励的30%」): those rules' ids
+    award_of: list[StrictStr] = []
     # who the rule is for (the 政策体检 match)
     audience: AudienceEntry | None = None
 

@@ -169,6 +169,7 @@ def _parse_rule(raw: Mapping[str, Any], clause_label: str) -> Rule:
     fields["term_years"] = r.number("term_years") or Decimal(1)
     fields["rate_is_maximum"] = r.flag("rate_is_maximum")
     fields["base_product"] = r.words("base_product")
+    fields["award_of"] = r.words("award_of")
     caps = raw.get("base_product_caps", {})
     if not isinstance(caps, dict):
         raise r.fail("base_product_caps", "must be an object")

@@ -50,7 +50,9 @@ _SPOKEN_SCALES = (("个亿元", 10**8), ("个亿", 10**8), ("亿元", 10**8), ("
 _ROUGH = re.compile(r"(?:个)?(?:多|来|余|几)(?:个)?[万亿]|[万亿](?:多|来|余)")
 _MEASURE_UNITS = ("吨标准煤", "吨", "平方米", "亩", "千瓦时", "千瓦", "度")
 # A number followed by one of these is not a quantity we compute with.
-_SKIP_AFTER = ("年期", "次性", "强", "月", "日", "号", "点", "时", "分", "秒")
+_SKIP_AFTER = ("次性", "强", "月", "日", "号", "点", "时", "分", "秒")
+# 「一年期LPR」 is a loan tenor, no quantity; 「买了5年期」 (insurance, a lease) is a term of years.
+_TENOR_OF = ("LPR", "lpr", "贷款", "利率", "市场报价", "报价", "中国人民银行", "人民银行", "央行", "的LPR", "的贷款")
 _ORDINAL_BEFORE = ("第",)
 _GAP = re.compile(r"[ \t\u3000]*")
 _UNIT_WINDOW = 8  # longer than any unit word above
@@ -370,6 +372,10 @@ def _classify(norm: str, start: int, end: int, value: Decimal, token: str) -> _C
     after = norm[unit_end:unit_end + _UNIT_WINDOW]
     if after.startswith(_SKIP_AFTER) or _ROUGH.match(after) or _ROUGH.match(norm, end - 1):
         return None
+    if after.startswith("年期"):
+        if norm[unit_end + 2:unit_end + 2 + _UNIT_WINDOW].lstrip("（(").startswith(_TENOR_OF):
+            return None
+        return _Classified(float(value), "years", unit_end + 2, "年")
     for suffix, scale in _SPOKEN_SCALES:
         # 「w」 only straight after an Arabic number and not inside a Latin word (「3wifi」)
         latin_next = suffix[0] in "wW" and norm[unit_end + len(suffix):unit_end + len(suffix) + 1].isascii() and \

@@ -30,7 +30,7 @@ from assistant.calculator import (
     parse_non_computable,
     parse_rules,
 )
-from assistant.calculator.extract import unexplained_figures
+from assistant.calculator.extract import uncued_figures, unexplained_figures
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ("heilongjiang", "harbin")
@@ -332,6 +332,32 @@ ROWS: list[tuple[Any, ...]] = [
     ("harbin-15-logistics-platform", "物流公共信息平台总投资300万", 900000, True),
     # 299万 < 300万 → 不符合
     ("harbin-15-logistics-platform", "物流公共信息平台总投资299万", 0, False),
+    # 「4年期」 is the insurance term: 20万 × 80% = 16万/年, capped at 3 years → 48万
+    ("heilongjiang-19-first-set-insurance", "首台套综合险投保了4年期，年度保费20万，能补多少", 480000, True),
+    # a count of services, each capped on its own: 3次 × 最高200万 = 600万
+    ("heilongjiang-10-pre-planning", "请专家机构先后开展了3次重大项目论证，最多能补多少", 6000000, True),
+    # 受理 is no listing: the 北交所 award needs the listing itself → 0
+    ("heilongjiang-14-bse", "转板北交所的材料被受理了，可是还没上市", 0, False),
+    # every stage up to the listing, asked as a sum: 200万 + 300万 + 500万 = 1000万
+    ("heilongjiang-14-ipo-staged", "辅导、受理、最终上市三个阶段累计能拿多少", 10000000, True),
+    # this year's first-year award only, even when the message sums it with another: 20万
+    ("heilongjiang-11-above-scale", "今年新入规，连同别的奖励合计", 200000, True),
+    # a city-level centre is not the national award's → not eligible
+    ("harbin-6-national-innovation-center", "我们是市级制造业创新中心", 0, False),
+    # a provincial quality benchmark is not the national one the award names → 0
+    ("harbin-2-quality-benchmark", "评上的是省级质量标杆企业", 0, False),
+    # a review passed again is no first recognition → 0
+    ("harbin-2-single-champion", "前几年就认定了市级单项冠军企业，今年复核通过", 0, False),
+    # the evaluation is not yet passed → 0
+    ("heilongjiang-6-generic-drug", "仿制药一致性评价还没通过", 0, False),
+    # the city's award for new above-scale companies is for manufacturers only → 0
+    ("harbin-2-new-above-scale", "新入统的规上服务业企业", 0, False),
+    # a centre recognised years ago and reviewed again is no new recognition → 0
+    ("heilongjiang-18-enterprise-tech-center", "省企业技术中心早就认定了，今年复核通过", 0, False),
+    # a national technology centre is not the provincial one the award names → 0
+    ("heilongjiang-18-enterprise-tech-center", "我们是国家级企业技术中心", 0, False),
+    # an energy project funded from the central budget is the clause's 「一定奖励」, not the listed 100万
+    ("harbin-10-demo-project", "资源综合利用项目拿到了中央预算内资金支持", 0, False),
 ]
 
 
@@ -925,3 +951,36 @@ def test_a_count_of_years_does_not_multiply_items_that_are_not_years() -> None:
 ])
 def test_a_flag_cue_may_carry_the_aspect_particle(question: str, implemented: float | None) -> None:
     assert extract_inputs(question, RULES["harbin-8-diagnosis"]).get("implemented") == implemented
+
+
+@pytest.mark.parametrize(("rule_id", "question", "missing"), [
+    # 「绿色工厂」 alone does not say the level, and only national ones are paid
+    ("heilongjiang-3-green-factory", "我们评上绿色工厂了，奖多少", ["national"]),
+    # the award is for companies with a city-level (or higher) technology centre: not stated → ask
+    ("harbin-6-tech-center-upgrade", "研发实际投入了900万", ["has_center"]),
+    # 「服务了800户，其中一部分…」: the count is of a larger set than the qualifying companies
+    ("heilongjiang-13-cloud", "云平台服务了800户中小企业，其中一部分上云费不到5000元", ["smes"]),
+])
+def test_a_fact_that_decides_the_award_is_asked_for_when_unstated(rule_id: str, question: str,
+                                                                   missing: list[str]) -> None:
+    rule = RULES[rule_id]
+    assert [p.name for p in missing_parameters(rule, extract_inputs(question, rule))] == missing
+
+
+@pytest.mark.parametrize(("rule_id", "question"), [
+    ("harbin-9-smart-manufacturing", "两化融合贯标奖励是固定50万吗"),  # the award asked about
+    ("harbin-6-tech-center-upgrade", "我们有市级技术中心，市里那50万能拿吗"),
+    ("harbin-8-platform-service", "没做第三方诊断，能拿那5万吗"),
+])
+def test_an_amount_asked_about_by_its_figure_is_no_input(rule_id: str, question: str) -> None:
+    rule = RULES[rule_id]
+    assert not any(isinstance(v, float) and v > 1000 for v in extract_inputs(question, rule).values())
+    assert unexplained_figures(question, rule, extract_inputs(question, rule)) == []
+
+
+def test_a_figure_taken_only_for_want_of_another_is_uncued() -> None:
+    # 「服务费六十万」: the service-fee rule's cue stands by the figure; the build rule took it as the lone figure
+    question = "工业互联网平台做数字化升级，服务费六十万"
+    service, build = RULES["harbin-8-platform-service"], RULES["harbin-8-platform-build"]
+    assert uncued_figures(question, service, extract_inputs(question, service)) == 0
+    assert uncued_figures(question, build, extract_inputs(question, build)) == 1

@@ -70,6 +70,9 @@ def _found(text: str) -> list[tuple[float, str]]:
         ("第二年收入2500万，第三年1800万", [(25_000_000, "money"), (18_000_000, "money")]),
         ("-5万元", [(-50_000, "money")]),
         ("投资800", [(800, "number")]),
+        # a term of years written with 期 (insurance, lease), unlike the loan tenor 「一年期LPR」
+        ("综合险投保了3年期", [(3, "years")]),
+        ("买的是五年期的保险，年保费40万", [(5, "years"), (400_000, "money")]),
     ],
 )
 def test_find_quantities_normalises_each_form(text: str, expected: list[tuple[float, str]]) -> None:
@@ -84,6 +87,8 @@ def test_find_quantities_normalises_each_form(text: str, expected: list[tuple[fl
         "第二年、第三年",  # ordinals
         "中国企业500强",  # a ranking
         "一年期LPR",  # a loan tenor
+        "按一年期贷款市场报价利率",  # a loan tenor, spelled out
+        "一年期（LPR）",  # a loan tenor, bracketed
         "一次性奖励",  # a word
         "2019-08-20",  # an ISO date
     ],
