@@ -11,6 +11,7 @@ replaced by its safe template and the event is logged.  This runs on every answe
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,9 +34,11 @@ class GuardFinding:
     value_yuan: float
 
 
-def money_in(text: str) -> list[tuple[str, float]]:
-    """(raw, yuan) for every money amount written in `text`."""
-    return [(q.raw, q.value) for q in find_quantities(text) if q.kind == "money"]
+@functools.lru_cache(maxsize=4096)
+def money_in(text: str) -> tuple[tuple[str, float], ...]:
+    """(raw, yuan) for every money amount written in `text`. Cached: the guard reads the same clause
+    texts and worksheet lines for reply after reply, and the reading depends on the text alone."""
+    return tuple((q.raw, q.value) for q in find_quantities(text) if q.kind == "money")
 
 
 # Computes a rule again from a calculation's inputs: (rule_id, inputs) → the calculator's Calculation.
