@@ -50,3 +50,12 @@ def test_naming_a_jurisdiction_filters_the_search(bot) -> None:
 def test_lexical_search_alone_still_answers_while_the_model_loads(bot) -> None:
     ranked = bot.retriever.score("展位费能补吗", None)
     assert (ranked[0].clause.doc_id, ranked[0].clause.clause) == (H, "5")
+
+
+def test_serving_keeps_numpy_s_openblas_to_one_thread(bot) -> None:  # type: ignore[no-untyped-def]
+    """On two cores OpenBLAS's spinning worker threads took the CPU from the query encoder."""
+    from threadpoolctl import threadpool_info
+
+    assert bot is not None
+    openblas = [info for info in threadpool_info() if info["internal_api"] == "openblas"]
+    assert openblas and all(info["num_threads"] == 1 for info in openblas)
