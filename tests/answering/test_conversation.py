@@ -159,11 +159,18 @@ def test_mixed_language_and_markup_still_answer(bot) -> None:
 
 
 def test_a_stacking_question_shows_both_amounts_and_the_rule(bot) -> None:
-    reply = bot.ask("绿色工厂省里和市里的奖励能叠加吗")
+    reply = bot.ask("国家级绿色工厂省里和市里的奖励能叠加吗")
     assert reply.text.startswith("不能")
-    assert "金额对照" in reply.text and "100万元" in reply.text and "200万元" in reply.text
+    assert "金额对照" in reply.text and "100万元" in reply.text and "50万元至200万元" in reply.text
     cited = [(c.doc_id, c.clause) for c in reply.citations]
     assert cited[0] == ("harbin", "18") and ("heilongjiang", "3") in cited and ("harbin", "10") in cited
+
+
+def test_a_stacking_question_without_the_level_gives_the_rule_and_no_assumed_amount(bot) -> None:
+    # 省第3条 pays national green factories only: with the level unstated, no 100万 is shown as if it applied
+    reply = bot.ask("绿色工厂省里和市里的奖励能叠加吗")
+    assert reply.text.startswith("不能") and (reply.citations[0].doc_id, reply.citations[0].clause) == ("harbin", "18")
+    assert "金额对照" not in reply.text and "100万元" not in reply.text and not reply.calculations
 
 
 def test_an_assumed_condition_is_said_in_the_headline(bot) -> None:
