@@ -183,7 +183,9 @@ def test_drafts_for_the_loaded_policies_use_only_their_sentences_figures() -> No
     report = run(PROJECT_ROOT / "corpus")
     assert report.hand == 55
     assert report.unsupported == [] and report.in_non_computable == [], format_report(report)
-    assert len(report.matched_hand) >= 30  # recall measured at 31/55 when this was written
+    # recall was 31/55 when this was written, 29/55 since issue 12 gave two hand-written rules a condition the
+    # draft has no input for (heilongjiang-3-green-factory: national; harbin-6-tech-center-upgrade: has_center)
+    assert len(report.matched_hand) >= 29
 
 
 def test_a_plain_text_naming_no_issuer_needs_only_the_issuer_flag(
