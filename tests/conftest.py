@@ -100,3 +100,11 @@ def postgres_feedback_url(postgres_url: str) -> str:
 def settings_in(tmp_path: Path, **changes: object) -> Settings:
     """Settings rooted in a test's own temp dir."""
     return dataclasses.replace(Settings(index_dir=tmp_path / "index", data_dir=tmp_path / "data"), **changes)
+
+
+@pytest.fixture
+def private_index(tmp_path: Path, session_settings: Settings) -> Settings:
+    """A copy of the session's real index and of the corpus it was built from, free to be changed."""
+    shutil.copytree(session_settings.index_dir, tmp_path / "index")
+    shutil.copytree(PROJECT_ROOT / "corpus", tmp_path / "corpus")
+    return dataclasses.replace(session_settings, index_dir=tmp_path / "index", corpus_dir=tmp_path / "corpus")

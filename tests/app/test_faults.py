@@ -33,14 +33,6 @@ from assistant.settings import PROJECT_ROOT, Settings
 REAL_KILL_STEPS = ("collected", "persisted", "switched")
 
 
-@pytest.fixture
-def private_index(tmp_path: Path, session_settings: Settings) -> Settings:
-    """A copy of the session's real index and of the corpus it was built from."""
-    shutil.copytree(session_settings.index_dir, tmp_path / "index")
-    shutil.copytree(PROJECT_ROOT / "corpus", tmp_path / "corpus")
-    return dataclasses.replace(session_settings, index_dir=tmp_path / "index", corpus_dir=tmp_path / "corpus")
-
-
 def edited_corpus(source: Path, target: Path) -> Path:
     """A copy of the corpus with one figure changed, so the index must be rebuilt for it."""
     shutil.copytree(source, target)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,7 @@ import pytest
 from assistant.errors import ModelNotFoundError, StaleIndexError
 from assistant.policies.corpus import load_corpus
 from assistant.search.index_store import build_index, collect_units, load_index, read_manifest
-from assistant.settings import PROJECT_ROOT, Settings
-
-
-@pytest.fixture
-def private_index(tmp_path: Path, session_settings: Settings) -> Settings:
-    """A copy of the session's real index and of the corpus, free to be changed."""
-    shutil.copytree(session_settings.index_dir, tmp_path / "index")
-    shutil.copytree(PROJECT_ROOT / "corpus", tmp_path / "corpus")
-    return dataclasses.replace(session_settings, index_dir=tmp_path / "index", corpus_dir=tmp_path / "corpus")
+from assistant.settings import Settings
 
 
 def test_loaded_index_has_every_clause_sentence_and_rule(session_settings: Settings) -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -27,16 +25,8 @@ from assistant.search.index_store import (
 )
 from assistant.search.retriever import ChineseTokenizer
 from assistant.search.token_cache import TokenCache
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings
 from devtools.synthetic_corpus import cities, write_copy
-
-
-@pytest.fixture
-def private_index(tmp_path: Path, session_settings: Settings) -> Settings:
-    """A copy of the session's real index and of the corpus, free to be changed."""
-    shutil.copytree(session_settings.index_dir, tmp_path / "index")
-    shutil.copytree(PROJECT_ROOT / "corpus", tmp_path / "corpus")
-    return dataclasses.replace(session_settings, index_dir=tmp_path / "index", corpus_dir=tmp_path / "corpus")
 
 
 def _build_dir(settings: Settings) -> Path:
