@@ -77,6 +77,24 @@ def _all_parts(parts: Iterable[dict[str, Any]], calculations: list[dict[str, Any
                    and abs(c["amount_yuan"] - p["amount"]) <= TOLERANCE_YUAN for c in calculations) for p in parts)
 
 
+def user_turns(pre: Iterable[Any]) -> list[str]:
+    """The user's earlier messages of a case: each turn a string, or a [role, text] pair.
+
+    A writer's own assistant turns are dropped: the bot answers each earlier message itself, so a
+    follow-up is read against what the product said, as in a real conversation.
+    """
+    turns = []
+    for turn in pre:
+        if isinstance(turn, str):
+            turns.append(turn)
+        elif isinstance(turn, (list, tuple)) and len(turn) == 2 and all(isinstance(x, str) for x in turn):
+            if turn[0] == "user":
+                turns.append(turn[1])
+        else:
+            raise ValueError(f"earlier turn is neither a text nor a [role, text] pair: {turn!r}")
+    return turns
+
+
 def run_amount_cases(load_bot: Callable[[dt.date], Any], cases: list[dict[str, Any]]) -> list[AmountResult]:
     """Ask every case (earlier turns first) with a bot whose clock is the case's day."""
     bots: dict[str, Any] = {}
@@ -87,7 +105,7 @@ def run_amount_cases(load_bot: Callable[[dt.date], Any], cases: list[dict[str, A
             bots[day] = load_bot(dt.date.fromisoformat(day))
         bot = bots[day]
         history: list[tuple[str, str]] = []
-        for turn in case.get("pre", []):
+        for turn in user_turns(case.get("pre", [])):
             history += [("user", turn), ("assistant", bot.ask(turn, history=history).text)]
         reply = bot.ask(case["q"], history=history).to_dict()
         outcome, got = judge(case, reply)

@@ -32,3 +32,13 @@ def test_quiet_prints_the_figures_and_no_case(bot) -> None:  # type: ignore[no-u
     assert "哈尔滨第十一条讲什么" in format_report(results, summary)
     quiet = format_report(results, summary, quiet=True)
     assert "通过 0/1 个用例" in quiet and "哈尔滨第十一条讲什么" not in quiet
+
+
+def test_earlier_turns_are_read_as_texts_or_role_pairs() -> None:
+    """A writer may give earlier turns as [role, text] pairs: the user's are asked, the writer's replies dropped."""
+    from devtools.amounts import user_turns
+
+    assert user_turns(["省里首台套奖多少"]) == ["省里首台套奖多少"]
+    assert user_turns([["user", "省里首台套奖多少"], ["assistant", "最高1000万元"]]) == ["省里首台套奖多少"]
+    with pytest.raises(ValueError):
+        user_turns([{"role": "user"}])
