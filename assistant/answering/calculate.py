@@ -80,6 +80,12 @@ class Calculator:
         self.corpus = corpus
         self.rules = rules
         self.rule_index = RuleIndex(rules)  # rank_rules looks only at the rules of the best clauses' documents
+        # looked up per question, so read off the rules once (a walk over every rule grows with the corpus)
+        self.share_rules: dict[str, list[Rule]] = {}
+        for other in rules.values():
+            for award in other.award_of if other.base is not None else ():
+                self.share_rules.setdefault(award, []).append(other)
+        self.documents_with_rules = frozenset(r.doc_id for r in rules.values())
         self.retriever = retriever
         self.lpr_table = lpr_table
         self.llm = llm
@@ -249,9 +255,8 @@ class Calculator:
         for the share in the share rule's own words (those that are not cues of the award it takes)."""
         if not award.eligible or award.amount_yuan <= 0:
             return None
-        for other in self.rules.values():
-            if rule.rule_id not in other.award_of or other.base is None:
-                continue
+        for other in self.share_rules.get(rule.rule_id, ()):
+            assert other.base is not None
             cues = other.param(other.base).cues
             if not any(w in question for w in other.keywords if not any(cue in w for cue in cues)):
                 continue
@@ -426,7 +431,7 @@ class Calculator:
         if not ranked:
             return None
         best = ranked[0].clause
-        has_rules = any(r.doc_id == best.doc_id for r in self.rules.values())
+        has_rules = best.doc_id in self.documents_with_rules
         reasons = {n.clause: n.reason for n in self.corpus.no_amount.get(best.doc_id, ())}
         document = self.corpus.document(best.doc_id)
         title = document.cited_title if document else best.doc_id

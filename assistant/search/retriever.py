@@ -19,8 +19,8 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +58,13 @@ class ScoredClause:
     score: float
     dense: float
     lexical: float
-    sentences: tuple[tuple[int, int, float], ...]  # (start, end, score) in the clause text, best first
+    # (start, end, score) in the clause text, best first: ranked on first use, since a question keeps
+    # each document's best clause and at a hundred policies most of them are never quoted
+    rank_sentences: Callable[[], tuple[tuple[int, int, float], ...]] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def sentences(self) -> tuple[tuple[int, int, float], ...]:
+        return self.rank_sentences()
 
 
 class ChineseTokenizer:
@@ -173,7 +179,7 @@ class Retriever:
             clause = self.clauses[i]
             assert clause is not None
             results.append(ScoredClause(clause, float(fused[i]), float(dense[i]), float(lexical[i]),
-                                        self._sentences(i, dense_units, lexical_units)))
+                                        functools.partial(self._sentences, i, dense_units, lexical_units)))
         return results
 
     def _kept(self, fused: np.ndarray, allowed: np.ndarray) -> list[int]:
