@@ -153,7 +153,9 @@ class Places:
 def where(places: Places, named: Sequence[Place], regions: Sequence[str]) -> list[Place]:
     """The named places; of a name several divisions share (「朝阳区」), the ones inside the given regions
     when any are."""
-    outer = [r for r in map(places.region, regions) if r is not None]
+    if len({p.name for p in named}) == len(named):
+        return list(named)  # no name shared: nothing to choose, and no walk over every document's region
+    outer = [r for r in map(places.region, dict.fromkeys(regions)) if r is not None]
     kept: list[Place] = []
     for place in named:
         namesakes = [p for p in named if p.name == place.name]
