@@ -202,7 +202,7 @@ class Calculator:
             if best.keyword_chars == 0 or not close:
                 return None  # the clause that answers has no rule: never borrow another clause's figures
         best = self.in_force(best, context.question)
-        both = self.both_levels(best.rule, context)
+        both = self.both_levels(best.rule, context, {s.clause.doc_id for s in ranked})
         if both:
             return self.answer_parts(both, context)
         unread = unread_amounts(context.question)
@@ -239,13 +239,15 @@ class Calculator:
         beside = self.beside(best, choices, context)
         return self.compose(calculations, beside, ranked, context.question)
 
-    def both_levels(self, rule: Rule, context: Context) -> list[Part]:
+    def both_levels(self, rule: Rule, context: Context, in_scope: set[str]) -> list[Part]:
         """「省里和市里加起来」: `rule` and the other document's rule for the same matter (audience.matter),
-        as two parts of one answer; [] when not asked so or no other rule shares the matter."""
+        as two parts of one answer; [] when not asked so or no other rule shares the matter.  Only the
+        documents searched for this question count (those of the company's place): with several cities'
+        policies loaded, another city's rule for the matter is not the "市里" of this company."""
         if not rule.audience.matter or not asks_both_levels(context.question):
             return []
-        others = [r for r in self.rules.values()
-                  if r.doc_id != rule.doc_id and r.audience.matter == rule.audience.matter]
+        others = [r for r in self.rules.values() if r.doc_id != rule.doc_id and r.doc_id in in_scope
+                  and r.audience.matter == rule.audience.matter]
         if len(others) != 1:
             return []
         return [Part(context.question, r, self.read_inputs(r, context)) for r in (rule, others[0])]

@@ -8,6 +8,7 @@ in their metadata and by the jurisdiction words 省/市.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from assistant.policies.corpus import Corpus, Document
@@ -32,13 +33,17 @@ class ClauseReference:
     clause: str
 
 
-def find_documents(question: str, corpus: Corpus) -> list[str]:
-    """Documents the question names by alias or jurisdiction word, in corpus order."""
+def find_documents(question: str, corpus: Corpus, within: Collection[str] | None = None) -> list[str]:
+    """Documents the question names by alias or jurisdiction word, in corpus order.  A jurisdiction word
+    (「市里」) names the documents of that level in force where the company is (`within`, when known and
+    any of that level is loaded there): with several cities' policies loaded, 「市里」 is the company's city."""
     named = [d.doc_id for d in corpus.documents if _names_document(question, d, corpus)]
     for jurisdiction, pattern in JURISDICTION_WORDS.items():
         for match in pattern.finditer(question):
             if _is_jurisdiction_word(question, match.start(), match.end()):
-                named += [d.doc_id for d in corpus.documents if d.jurisdiction == jurisdiction]
+                level = [d.doc_id for d in corpus.documents if d.jurisdiction == jurisdiction]
+                there = [d for d in level if within is not None and d in within]
+                named += there or level
     return [d.doc_id for d in corpus.documents if d.doc_id in named]
 
 

@@ -42,3 +42,11 @@ def test_the_province_measure_is_quoted_beside_the_city_clause(city_bot: Assista
 def test_a_city_question_never_cites_another_city(city_bot: Assistant) -> None:
     reply = city_bot.ask("齐齐哈尔技术创新示范企业奖励多少")
     assert {d for d, _ in cited(reply)} <= {"heilongjiang", "city2302"}, reply.text
+
+
+def test_province_and_city_together_takes_the_companys_own_city(city_bot: Assistant) -> None:
+    """「省里和市里加起来」 with several cities loaded: the province's award and the company's own city's."""
+    reply = city_bot.ask("我们是齐齐哈尔的食品制造企业，今年刚入规，省里和市里入规奖励第一年加起来能拿多少？").to_dict()
+    parts = {(c["doc_id"], c["clause"]): c["amount_yuan"] for c in reply["calculations"]}
+    assert parts == {("heilongjiang", "11"): 200_000, ("city2302", "2"): 500_000}, reply["text"]
+    assert reply["total_yuan"] == 700_000
