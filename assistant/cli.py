@@ -67,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
                           help="按金额结果打分（正确 / 反问 / 错误金额），用于改写题集 paraphrases、heldout")
     evaluate.add_argument("--match", action="store_true",
                           help="政策体检评测：每行一个企业描述，统计应申请项找到、误报、金额与合计")
+    evaluate.add_argument("--retrieval", action="store_true",
+                          help="检索评测：有标准条款的用例的检索 hit@1/hit@3、纯向量 hit@1、回答首个引用（只打印数字）")
     evaluate.add_argument("--quiet", action="store_true", help="只打印汇总")
     evaluate.set_defaults(handler=_eval)
 
@@ -208,6 +210,12 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         matched = score_cases(asker, read_match_cases(path))
         print(format_match_report(matched, quiet=args.quiet))
         return 0 if all(not s.claimed_wrongly for s in matched) else 1
+    if args.retrieval:
+        from devtools.retrieval_eval import format_retrieval_report, score_retrieval
+
+        print(format_retrieval_report(score_retrieval(Assistant.load(settings, wait_for_model=True),
+                                                      read_cases(path))))
+        return 0
     if args.amounts:
         from devtools.amounts import format_amount_report, run_amount_cases
 

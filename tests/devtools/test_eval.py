@@ -42,3 +42,19 @@ def test_earlier_turns_are_read_as_texts_or_role_pairs() -> None:
     assert user_turns([["user", "省里首台套奖多少"], ["assistant", "最高1000万元"]]) == ["省里首台套奖多少"]
     with pytest.raises(ValueError):
         user_turns([{"role": "user"}])
+
+
+def test_retrieval_figures_count_gold_clauses_and_print_no_case(bot) -> None:  # type: ignore[no-untyped-def]
+    """`eval --retrieval`: the right clause scores on every check, a wrong gold on none; follow-ups are left out."""
+    from devtools.retrieval_eval import format_retrieval_report, score_retrieval
+
+    right = {"q": "哈尔滨第十一条讲什么", "kind": "lookup", "gold": [["harbin", "11"]], "pre": []}
+    wrong = {**right, "gold": [["heilongjiang", "3"]]}
+    followup = {**right, "pre": ["省里首台套奖多少"]}
+    results = score_retrieval(bot, [right, wrong, followup])
+    assert len(results) == 2
+    assert results[0].checks["cited@1"] and results[0].checks["search_hit@3"]
+    assert not any(results[1].checks.values())
+    report = format_retrieval_report(results)
+    assert any(line.split()[:2] == ["cited@1", "1/2"] for line in report.splitlines()), report
+    assert "哈尔滨" not in report
