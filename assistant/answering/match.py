@@ -99,6 +99,9 @@ class Matcher:
             if own:
                 found = extract_inputs("，".join(own), rule)
                 lacking = {p.name for p in missing_parameters(rule, found, self.lpr_table)}
+                # a condition the calculator would assume (「总部和主营业务均在我省」「市政府组织的展会」) is a
+                # fact about the company or the matter, stated anywhere in the description
+                lacking |= {n for c in rule.conditions if c.assume_if_missing for n in c.params() if n not in found}
                 if shared and lacking:
                     common = extract_inputs("，".join(shared), rule)
                     found.update({k: v for k, v in common.items() if k in lacking})
@@ -257,8 +260,10 @@ class Matcher:
                              f"（{self.document_name(lower.doc_id)}）{why}；后者原文为{kind}、金额待认定，"
                              f"合计按确定金额的「{higher.title}」计，实际可选择较高的一项")
             kept = [k for k in kept if k is not rival] + [higher]
-        counted = {b.rule_id for b in kept if self.definite(b)}
-        marked = [replace(b, counted=b.rule_id in counted) for b in benefits]
+        # by identity: one rule gives a benefit per kind stated (「市级隐形冠军」「国家级小巨人」), and a kind
+        # that fails is no part of the total
+        counted = {id(b) for b in kept if self.definite(b)}
+        marked = [replace(b, counted=id(b) in counted) for b in benefits]
         total = float(sum(b.amount_yuan or 0 for b in marked if b.counted))
         return marked, total, notes
 
