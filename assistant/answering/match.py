@@ -16,19 +16,26 @@ a matter one enterprise takes at one level only (Harbin 第十八条's list) cou
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from assistant.answering.profile import CompanyFacts, CompanyProfile, is_tentative, mention_state, mentioned
+from assistant.answering.profile import (
+    CompanyFacts,
+    CompanyProfile,
+    description_pieces,
+    is_tentative,
+    mention_state,
+    mentioned,
+)
 from assistant.answering.reply import Benefit
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, missing_parameters
 from assistant.calculator.conditions import evaluate, is_present, normalise_inputs
 from assistant.policies.corpus import Corpus
 from assistant.text.formatting import format_yuan
 
-PIECES = re.compile(r"[，,。；;！？!?\n]")
 PLACE_QUESTION = "贵企业注册在哪个市（县、区）？（所在地决定适用哪份政策）"
 
 
@@ -45,34 +52,39 @@ class MatchResult:
 class Matcher:
     """Matches a company profile against the rules of the loaded policies."""
 
-    def __init__(self, corpus: Corpus, rules: Mapping[str, Rule], lpr_table: Any, facts: CompanyFacts) -> None:
+    def __init__(self, corpus: Corpus, rules: Mapping[str, Rule], lpr_table: Any, facts: CompanyFacts,
+                 clock: Callable[[], dt.date] | None = None) -> None:
         self.corpus = corpus
         self.rules = rules
         self.lpr_table = lpr_table
         self.facts = facts
+        self.clock = clock  # resolves 去年、今年 against 2025年 in a stated change
 
     def match(self, profile: CompanyProfile) -> MatchResult:
         """The benefits of every relevant rule in force where the company is, and the total."""
         documents = tuple(d.doc_id for d in self.corpus.documents
                           if profile.applicable is None or d.doc_id in profile.applicable)
+        pieces = [piece for text in profile.texts for piece in description_pieces(text, self.today())]
         relevant = [rule for rule in self.rules.values() if rule.doc_id in documents
-                    and (profile.everything or any(mentioned(rule, text) for text in profile.texts))]
+                    and (profile.everything or any(mentioned(rule, piece) for piece in pieces))]
         benefits = [b for rule in relevant for b in self.judge(rule, profile, relevant)]
         benefits, total, notes = self.apply_stacking(benefits)
         order = {"eligible": 0, "needs_info": 1, "not_eligible": 2}
         benefits.sort(key=lambda b: order[b.status])  # stable: the rules' own order within a group
         return MatchResult(tuple(benefits), total, tuple(notes), documents)
 
+    def today(self) -> dt.date | None:
+        return self.clock() if self.clock is not None else None
+
     # ---- one rule ----------------------------------------------------------------------
-    @staticmethod
-    def pieces_about(rule: Rule, text: str, relevant: Sequence[Rule]) -> tuple[list[str], list[str]]:
+    def pieces_about(self, rule: Rule, text: str, relevant: Sequence[Rule]) -> tuple[list[str], list[str]]:
         """(the pieces of one turn about the rule, the pieces about no relevant rule). A piece is about the
         rules it mentions, and a piece that mentions none belongs to the pieces before it (「技改投资3亿，
         LPR 3.45%」)."""
         own: list[str] = []
         shared: list[str] = []
         owner: Rule | None = None
-        for piece in (p for p in PIECES.split(text) if p.strip()):
+        for piece in (p for p in description_pieces(text, self.today()) if p.strip()):
             named = [r for r in relevant if mentioned(r, piece)]
             if named:
                 owner = rule if rule in named else named[0]
@@ -93,20 +105,24 @@ class Matcher:
         taken from there, never a figure a piece about another rule states. A later turn's figures replace an
         earlier turn's."""
         inputs: dict[str, Any] = {}
+        today = self.today()
         for text in profile.texts:
             own, shared = self.pieces_about(rule, text, relevant)
             own = self.firm(rule, own)
             if own:
-                found = extract_inputs("，".join(own), rule)
+                found = extract_inputs("，".join(own), rule, today)
                 lacking = {p.name for p in missing_parameters(rule, found, self.lpr_table)}
+                # a condition the calculator would assume (「总部和主营业务均在我省」「市政府组织的展会」) is a
+                # fact about the company or the matter, stated anywhere in the description
+                lacking |= {n for c in rule.conditions if c.assume_if_missing for n in c.params() if n not in found}
                 if shared and lacking:
-                    common = extract_inputs("，".join(shared), rule)
+                    common = extract_inputs("，".join(shared), rule, today)
                     found.update({k: v for k, v in common.items() if k in lacking})
                 # a rate or a date (「入统时一年期LPR是3.45%」) is no other rule's figure: it may stand anywhere
                 kinds = {p.name: p.kind for p in rule.params}
                 lacking = {n for n in lacking if n not in found and kinds.get(n) in ("rate", "date")}
                 if lacking:
-                    whole = extract_inputs(text, rule)
+                    whole = extract_inputs(text, rule, today)
                     found.update({k: v for k, v in whole.items() if k in lacking})
                 inputs.update(found)
         for param, fact in rule.audience.sets:
@@ -177,7 +193,7 @@ class Matcher:
         if denied:
             return benefit("not_eligible", reason=f"条款适用于{'、'.join(f.label for f in denied)}，"
                                                   f"您说明贵企业不是{'、'.join(f.label for f in denied)}")
-        said = mention_state(rule, profile.texts, self.facts)
+        said = mention_state(rule, profile.texts, self.facts, self.today())
         subject = rule.audience.mentions[0].replace("…", "")
         if said == "denied":
             return benefit("not_eligible", reason=f"您说明贵企业没有（未获得）{subject}，不符合「{rule.name}」的条件")
@@ -257,8 +273,10 @@ class Matcher:
                              f"（{self.document_name(lower.doc_id)}）{why}；后者原文为{kind}、金额待认定，"
                              f"合计按确定金额的「{higher.title}」计，实际可选择较高的一项")
             kept = [k for k in kept if k is not rival] + [higher]
-        counted = {b.rule_id for b in kept if self.definite(b)}
-        marked = [replace(b, counted=b.rule_id in counted) for b in benefits]
+        # by identity: one rule gives a benefit per kind stated (「市级隐形冠军」「国家级小巨人」), and a kind
+        # that fails is no part of the total
+        counted = {id(b) for b in kept if self.definite(b)}
+        marked = [replace(b, counted=id(b) in counted) for b in benefits]
         total = float(sum(b.amount_yuan or 0 for b in marked if b.counted))
         return marked, total, notes
 

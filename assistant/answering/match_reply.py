@@ -42,7 +42,7 @@ class MatchAnswerer:
         self.facts = facts
         self.places = places
         self.clock = clock
-        self.matcher = Matcher(corpus, rules, lpr_table, facts)
+        self.matcher = Matcher(corpus, rules, lpr_table, facts, clock)
         self.mentions = audience_mentions(rules.values())
         self.recognitions = recognition_names(rules.values())
 

@@ -9,6 +9,7 @@ the earlier one, and the figures of a later turn replace the earlier figures of 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,8 +19,10 @@ from pathlib import Path
 
 from assistant.answering.context import user_turns
 from assistant.calculator import Rule
+from assistant.calculator.extract import find_changes
 from assistant.policies.places import Place
 from assistant.settings import PACKAGE_DATA_DIR
+from assistant.text.amounts import find_quantities
 
 FACTS_FILE = PACKAGE_DATA_DIR / "company_facts.json"
 NEGATIONS = ("未", "没有", "没", "不", "非", "尚未", "还没")
@@ -190,6 +193,29 @@ def _mention_spans(rule: Rule, text: str) -> list[int]:
 PIECE_BREAK = re.compile(r"[，,。；;！？!?\n]")
 
 
+def description_pieces(text: str, today: dt.date | None = None) -> list[str]:
+    """The text's pieces between commas and stops — but two figures of one stated change stay one piece
+    (「去年产值2亿，今年2.5亿」「2025年产值2亿，2026年2.6亿」): the second says what the first is about."""
+    pieces: list[str] = []
+    start = 0
+    for match in [*PIECE_BREAK.finditer(text), None]:
+        end = match.start() if match else len(text)
+        piece = text[start:end]
+        if pieces and _one_change(pieces[-1], text[start - 1:start], piece, today):
+            pieces[-1] += text[start - 1:start] + piece
+        else:
+            pieces.append(piece)
+        start = end + 1
+    return pieces
+
+
+def _one_change(first: str, separator: str, second: str, today: dt.date | None) -> bool:
+    joined = first + separator + second
+    quantities = find_quantities(joined)
+    return any(quantities[min(a, b)].end <= len(first) < quantities[max(a, b)].start
+               for a, b in find_changes(joined, quantities, today))
+
+
 TENTATIVE_CONTEXT = 4  # characters before a tentative word checked against the clause's own words
 
 
@@ -203,12 +229,12 @@ def is_tentative(piece: str, rule: Rule, facts: CompanyFacts) -> bool:
     return False
 
 
-def mention_state(rule: Rule, texts: Sequence[str], facts: CompanyFacts) -> str:
+def mention_state(rule: Rule, texts: Sequence[str], facts: CompanyFacts, today: dt.date | None = None) -> str:
     """How the description speaks of the rule's subject: "stated" (评上了、有), "tentative" (准备申报),
     "denied" (没有首台套产品), or "" when it does not speak of it; the firmest wins."""
     found: set[str] = set()
     for text in texts:
-        for piece in PIECE_BREAK.split(text):
+        for piece in description_pieces(text, today):
             for start in _mention_spans(rule, piece):
                 before = piece[max(0, start - NEGATION_WINDOW):start]
                 if any(n in before for n in facts.negations):

@@ -11,6 +11,7 @@ calculator then reports the parameter as missing instead of guessing.
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from assistant.calculator.model import Parameter, Rule
@@ -30,9 +31,15 @@ ITEM_UNITS = ("个", "项", "款", "台", "套", "件", "种", "品种")
 # 「去年8个亿，今年9.2个亿」.
 CHANGE_BETWEEN = re.compile(r"^\s*(?:元)?\s*(?:增加|增长|涨|提高|上升|提升|增|升|变|跃升)?(?:了)?(?:到|至|为)\s*$")
 CHANGE_FROM = ("从", "由")
-EARLIER_YEAR = ("去年", "上年", "上一年", "前年")
-LATER_YEAR = ("今年", "本年", "当年", "这一年")
 CHANGE_LOOKBACK = 10
+# 「去年2亿，今年2.5亿」「前年产值2亿，去年2.6亿」「2025年3亿，2026年3.9亿」: two figures each labelled with its
+# year state a change from the earlier year's to the later's, whichever is written first. A relative year
+# counts back from today (the injectable clock); without today only years of one kind are compared.
+RELATIVE_YEARS = {"前年": -2, "去年": -1, "上一年": -1, "上年": -1, "今年": 0, "本年": 0, "当年": 0, "这一年": 0}
+YEAR_LABEL = re.compile(r"(\d{4})\s*年|" + "|".join(RELATIVE_YEARS))
+YEARLY_GAP = 14
+YEARLY_LEAD = 4  # characters between the first figure and the second figure's year: 「，」「，而」
+YEARLY_CHANGE_WORDS = re.compile(r"比|增|减|多|少|涨|降|提高|上升|下降")
 # 「报价10万，实际交了8万」: a figure the question marks as actual fits a parameter whose label is the
 # actual amount (实际交易额, 实际缴纳展位费…) better than the other figure near the same cue.
 ACTUAL_WORDS = ("实际", "实付", "已支付", "已付", "实缴")
@@ -70,8 +77,9 @@ def asked_figure(text: str, q: Quantity) -> bool:
     return bool(ASKED_BEFORE.search(text[max(0, q.start - 3):q.start]) and ASKED_AFTER.match(after))
 
 
-def extract_inputs(question: str, rule: Rule) -> dict[str, InputValue]:
-    """The values in `question` that fill `rule`'s parameters, keyed by parameter name."""
+def extract_inputs(question: str, rule: Rule, today: datetime.date | None = None) -> dict[str, InputValue]:
+    """The values in `question` that fill `rule`'s parameters, keyed by parameter name; `today` resolves
+    relative years (去年、今年) of a stated change against explicit ones (2025年)."""
     out: dict[str, InputValue] = {}
     _choices(question, rule, out)
     for param in rule.params:
@@ -83,7 +91,7 @@ def extract_inputs(question: str, rule: Rule) -> dict[str, InputValue]:
             dates = find_dates(question)
             if dates:
                 out[param.name] = dates[0].iso()
-    _numbers(question, rule, out)
+    _numbers(question, rule, out, today)
     return out
 
 
@@ -165,19 +173,47 @@ def _marked_actual(question: str, q: Quantity) -> bool:
     return any(word in before for word in ACTUAL_WORDS) and not any(ch in SEPARATORS for ch in before[-4:])
 
 
-def find_changes(question: str, quantities: list[Quantity]) -> list[tuple[int, int]]:
-    """Pairs (before, after) of quantity indices that state one figure changing into another."""
+def _year_label(text: str, today: datetime.date | None, lead: int = 0) -> tuple[str, int] | None:
+    """The year a figure is labelled with, the last the stretch before it names: ("year", 2025), or ("back",
+    −1) for 去年 when there is no today. None when the year stands more than `lead` characters into the stretch
+    (「，今年2.5亿」: it opens it) or a word of change stands between it and the figure (「比去年增加了3000万」
+    is a difference, 「当年新增贷款1000万」 another figure)."""
+    found = list(YEAR_LABEL.finditer(text))
+    if not found:
+        return None
+    match = found[-1]
+    if (lead and match.start() > lead) or YEARLY_CHANGE_WORDS.search(text[match.end():]):
+        return None
+    if match.group(1):
+        return "year", int(match.group(1))
+    back = RELATIVE_YEARS[match.group(0)]
+    return ("year", today.year + back) if today is not None else ("back", back)
+
+
+def find_changes(question: str, quantities: list[Quantity],
+                 today: datetime.date | None = None) -> list[tuple[int, int]]:
+    """Pairs (before, after) of quantity indices that state one figure changing into another: 「从4亿增加到
+    4.6亿」, or two figures labelled with different years (the earlier year's is `before`)."""
     changes = []
     for i in range(len(quantities) - 1):
         first, second = quantities[i], quantities[i + 1]
-        if first.kind != second.kind or first.kind not in ("money", "number") or first.value <= 0:
+        if first.kind != second.kind or first.kind not in ("money", "number"):
             continue
         between = question[first.end:second.start]
-        lead = question[max(0, first.start - CHANGE_LOOKBACK):first.start]
+        lead_start = max(quantities[i - 1].end if i else 0, first.start - CHANGE_LOOKBACK)
+        lead = question[lead_start:first.start]
         moved = CHANGE_BETWEEN.match(between) and (any(w in lead[-3:] for w in CHANGE_FROM) or "到" in between)
-        yearly = any(w in lead for w in EARLIER_YEAR) and any(w in between for w in LATER_YEAR) and len(between) <= 14
-        if moved or yearly:
+        if moved and first.value > 0:
             changes.append((i, i + 1))
+            continue
+        if len(between) > YEARLY_GAP:
+            continue
+        years = _year_label(lead, today), _year_label(between, today, lead=YEARLY_LEAD)
+        if None in years or years[0][0] != years[1][0] or years[0][1] == years[1][1]:  # type: ignore[index]
+            continue
+        pair = (i, i + 1) if years[0][1] < years[1][1] else (i + 1, i)  # type: ignore[index]
+        if quantities[pair[0]].value > 0:
+            changes.append(pair)
     return changes
 
 
@@ -268,11 +304,11 @@ def _derived(params: list[Parameter], quantities: list[Quantity], changes: list[
     used.update((before, after))
 
 
-def _numbers(question: str, rule: Rule, out: dict[str, InputValue]) -> None:
+def _numbers(question: str, rule: Rule, out: dict[str, InputValue], today: datetime.date | None = None) -> None:
     params = [p for p in rule.params if p.kind in NUMERIC_KINDS]
     quantities = [q for q in find_quantities(question) if not asked_figure(question, q)]
     spans = _cue_spans(question, params)
-    changes = find_changes(question, quantities) if any(p.derived for p in params) else []
+    changes = find_changes(question, quantities, today) if any(p.derived for p in params) else []
     assigned: dict[int, list[tuple[int, float]]] = {}
     used: set[int] = set()
     _derived(params, quantities, changes, used, assigned)

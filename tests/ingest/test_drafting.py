@@ -184,8 +184,10 @@ def test_drafts_for_the_loaded_policies_use_only_their_sentences_figures() -> No
     assert report.hand == 55
     assert report.unsupported == [] and report.in_non_computable == [], format_report(report)
     # recall was 31/55 when this was written, 29/55 since issue 12 gave two hand-written rules a condition the
-    # draft has no input for (heilongjiang-3-green-factory: national; harbin-6-tech-center-upgrade: has_center)
-    assert len(report.matched_hand) >= 29
+    # draft has no input for (heilongjiang-3-green-factory: national; harbin-6-tech-center-upgrade: has_center),
+    # 27/55 since issue 13 gave two more a level condition on their choice (heilongjiang-12-niche-market: 省级隐形冠军
+    # or 国家级小巨人, not 市级隐形冠军 or 省级专精特新; heilongjiang-19-key-new-product: 列入省重点新产品开发计划)
+    assert len(report.matched_hand) >= 27
 
 
 def test_a_plain_text_naming_no_issuer_needs_only_the_issuer_flag(

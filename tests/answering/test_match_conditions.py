@@ -1,0 +1,97 @@
+"""The match claims a benefit only when every condition of its clause is stated: conditions the rules data
+carries for who a provision is for (总部在省、首次、领航企业、市政府组织、认定级别、计划名单、政策性担保)."""
+
+from __future__ import annotations
+
+
+def benefits_of(bot, description: str, rule_id: str) -> list:  # type: ignore[no-untyped-def]
+    return [b for b in bot.check_company(description, []).benefits if b.rule_id == rule_id]
+
+
+def one(bot, description: str, rule_id: str):  # type: ignore[no-untyped-def]
+    found = benefits_of(bot, description, rule_id)
+    assert len(found) == 1, found
+    return found[0]
+
+
+# 省第14条：「对总部和主营业务均在我省，在境内主板、创业板及科创板首发上市的企业，给予分阶段补助」
+def test_listing_stages_ask_where_the_headquarters_is_when_the_description_does_not_say(bot) -> None:
+    benefit = one(bot, "七台河一家煤机企业，上市辅导已经验收完成。", "heilongjiang-14-ipo-staged")
+    assert benefit.status == "needs_info" and benefit.amount_yuan is None
+    assert any("总部和主营业务" in question for question in benefit.missing)
+
+
+def test_listing_stages_pay_when_headquarters_and_business_are_stated_in_the_province(bot) -> None:
+    # the headquarters stands in a piece of its own, before the piece that names the listing stage
+    benefit = one(bot, "我们总部和主营业务都在鹤岗，去年完成了上市辅导。", "heilongjiang-14-ipo-staged")
+    assert (benefit.status, benefit.amount_yuan) == ("eligible", 2_000_000)
+
+
+def test_listing_stages_are_refused_to_a_company_headquartered_outside_the_province(bot) -> None:
+    benefit = one(bot, "绥化有我们的生产基地，不过总部在外省，已经完成了上市辅导。", "heilongjiang-14-ipo-staged")
+    assert benefit.status == "not_eligible"
+
+
+# 省第15条：「首次被评定为中国制造业企业500强……给予100万元的一次性奖励」
+def test_a_top500_award_needs_the_first_listing(bot) -> None:
+    assert one(bot, "鸡西的企业，今年进了中国制造业企业500强。", "heilongjiang-15-top500").status == "needs_info"
+    first = one(bot, "鸡西的企业，今年第一次进了中国制造业企业500强。", "heilongjiang-15-top500")
+    assert (first.status, first.amount_yuan) == ("eligible", 1_000_000)
+    again = one(bot, "鸡西的企业，已经连续四年进入中国制造业企业500强。", "heilongjiang-15-top500")
+    assert again.status == "not_eligible"
+
+
+# 省第12条：「对认定为省级制造业“隐形冠军”的企业……对认定为国家级专精特新“小巨人”的企业」
+def test_a_recognition_of_another_level_is_not_the_clauses(bot) -> None:
+    found = benefits_of(bot, "黑河的企业，前年被评为市级隐形冠军，今年升为国家级专精特新小巨人。",
+                        "heilongjiang-12-niche-market")
+    assert sorted((b.status, b.amount_yuan) for b in found) == [("eligible", 1_000_000), ("not_eligible", None)]
+    reply = bot.check_company("黑河的企业，前年被评为市级隐形冠军，今年升为国家级专精特新小巨人。", [])
+    assert reply.total_yuan == 1_000_000  # the failing kind is no part of the total
+    provincial = one(bot, "黑河的企业，我们是省级专精特新中小企业。", "heilongjiang-12-niche-market")
+    assert provincial.status == "not_eligible"
+
+
+# 省第19条：「对列入省重点新产品开发计划且年度单品销售收入在500万元以上的企业」
+def test_a_national_new_product_list_is_not_the_provincial_plan(bot) -> None:
+    national = one(bot, "伊春的企业，一款产品列入国家重点新产品，年销售收入900万。", "heilongjiang-19-key-new-product")
+    assert national.status == "not_eligible"
+    provincial = one(bot, "伊春的企业，一款产品列入省重点新产品开发计划，年销售收入900万。",
+                     "heilongjiang-19-key-new-product")
+    assert (provincial.status, provincial.amount_yuan) == ("eligible", 180_000)  # 900万 × 2%
+
+
+# 哈尔滨第四条：「对年营业收入5亿元（含）以上且配套采购额增长10%（含）以上的领航企业」
+def test_a_supply_growth_award_needs_a_lead_enterprise(bot) -> None:
+    facts = "年营业收入6亿元，配套采购额从2亿增加到2.5亿。"
+    plain = one(bot, "哈尔滨呼兰区的企业，" + facts, "harbin-4-supply-growth")
+    assert plain.status == "needs_info" and any("领航企业" in q for q in plain.missing)
+    lead = one(bot, "我们是哈尔滨呼兰区的产业链领航企业，" + facts, "harbin-4-supply-growth")
+    assert (lead.status, lead.amount_yuan) == ("eligible", 1_500_000)  # 5000万 × 3%
+
+
+# 哈尔滨第五条：「对参加市政府组织的制造业境内外展会企业，按其实际缴纳展位费给予全额补贴」
+def test_a_booth_fee_is_paid_for_an_expo_the_city_organised(bot) -> None:
+    unsaid = one(bot, "哈尔滨的机械厂，今年参加了一个装备展会，展位费8万。", "harbin-5-expo-booth")
+    assert unsaid.status == "needs_info"
+    organised = one(bot, "哈尔滨的机械厂，今年跟着市政府组团参加装备展会，展位费8万。", "harbin-5-expo-booth")
+    assert (organised.status, organised.amount_yuan) == ("eligible", 80_000)
+    alone = one(bot, "哈尔滨的机械厂，今年自行参展，展位费8万。", "harbin-5-expo-booth")
+    assert alone.status == "not_eligible"
+
+
+# 哈尔滨第十一条：「其中，通过市级政策性担保机构担保贷款的，按实际担保费用给予最高不超过200万元补助」
+def test_a_guarantee_fee_needs_the_citys_policy_guarantor(bot) -> None:
+    facts = "哈尔滨规上制造业企业，营业收入去年4亿今年4.5亿，今年有担保的新增流动资金贷款1000万、担保费用10万。"
+    unsaid = one(bot, facts, "harbin-11-guarantee-fee")
+    assert unsaid.status == "needs_info" and any("政策性担保" in q for q in unsaid.missing)
+    stated = one(bot, facts.replace("有担保的", "经市级政策性担保机构担保的"), "harbin-11-guarantee-fee")
+    assert (stated.status, stated.amount_yuan) == ("eligible", 100_000)
+
+
+# 省第2条：「对经省级认定的数字化车间（生产线）和智能工厂（矿山）……给予10%的一次性补助」
+def test_a_digital_workshop_recognised_by_the_city_is_not_recognised_by_the_province(bot) -> None:
+    city = one(bot, "佳木斯一家农机厂，数字化车间通过了市级认定，项目合同金额900万。", "heilongjiang-2-digital-retrofit")
+    assert city.status == "not_eligible"
+    province = one(bot, "佳木斯一家农机厂，数字化车间通过了省级认定，项目合同金额900万。", "heilongjiang-2-digital-retrofit")
+    assert (province.status, province.amount_yuan) == ("eligible", 900_000)
