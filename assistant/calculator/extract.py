@@ -365,7 +365,15 @@ def _replicate(question: str, params: list[Parameter], quantities: list[Quantity
             continue
         qi, value = values[0]
         for ci, q in enumerate(quantities):
-            if ci in used or q.end > quantities[qi].start:
+            if ci in used:
+                continue
+            if q.end > quantities[qi].start:
+                # 「每年设备投入1000万，三年一共」: the years stated after a yearly figure, in the same sentence
+                if per_year and q.kind == "years" and _yearly_then_years(question, quantities[qi], q) \
+                        and 1 < q.value <= 100 and q.value == int(q.value):
+                    used.add(ci)
+                    assigned[pi] = [(qi, value)] * int(q.value)
+                    break
                 continue
             years = per_year and q.kind == "years" and "每年" in question[q.end:quantities[qi].start]
             if not years and (q.kind != "count" or q.unit not in ITEM_UNITS):
@@ -375,6 +383,17 @@ def _replicate(question: str, params: list[Parameter], quantities: list[Quantity
                 used.add(ci)
                 assigned[pi] = [(qi, value)] * int(q.value)
                 break
+
+
+YEARLY_BEFORE = 10  # 「每年设备投入1000万」: 每年 this close before the figure marks it as one year's
+
+
+def _yearly_then_years(question: str, yearly: Quantity, years: Quantity) -> bool:
+    """`yearly` is marked as one year's figure (「每年…1000万」) and `years`, after it in the same sentence,
+    says how many such years are asked about (「三年一共」)."""
+    before = question[max(0, yearly.start - YEARLY_BEFORE):yearly.start]
+    between = question[yearly.end:years.start]
+    return "每年" in before and not any(ch in SENTENCE_ENDS for ch in between) and len(between) <= MAX_GAP
 
 
 def _copy_joined_cues(question: str, params: list[Parameter], spans: list[tuple[int, int, int]],
