@@ -50,6 +50,9 @@ FIT_RATIO = 0.75  # rules scoring this close to the best compete on how well the
 FIT_CANDIDATES = 6
 
 
+# 「要是评上世界500强呢」: a follow-up that asks what if, replacing the earlier fact rather than adding to it.
+HYPOTHETICAL = re.compile(r"如果|要是|假如|假设|换成|改成|若是|倘若")
+
 QUALIFIER_WINDOW = 5  # 「市级制造业创新中心」: a level word this close before a keyword qualifies it
 
 
@@ -170,9 +173,15 @@ class Calculator:
         choices = self.rank_rules(question, ranked, vector)
         return bool(choices) and choices[0].keyword_chars > 0
 
-    def answer(self, context: Context, ranked: list[ScoredClause], vector: Any) -> Reply | None:
-        """A calculate or clarify reply, or None when no rule fits (the caller then looks up)."""
+    def answer(self, context: Context, ranked: list[ScoredClause], vector: Any,
+               prefer: Rule | None = None) -> Reply | None:
+        """A calculate or clarify reply, or None when no rule fits (the caller then looks up). `prefer`: the
+        rule the conversation has already settled on (the other level's rule for the earlier matter)."""
         choices = self.rank_rules(context.search_text, ranked, vector)
+        if prefer is not None:
+            others = [c for c in choices if c.rule.rule_id != prefer.rule_id]
+            top = choices[0].score if choices else 1.0
+            choices = [RuleChoice(prefer, top, max(1, len(prefer.name))), *others]
         if not choices:
             return None
         parts = find_parts(context.question, [c.rule for c in choices])
@@ -183,7 +192,8 @@ class Calculator:
             return Reply("您的问题包含几项奖励，助手没能把每一项都对应到具体条款。为免漏算或错算，请逐项说明"
                          "（每项是什么认定或项目、涉及的金额），助手再逐项计算并合计。", "clarify",
                          (self.rule_citation(choices[0].rule),), (), ("每一项奖励的名称和数额",))
-        best = self.best_fitting(context, self.settle_close_call(context.question, choices), choices)
+        best = choices[0] if prefer is not None else self.best_fitting(
+            context, self.settle_close_call(context.question, choices), choices)
         if context.leans_on_earlier and best.keyword_chars == 0:
             # 「那市里呢」 after a question about a rule the other document lacks: the earlier
             # figures must not be poured into whatever rule ranks first there.
@@ -338,6 +348,17 @@ class Calculator:
         turns = context.user_texts if context.leans_on_earlier or len(context.earlier) else (context.question,)
         for text in turns:
             inputs.update(extract_inputs(text, rule))
+        own = extract_inputs(context.question, rule) if context.earlier else {}
+        level, previous = rule.level_param, rule.previous_level_param
+        if (level and previous and context.earlier and level in own and previous not in own
+                and not HYPOTHETICAL.search(context.question)):
+            # 「首次评为中国制造业企业500强…」 then 「后来又评上了中国企业500强」: the level the earlier turns
+            # established is the one already rewarded (递进补差); 「要是…呢」 asks instead of it
+            for text in reversed(context.earlier):
+                said = extract_inputs(text, rule).get(level)
+                if said is not None and said != own[level]:
+                    inputs[previous] = said
+                    break
         if rule.total_param:  # what is asked (the total, or the stage reached) is this question's, not a fact
             inputs.pop(rule.total_param, None)
             asked = extract_inputs(context.question, rule).get(rule.total_param)

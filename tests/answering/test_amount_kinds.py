@@ -59,3 +59,49 @@ def test_a_yes_no_question_about_a_figure_is_an_amount_question() -> None:
     assert wants_amount("评上全国质量标杆，市里奖三百万是真的吗？")
     assert wants_amount("国家服务型制造示范企业，市里那200万有吗？")
     assert not wants_amount("质量标杆是什么意思？")
+
+
+def test_a_yearly_figure_with_the_years_after_it_is_counted_for_every_year(bot) -> None:
+    # 省第18条: 1000万 × 30% = 300万 a year (the 300万 cap), for the 3 years asked → 900万
+    reply = bot.ask("省制造业创新中心，每年设备投入1000万，三年一共能拿多少？")
+    assert reply.calculations[0].rule_id == "heilongjiang-18-provincial-innovation-center"
+    assert reply.calculations[0].amount_yuan == 900 * W
+
+
+def test_an_overseas_listing_is_not_given_the_domestic_stages(bot) -> None:
+    # 省第14条: 境外首发 needs 上市融资额2亿元以上; 1.8亿 falls short, and the domestic 500万 is not for it
+    reply = bot.ask("我们去年在纳斯达克首发上市，融资1.8亿，省里有补助吗？能拿多少？")
+    assert reply.calculations[0].rule_id == "heilongjiang-14-overseas-ipo"
+    assert not reply.calculations[0].eligible
+
+
+def test_two_kinds_of_one_award_in_one_message_are_both_counted(bot) -> None:
+    # 省第12条: 国家级小巨人 100万 + 省级隐形冠军 50万 = 150万 (one rule, two of its choices)
+    reply = bot.ask("我们被认定为国家级专精特新小巨人，另外还被认定为省级隐形冠军，一共能拿多少？")
+    assert [c.amount_yuan for c in reply.calculations] == [100 * W, 50 * W]
+    assert reply.total_yuan == 150 * W
+
+
+def test_a_second_award_without_a_moving_on_word_is_not_dropped(bot) -> None:
+    # 哈第二条: 服务型制造示范 200万 + 全国质量标杆 300万 = 500万
+    reply = bot.ask("哈尔滨企业新获得国家服务型制造示范企业，还遴选为全国质量标杆，加起来多少？")
+    assert {c.rule_id for c in reply.calculations} == {"harbin-2-service-manufacturing", "harbin-2-quality-benchmark"}
+    assert reply.total_yuan == 500 * W
+
+
+def test_a_higher_list_in_a_follow_up_pays_the_difference_to_the_earlier_one(bot) -> None:
+    # 省第15条 递进补差: 中国企业500强 200万 − 制造业企业500强 100万 already had = 100万
+    history = [("user", "哈尔滨企业首次评为中国制造业企业500强，省里奖多少？"), ("assistant", "…")]
+    reply = bot.ask("后来又评上了中国企业500强，还能拿多少？", history=history)
+    assert reply.calculations[0].amount_yuan == 100 * W
+    what_if = bot.ask("要是评上的是中国企业500强呢？", history=history)  # instead of, not after: no deduction
+    assert what_if.calculations[0].amount_yuan == 200 * W
+
+
+def test_asking_the_city_after_the_province_goes_to_the_citys_rule_for_the_same_matter(bot) -> None:
+    # 省第11条 新入规 → 哈第二条 新增入统规上 50万 (audience.matter), not another clause of the city
+    history = [("user", "省里入规奖励多少？"), ("assistant", "…")]
+    reply = bot.ask("那市里呢", history=history)
+    assert reply.route == "calculate"
+    assert reply.calculations[0].rule_id == "harbin-2-new-above-scale"
+    assert reply.calculations[0].amount_yuan == 50 * W
