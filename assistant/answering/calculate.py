@@ -296,7 +296,7 @@ class Calculator:
 
     def unexplained(self, rule: Rule, context: Context) -> int:
         """How many money figures the question states that no parameter of the rule takes."""
-        taken, stated = figures_taken(context.question, rule, self.read_inputs(rule, context))
+        taken, stated = figures_taken(context.question, rule, self.read_inputs(rule, context), quoted=False)
         return stated - taken
 
     def best_fitting(self, context: Context, best: RuleChoice, choices: list[RuleChoice]) -> RuleChoice:

@@ -105,3 +105,11 @@ def test_asking_the_city_after_the_province_goes_to_the_citys_rule_for_the_same_
     assert reply.route == "calculate"
     assert reply.calculations[0].rule_id == "harbin-2-new-above-scale"
     assert reply.calculations[0].amount_yuan == 50 * W
+
+
+def test_a_rule_that_takes_no_money_does_not_explain_a_stated_figure_by_its_own_sentence(bot) -> None:
+    # 省第14条: 「融了500万」 is the 紫丁香 financing, not the IPO stages' 500万 (they take no figure); a
+    # 有限责任公司 that has not 改制 is no 股份制企业 → not eligible (before: the IPO stages' 1000万)
+    reply = bot.ask("我们是有限责任公司，没改制，在紫丁香板挂牌融了500万，省里有奖励吗？")
+    assert reply.calculations[0].rule_id == "heilongjiang-14-lilac-board"
+    assert not reply.calculations[0].eligible
