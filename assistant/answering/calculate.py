@@ -31,7 +31,13 @@ from assistant.answering.question import asks_ceiling
 from assistant.answering.quoting import cite_line, describe_clause, make_citation, quote_best
 from assistant.answering.reply import Citation, Reply
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, focus_share, missing_parameters
-from assistant.calculator.extract import asked_figures, figures_taken, uncued_figures, unexplained_figures
+from assistant.calculator.extract import (
+    asked_figures,
+    figures_taken,
+    several_choices,
+    uncued_figures,
+    unexplained_figures,
+)
 from assistant.policies.corpus import Corpus
 from assistant.policies.stacking import StackingRule, explain_for_calculations
 from assistant.search.retriever import Retriever, ScoredClause
@@ -215,6 +221,9 @@ class Calculator:
             return Reply(f"没能读出「{'」「'.join(unread)}」的确切金额。请用数字加单位写明具体数额（如多少万元、"
                          "多少亿元），助手再按条款计算，不会沿用之前的数字。", "clarify",
                          (self.rule_citation(best.rule),), (), ("确切金额",))
+        several = several_choices(context.question, best.rule)
+        if several:  # 「数字化车间和智能工厂都认定了」: one calculation would take one kind and drop the other
+            return self.several_kinds(best.rule, several)
         inputs = self.read_inputs(best.rule, context)
         missing = missing_parameters(best.rule, inputs, self.lpr_table)
         if missing:
@@ -281,6 +290,18 @@ class Calculator:
                 f"区间内的具体金额如何确定，由主管部门认定，助手不能给出一个确切数额。如需了解区间的上限或下限，"
                 f"可以问「最多多少」或「最少多少」。\n\n" + describe_clause(self.corpus, clause, rule.quote))
         return Reply(text, "clarify", (self.rule_citation(rule),), (), ("主管部门认定的具体金额",))
+
+    def several_kinds(self, rule: Rule, several: Sequence[tuple[str, list[str]]]) -> Reply:
+        """The question names two or more kinds of one award (two values of one choice): each kind is its own
+        calculation, and which figure belongs to which is not certain; ask rather than compute one."""
+        clause = self.corpus.clause(rule.doc_id, rule.clause)
+        assert clause is not None
+        label, choices = several[0]
+        named = "」和「".join(choices)
+        text = (f"您提到了「{named}」{count_word(len(choices))}种（{label}），按「{rule.name}」它们各自单独计算。"
+                f"为免只算其中一项或把金额算到别的一项上，请逐项说明：每一项是哪一种、涉及的金额各是多少，"
+                f"助手再逐项计算并合计。\n\n" + describe_clause(self.corpus, clause, rule.quote))
+        return Reply(text, "clarify", (self.rule_citation(rule),), (), tuple(f"「{c}」的情况" for c in choices))
 
     def unplaced(self, rule: Rule, figures: Sequence[str]) -> Reply:
         """A stated figure the chosen rule has no place for: the rule may be the wrong one, or the figures

@@ -92,6 +92,27 @@ def _occurrences(text: str, word: str) -> list[int]:
 
 
 def _choices(question: str, rule: Rule, out: dict[str, InputValue]) -> None:
+    for _start, param, choice in _choice_mentions(question, rule):
+        out[param.name] = choice  # a later mention wins: 「辅导后已被受理」 → 受理
+
+
+def several_choices(question: str, rule: Rule) -> list[tuple[str, list[str]]]:
+    """Choice parameters the question gives two or more different values of (「数字化车间和智能工厂都认定了」),
+    with those values: one calculation would take the last and drop the rest. A staged rule's stage is
+    exempt (the stages named are the way to the last: 「辅导后已被受理」)."""
+    named: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
+    for _start, param, choice in _choice_mentions(question, rule):
+        if param.name == rule.stage_param:
+            continue
+        labels[param.name] = param.label
+        if choice not in named.setdefault(param.name, []):
+            named[param.name].append(choice)
+    return [(labels[name], choices) for name, choices in named.items() if len(choices) > 1]
+
+
+def _choice_mentions(question: str, rule: Rule) -> list[tuple[int, Parameter, str]]:
+    """Each choice word of the question that is not denied, with the parameter it fills, in text order."""
     params = [p for p in rule.params if p.kind == "choice"]
     found: list[tuple[int, int, str, str]] = []  # start, end, word, choice
     denied: list[tuple[int, int]] = []
@@ -103,10 +124,11 @@ def _choices(question: str, rule: Rule, out: dict[str, InputValue]) -> None:
                 denied.append((start, end))  # 「是数字化车间，不是智能工厂」: the choice denied is not the choice
             elif not any(s < end and start < e for s, e in [*denied, *((f[0], f[1]) for f in found)]):
                 found.append((start, end, word, choice))
+    mentions = []
     for start, _end, word, choice in sorted(found):
         candidates = [p for p in params if (word, choice) in p.choice_words()]
-        chosen = _by_cue(question, start, candidates)
-        out[chosen.name] = choice  # a later mention wins: 「辅导后已被受理」 → 受理
+        mentions.append((start, _by_cue(question, start, candidates), choice))
+    return mentions
 
 
 def _by_cue(question: str, start: int, candidates: list[Parameter]) -> Parameter:

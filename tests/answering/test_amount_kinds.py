@@ -113,3 +113,21 @@ def test_a_rule_that_takes_no_money_does_not_explain_a_stated_figure_by_its_own_
     reply = bot.ask("我们是有限责任公司，没改制，在紫丁香板挂牌融了500万，省里有奖励吗？")
     assert reply.calculations[0].rule_id == "heilongjiang-14-lilac-board"
     assert not reply.calculations[0].eligible
+
+
+def test_two_kinds_of_one_award_with_their_figures_are_asked_about_not_merged(bot) -> None:
+    # 省第2条: 数字化车间 1500万 → 150万 and 智能工厂 1.2亿 → 1000万 are two calculations; one amount on the
+    # figures added up (1.35亿 → 1000万) would drop one
+    reply = bot.ask("数字化车间和智能工厂都认定了，合同金额分别1500万和1.2亿，省里一共补多少？")
+    assert reply.route == "clarify" and not reply.calculations
+    assert "数字化车间" in reply.text and "智能工厂" in reply.text
+
+
+def test_a_stated_fact_that_contradicts_a_condition_of_the_clause_makes_it_ineligible(bot) -> None:
+    # 哈第五条: booth fees of 市政府组织 fairs only; association events only when 纳入市政府年度支持计划
+    fair = bot.ask("我们参加了省里组织的展会，展位费10万，哈尔滨市里能补吗？")
+    assert fair.calculations[0].rule_id == "harbin-5-expo-booth" and not fair.calculations[0].eligible
+    event = bot.ask("协会办论坛花了100万，没纳入市政府年度支持计划，能补多少？")
+    assert event.calculations[0].rule_id == "harbin-5-association-event" and not event.calculations[0].eligible
+    planned = bot.ask("协会举办行业峰会花了50万，纳入了市政府年度支持计划，能补多少？")
+    assert planned.calculations[0].amount_yuan == 15 * W  # 50万 × 30%
