@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -89,6 +90,11 @@ class Calculator:
         self.corpus = corpus
         self.rules = rules
         self.rule_index = RuleIndex(rules)  # rank_rules looks only at the rules of the best clauses' documents
+        # a choice word several rules share (国家级、市级: a level) names none of them: 「那哈尔滨市里呢」 after
+        # 「国家级绿色工厂」 is not the city's 国家级 innovation-demo award
+        uses = Counter(w for r in rules.values() for w in {w for p in r.params if p.kind == "choice"
+                                                            for w, _ in p.choice_words()})
+        self.shared_choice_words = frozenset(w for w, n in uses.items() if n > 1)
         self.retriever = retriever
         self.lpr_table = lpr_table
         self.llm = llm
@@ -115,7 +121,8 @@ class Calculator:
         for rule in candidates:
             key = (rule.doc_id, rule.clause)
             chars = named[rule.rule_id]
-            chars += sum(len(w) for p in rule.params if p.kind == "choice" for w, _ in p.choice_words() if w in text)
+            chars += sum(len(w) for p in rule.params if p.kind == "choice" for w, _ in p.choice_words()
+                         if w in text and w not in self.shared_choice_words)
             if key not in clause_score and chars == 0:
                 continue
             if key not in clause_score and not any(k[0] == rule.doc_id for k in clause_score):

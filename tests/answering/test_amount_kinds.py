@@ -131,3 +131,12 @@ def test_a_stated_fact_that_contradicts_a_condition_of_the_clause_makes_it_ineli
     assert event.calculations[0].rule_id == "harbin-5-association-event" and not event.calculations[0].eligible
     planned = bot.ask("协会举办行业峰会花了50万，纳入了市政府年度支持计划，能补多少？")
     assert planned.calculations[0].amount_yuan == 15 * W  # 50万 × 30%
+
+
+def test_a_level_word_shared_by_several_rules_does_not_pick_the_citys_rule_in_a_follow_up(bot) -> None:
+    # 「国家级」 is a choice word of several rules (a level): after 省 国家级绿色工厂 the city's clause on it is
+    # 哈第十条 (50—200万, a range: asked about), not 第六条's 国家级技术创新示范企业 300万
+    history = [("user", "评上国家级绿色工厂，省里奖多少？"), ("assistant", "…")]
+    reply = bot.ask("那哈尔滨市里呢", history=history)
+    assert reply.citations[0].doc_id == "harbin" and reply.citations[0].clause == "10"
+    assert not any(c.amount_yuan == 300 * W for c in reply.calculations)
