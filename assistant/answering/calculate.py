@@ -193,8 +193,8 @@ class Calculator:
         choices = self.rank_rules(context.search_text, ranked, vector)
         if prefer is not None:
             others = [c for c in choices if c.rule.rule_id != prefer.rule_id]
-            top = choices[0].score if choices else 1.0
-            choices = [RuleChoice(prefer, top, max(1, len(prefer.name))), *others]
+            best_score = choices[0].score if choices else 1.0
+            choices = [RuleChoice(prefer, best_score, max(1, len(prefer.name))), *others]
         if not choices:
             return None
         parts = find_parts(context.question, [c.rule for c in choices])
