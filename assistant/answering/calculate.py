@@ -228,8 +228,9 @@ class Calculator:
             return Reply(f"没能读出「{'」「'.join(unread)}」的确切金额。请用数字加单位写明具体数额（如多少万元、"
                          "多少亿元），助手再按条款计算，不会沿用之前的数字。", "clarify",
                          (self.rule_citation(best.rule),), (), ("确切金额",))
-        several = several_choices(context.question, best.rule)
-        if several:  # 「数字化车间和智能工厂都认定了」: one calculation would take one kind and drop the other
+        stated = [q for q in find_quantities(context.question) if q.kind == "money"]
+        several = several_choices(context.question, best.rule) if len(stated) > 1 else []
+        if several:  # a figure for each of two kinds named: one calculation would drop one (without figures, as before)
             return self.several_kinds(best.rule, several)
         inputs = self.read_inputs(best.rule, context)
         missing = missing_parameters(best.rule, inputs, self.lpr_table)
