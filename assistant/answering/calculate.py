@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -31,7 +32,13 @@ from assistant.answering.question import asks_ceiling
 from assistant.answering.quoting import cite_line, describe_clause, make_citation, quote_best
 from assistant.answering.reply import Citation, Reply
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, focus_share, missing_parameters
-from assistant.calculator.extract import asked_figures, figures_taken, uncued_figures, unexplained_figures
+from assistant.calculator.extract import (
+    asked_figures,
+    figures_taken,
+    several_choices,
+    uncued_figures,
+    unexplained_figures,
+)
 from assistant.policies.corpus import Corpus
 from assistant.policies.stacking import StackingRule, explain_for_calculations
 from assistant.search.retriever import Retriever, ScoredClause
@@ -49,6 +56,9 @@ OTHER_DOCUMENT_RATIO = 0.85  # the other document's rule is shown beside when th
 FIT_RATIO = 0.75  # rules scoring this close to the best compete on how well they fit the stated facts
 FIT_CANDIDATES = 6
 
+
+# 「要是评上世界500强呢」: a follow-up that asks what if, replacing the earlier fact rather than adding to it.
+HYPOTHETICAL = re.compile(r"如果|要是|假如|假设|换成|改成|若是|倘若")
 
 QUALIFIER_WINDOW = 5  # 「市级制造业创新中心」: a level word this close before a keyword qualifies it
 
@@ -86,6 +96,11 @@ class Calculator:
             for award in other.award_of if other.base is not None else ():
                 self.share_rules.setdefault(award, []).append(other)
         self.documents_with_rules = frozenset(r.doc_id for r in rules.values())
+        # a choice word several rules share (国家级、市级: a level) names none of them: 「那哈尔滨市里呢」 after
+        # 「国家级绿色工厂」 is not the city's 国家级 innovation-demo award
+        uses = Counter(w for r in rules.values() for w in {w for p in r.params if p.kind == "choice"
+                                                            for w, _ in p.choice_words()})
+        self.shared_choice_words = frozenset(w for w, n in uses.items() if n > 1)
         self.retriever = retriever
         self.lpr_table = lpr_table
         self.llm = llm
@@ -112,7 +127,8 @@ class Calculator:
         for rule in candidates:
             key = (rule.doc_id, rule.clause)
             chars = named[rule.rule_id]
-            chars += sum(len(w) for p in rule.params if p.kind == "choice" for w, _ in p.choice_words() if w in text)
+            chars += sum(len(w) for p in rule.params if p.kind == "choice" for w, _ in p.choice_words()
+                         if w in text and w not in self.shared_choice_words)
             if key not in clause_score and chars == 0:
                 continue
             if key not in clause_score and not any(k[0] == rule.doc_id for k in clause_score):
@@ -176,9 +192,15 @@ class Calculator:
         choices = self.rank_rules(question, ranked, vector)
         return bool(choices) and choices[0].keyword_chars > 0
 
-    def answer(self, context: Context, ranked: list[ScoredClause], vector: Any) -> Reply | None:
-        """A calculate or clarify reply, or None when no rule fits (the caller then looks up)."""
+    def answer(self, context: Context, ranked: list[ScoredClause], vector: Any,
+               prefer: Rule | None = None) -> Reply | None:
+        """A calculate or clarify reply, or None when no rule fits (the caller then looks up). `prefer`: the
+        rule the conversation has already settled on (the other level's rule for the earlier matter)."""
         choices = self.rank_rules(context.search_text, ranked, vector)
+        if prefer is not None:
+            others = [c for c in choices if c.rule.rule_id != prefer.rule_id]
+            best_score = choices[0].score if choices else 1.0
+            choices = [RuleChoice(prefer, best_score, max(1, len(prefer.name))), *others]
         if not choices:
             return None
         parts = find_parts(context.question, [c.rule for c in choices])
@@ -189,7 +211,8 @@ class Calculator:
             return Reply("您的问题包含几项奖励，助手没能把每一项都对应到具体条款。为免漏算或错算，请逐项说明"
                          "（每项是什么认定或项目、涉及的金额），助手再逐项计算并合计。", "clarify",
                          (self.rule_citation(choices[0].rule),), (), ("每一项奖励的名称和数额",))
-        best = self.best_fitting(context, self.settle_close_call(context.question, choices), choices)
+        best = choices[0] if prefer is not None else self.best_fitting(
+            context, self.settle_close_call(context.question, choices), choices)
         if context.leans_on_earlier and best.keyword_chars == 0:
             # 「那市里呢」 after a question about a rule the other document lacks: the earlier
             # figures must not be poured into whatever rule ranks first there.
@@ -211,6 +234,10 @@ class Calculator:
             return Reply(f"没能读出「{'」「'.join(unread)}」的确切金额。请用数字加单位写明具体数额（如多少万元、"
                          "多少亿元），助手再按条款计算，不会沿用之前的数字。", "clarify",
                          (self.rule_citation(best.rule),), (), ("确切金额",))
+        stated = [q for q in find_quantities(context.question) if q.kind == "money"]
+        several = several_choices(context.question, best.rule) if len(stated) > 1 else []
+        if several:  # a figure for each of two kinds named: one calculation would drop one (without figures, as before)
+            return self.several_kinds(best.rule, several)
         inputs = self.read_inputs(best.rule, context)
         missing = missing_parameters(best.rule, inputs, self.lpr_table)
         if missing:
@@ -279,6 +306,18 @@ class Calculator:
                 f"可以问「最多多少」或「最少多少」。\n\n" + describe_clause(self.corpus, clause, rule.quote))
         return Reply(text, "clarify", (self.rule_citation(rule),), (), ("主管部门认定的具体金额",))
 
+    def several_kinds(self, rule: Rule, several: Sequence[tuple[str, list[str]]]) -> Reply:
+        """The question names two or more kinds of one award (two values of one choice): each kind is its own
+        calculation, and which figure belongs to which is not certain; ask rather than compute one."""
+        clause = self.corpus.clause(rule.doc_id, rule.clause)
+        assert clause is not None
+        label, choices = several[0]
+        named = "」和「".join(choices)
+        text = (f"您提到了「{named}」{count_word(len(choices))}种（{label}），按「{rule.name}」它们各自单独计算。"
+                f"为免只算其中一项或把金额算到别的一项上，请逐项说明：每一项是哪一种、涉及的金额各是多少，"
+                f"助手再逐项计算并合计。\n\n" + describe_clause(self.corpus, clause, rule.quote))
+        return Reply(text, "clarify", (self.rule_citation(rule),), (), tuple(f"「{c}」的情况" for c in choices))
+
     def unplaced(self, rule: Rule, figures: Sequence[str]) -> Reply:
         """A stated figure the chosen rule has no place for: the rule may be the wrong one, or the figures
         may add up to one input. Computing with one figure and ignoring the other could give a wrong amount."""
@@ -293,7 +332,7 @@ class Calculator:
 
     def unexplained(self, rule: Rule, context: Context) -> int:
         """How many money figures the question states that no parameter of the rule takes."""
-        taken, stated = figures_taken(context.question, rule, self.read_inputs(rule, context))
+        taken, stated = figures_taken(context.question, rule, self.read_inputs(rule, context), quoted=False)
         return stated - taken
 
     def best_fitting(self, context: Context, best: RuleChoice, choices: list[RuleChoice]) -> RuleChoice:
@@ -345,6 +384,17 @@ class Calculator:
         turns = context.user_texts if context.leans_on_earlier or len(context.earlier) else (context.question,)
         for text in turns:
             inputs.update(extract_inputs(text, rule))
+        own = extract_inputs(context.question, rule) if context.earlier else {}
+        level, previous = rule.level_param, rule.previous_level_param
+        if (level and previous and context.earlier and level in own and previous not in own
+                and not HYPOTHETICAL.search(context.question)):
+            # 「首次评为中国制造业企业500强…」 then 「后来又评上了中国企业500强」: the level the earlier turns
+            # established is the one already rewarded (递进补差); 「要是…呢」 asks instead of it
+            for text in reversed(context.earlier):
+                said = extract_inputs(text, rule).get(level)
+                if said is not None and said != own[level]:
+                    inputs[previous] = said
+                    break
         if rule.total_param:  # what is asked (the total, or the stage reached) is this question's, not a fact
             inputs.pop(rule.total_param, None)
             asked = extract_inputs(context.question, rule).get(rule.total_param)

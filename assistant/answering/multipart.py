@@ -80,13 +80,15 @@ def find_parts(question: str, candidates: Sequence[Rule]) -> list[Part] | None:
         return []
     pieces = split_parts(question)
     if len(pieces) < 2:
+        pieces = group_by_named_rules(question, candidates)
+    if len(pieces) < 2:
         return []
     parts: list[Part] = []
-    used: set[str] = set()
+    used: dict[str, list[dict[str, Any]]] = {}
     for piece in pieces:
         scored = []
         for index, rule in enumerate(candidates):
-            if rule.rule_id in used:
+            if rule.rule_id in used and not other_choice(rule, piece, used[rule.rule_id]):
                 continue
             words = keyword_chars(rule, piece)
             took, stated = explained(rule, piece)
@@ -97,9 +99,44 @@ def find_parts(question: str, candidates: Sequence[Rule]) -> list[Part] | None:
         took, _, _, stated, rule = max(scored, key=lambda entry: entry[:3])
         if took < stated:
             return None  # a figure of this part fits none of the rules: ask, do not guess
-        used.add(rule.rule_id)
+        used.setdefault(rule.rule_id, []).append(choices_of(rule, piece))
         parts.append(Part(piece, rule, extract_inputs(piece, rule)))
     return parts if len(parts) >= 2 else []
+
+
+def choices_of(rule: Rule, text: str) -> dict[str, Any]:
+    """The choice parameters `text` fills for `rule` (which kind of its award it names)."""
+    inputs = extract_inputs(text, rule)
+    return {p.name: inputs[p.name] for p in rule.params if p.kind == "choice" and p.name in inputs}
+
+
+def other_choice(rule: Rule, piece: str, earlier: Sequence[dict[str, Any]]) -> bool:
+    """`piece` names another kind of an award an earlier part already took (「国家级小巨人，另外还被认定为省级
+    隐形冠军」: one rule, two of its choices): the rule may serve this part too."""
+    chosen = choices_of(rule, piece)
+    return bool(chosen) and all(chosen != before for before in earlier)
+
+
+def named_rules(rules: Sequence[Rule], text: str) -> set[str]:
+    """The rules whose own keywords (not only a choice word) the text contains."""
+    return {r.rule_id for r in rules if sum(len(w) for w in r.keywords if w and w in text) >= MIN_KEYWORD_CHARS}
+
+
+def group_by_named_rules(question: str, candidates: Sequence[Rule]) -> list[str]:
+    """A message that asks for awards together but has no word of moving on (「…示范企业，还遴选为全国质量标杆，
+    加起来多少」): its clauses (cut at commas) grouped so that a clause naming rules none of which the group so
+    far names starts a new part; clauses naming none stay with the group before them."""
+    groups: list[tuple[str, set[str]]] = []
+    for piece in re.split(r"(?<=[，,；;])", question):
+        if not piece.strip("，,；; "):
+            continue
+        named = named_rules(candidates, piece)
+        if groups and (not named or not groups[-1][1] or named & groups[-1][1]):
+            text, before = groups[-1]
+            groups[-1] = (text + piece, before | named)
+        else:
+            groups.append((piece, named))
+    return [text for text, _ in groups] if len(groups) > 1 else [question]
 
 
 def fill_from_message(part: Part, question: str, lacking: Sequence[str]) -> Part:

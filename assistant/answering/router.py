@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answering.calculate import Calculator
-from assistant.answering.context import Context, read_context, user_turns
+from assistant.answering.context import Context, read_context, topic_words, user_turns
 from assistant.answering.guard import guard_reply
 from assistant.answering.llm import PolicyLlm
 from assistant.answering.lookup import LookupAnswerer
@@ -159,13 +159,39 @@ class Router:
             ranked, vector = self.lookup.search(context, question.documents)
         if not ranked or self.scope.is_unrelated(ranked[0]):
             return self.scope.reply("已收录的政策中没有与您的问题直接相关的条款。")
+        same = self.same_matter(context, question)
+        if same is not None:  # 「那市里呢」: the other level's clause on the matter the earlier turn was about
+            key = (same.doc_id, same.clause)
+            ranked = ([s for s in ranked if (s.clause.doc_id, s.clause.clause) == key]
+                      + [s for s in ranked if (s.clause.doc_id, s.clause.clause) != key])
+            if (ranked[0].clause.doc_id, ranked[0].clause.clause) != key:
+                same = None
         if question.wants_amount or (context.leans_on_earlier and wants_amount(context.search_text)):
-            calculated = self.calculator.answer(context, ranked, vector)
+            calculated = self.calculator.answer(context, ranked, vector, prefer=same)
             if calculated is None:
                 calculated = self.calculator.no_rule(ranked)
             if calculated is not None:
                 return add_validity_notices(calculated, self.corpus, self.clock())
         return self.lookup.answer_ranked(ranked)
+
+
+    def same_matter(self, context: Context, question: Question) -> Rule | None:
+        """A follow-up that only moves to another document (「那市里呢」 after 「省里入规奖励多少」): that
+        document's rule for the matter (rules data: audience.matter) of the rule the earlier turn was about;
+        None when the follow-up names a subject of its own or no rule shares the matter."""
+        if not context.leans_on_earlier or not context.earlier or len(question.documents) != 1:
+            return None
+        if topic_words(context.question, self.corpus, self.tokenizer):
+            return None
+        target = question.documents[0]
+        earlier = Context(context.earlier[-1], context.earlier[:-1], False)
+        ranked, vector = self.lookup.search(earlier, ())
+        choices = self.calculator.rank_rules(earlier.question, ranked, vector)
+        if not choices or choices[0].keyword_chars == 0 or choices[0].rule.doc_id == target:
+            return None
+        matter = choices[0].rule.audience.matter
+        same = [r for r in self.rules.values() if matter and r.doc_id == target and r.audience.matter == matter]
+        return same[0] if len(same) == 1 else None
 
 
 COMMON_WORD_FREQUENCY = 50  # a short county name this common in jieba's dictionary is a word first (「平房」 198)

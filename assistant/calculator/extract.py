@@ -100,6 +100,27 @@ def _occurrences(text: str, word: str) -> list[int]:
 
 
 def _choices(question: str, rule: Rule, out: dict[str, InputValue]) -> None:
+    for _start, param, choice in _choice_mentions(question, rule):
+        out[param.name] = choice  # a later mention wins: 「辅导后已被受理」 → 受理
+
+
+def several_choices(question: str, rule: Rule) -> list[tuple[str, list[str]]]:
+    """Choice parameters the question gives two or more different values of (「数字化车间和智能工厂都认定了」),
+    with those values: one calculation would take the last and drop the rest. A staged rule's stage is
+    exempt (the stages named are the way to the last: 「辅导后已被受理」)."""
+    named: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
+    for _start, param, choice in _choice_mentions(question, rule):
+        if param.name == rule.stage_param:
+            continue
+        labels[param.name] = param.label
+        if choice not in named.setdefault(param.name, []):
+            named[param.name].append(choice)
+    return [(labels[name], choices) for name, choices in named.items() if len(choices) > 1]
+
+
+def _choice_mentions(question: str, rule: Rule) -> list[tuple[int, Parameter, str]]:
+    """Each choice word of the question that is not denied, with the parameter it fills, in text order."""
     params = [p for p in rule.params if p.kind == "choice"]
     found: list[tuple[int, int, str, str]] = []  # start, end, word, choice
     denied: list[tuple[int, int]] = []
@@ -111,10 +132,11 @@ def _choices(question: str, rule: Rule, out: dict[str, InputValue]) -> None:
                 denied.append((start, end))  # 「是数字化车间，不是智能工厂」: the choice denied is not the choice
             elif not any(s < end and start < e for s, e in [*denied, *((f[0], f[1]) for f in found)]):
                 found.append((start, end, word, choice))
+    mentions = []
     for start, _end, word, choice in sorted(found):
         candidates = [p for p in params if (word, choice) in p.choice_words()]
-        chosen = _by_cue(question, start, candidates)
-        out[chosen.name] = choice  # a later mention wins: 「辅导后已被受理」 → 受理
+        mentions.append((start, _by_cue(question, start, candidates), choice))
+    return mentions
 
 
 def _by_cue(question: str, start: int, candidates: list[Parameter]) -> Parameter:
@@ -228,12 +250,15 @@ def _taken_values(text: str, rule: Rule, inputs: dict[str, InputValue], quantiti
     return taken
 
 
-def figures_taken(text: str, rule: Rule, inputs: dict[str, InputValue]) -> tuple[int, int]:
+def figures_taken(text: str, rule: Rule, inputs: dict[str, InputValue], quoted: bool = True) -> tuple[int, int]:
     """(money figures of `text` that `inputs` for `rule` take, money figures `text` states). A change
     read into a derived parameter (「从4亿涨到4.6亿」) takes both of its figures."""
     quantities = find_quantities(text)
     taken = _taken_values(text, rule, inputs, quantities)
-    taken |= {q.value for q in find_quantities(rule.quote) if q.kind == "money"}  # the clause's own figure quoted
+    if quoted or any(p.kind == "money" for p in rule.params):
+        # the clause's own figure quoted back; when rules compete (quoted=False), a rule that takes no money
+        # explains no figure by it: 「紫丁香板挂牌融了500万」 is not the IPO stages' because they say 500万元
+        taken |= {q.value for q in find_quantities(rule.quote) if q.kind == "money"}
     stated = [q.value for q in quantities if q.kind == "money" and not asked_figure(text, q)]
     return sum(1 for value in stated if any(abs(value - t) <= 0.5 for t in taken)), len(stated)
 
@@ -401,7 +426,15 @@ def _replicate(question: str, params: list[Parameter], quantities: list[Quantity
             continue
         qi, value = values[0]
         for ci, q in enumerate(quantities):
-            if ci in used or q.end > quantities[qi].start:
+            if ci in used:
+                continue
+            if q.end > quantities[qi].start:
+                # 「每年设备投入1000万，三年一共」: the years stated after a yearly figure, in the same sentence
+                if per_year and q.kind == "years" and _yearly_then_years(question, quantities[qi], q) \
+                        and 1 < q.value <= 100 and q.value == int(q.value):
+                    used.add(ci)
+                    assigned[pi] = [(qi, value)] * int(q.value)
+                    break
                 continue
             years = per_year and q.kind == "years" and "每年" in question[q.end:quantities[qi].start]
             if not years and (q.kind != "count" or q.unit not in ITEM_UNITS):
@@ -411,6 +444,17 @@ def _replicate(question: str, params: list[Parameter], quantities: list[Quantity
                 used.add(ci)
                 assigned[pi] = [(qi, value)] * int(q.value)
                 break
+
+
+YEARLY_BEFORE = 10  # 「每年设备投入1000万」: 每年 this close before the figure marks it as one year's
+
+
+def _yearly_then_years(question: str, yearly: Quantity, years: Quantity) -> bool:
+    """`yearly` is marked as one year's figure (「每年…1000万」) and `years`, after it in the same sentence,
+    says how many such years are asked about (「三年一共」)."""
+    before = question[max(0, yearly.start - YEARLY_BEFORE):yearly.start]
+    between = question[yearly.end:years.start]
+    return "每年" in before and not any(ch in SENTENCE_ENDS for ch in between) and len(between) <= MAX_GAP
 
 
 def _copy_joined_cues(question: str, params: list[Parameter], spans: list[tuple[int, int, int]],

@@ -59,3 +59,84 @@ def test_a_yes_no_question_about_a_figure_is_an_amount_question() -> None:
     assert wants_amount("评上全国质量标杆，市里奖三百万是真的吗？")
     assert wants_amount("国家服务型制造示范企业，市里那200万有吗？")
     assert not wants_amount("质量标杆是什么意思？")
+
+
+def test_a_yearly_figure_with_the_years_after_it_is_counted_for_every_year(bot) -> None:
+    # 省第18条: 1000万 × 30% = 300万 a year (the 300万 cap), for the 3 years asked → 900万
+    reply = bot.ask("省制造业创新中心，每年设备投入1000万，三年一共能拿多少？")
+    assert reply.calculations[0].rule_id == "heilongjiang-18-provincial-innovation-center"
+    assert reply.calculations[0].amount_yuan == 900 * W
+
+
+def test_an_overseas_listing_is_not_given_the_domestic_stages(bot) -> None:
+    # 省第14条: 境外首发 needs 上市融资额2亿元以上; 1.8亿 falls short, and the domestic 500万 is not for it
+    reply = bot.ask("我们去年在纳斯达克首发上市，融资1.8亿，省里有补助吗？能拿多少？")
+    assert reply.calculations[0].rule_id == "heilongjiang-14-overseas-ipo"
+    assert not reply.calculations[0].eligible
+
+
+def test_two_kinds_of_one_award_in_one_message_are_both_counted(bot) -> None:
+    # 省第12条: 国家级小巨人 100万 + 省级隐形冠军 50万 = 150万 (one rule, two of its choices)
+    reply = bot.ask("我们被认定为国家级专精特新小巨人，另外还被认定为省级隐形冠军，一共能拿多少？")
+    assert [c.amount_yuan for c in reply.calculations] == [100 * W, 50 * W]
+    assert reply.total_yuan == 150 * W
+
+
+def test_a_second_award_without_a_moving_on_word_is_not_dropped(bot) -> None:
+    # 哈第二条: 服务型制造示范 200万 + 全国质量标杆 300万 = 500万
+    reply = bot.ask("哈尔滨企业新获得国家服务型制造示范企业，还遴选为全国质量标杆，加起来多少？")
+    assert {c.rule_id for c in reply.calculations} == {"harbin-2-service-manufacturing", "harbin-2-quality-benchmark"}
+    assert reply.total_yuan == 500 * W
+
+
+def test_a_higher_list_in_a_follow_up_pays_the_difference_to_the_earlier_one(bot) -> None:
+    # 省第15条 递进补差: 中国企业500强 200万 − 制造业企业500强 100万 already had = 100万
+    history = [("user", "哈尔滨企业首次评为中国制造业企业500强，省里奖多少？"), ("assistant", "…")]
+    reply = bot.ask("后来又评上了中国企业500强，还能拿多少？", history=history)
+    assert reply.calculations[0].amount_yuan == 100 * W
+    what_if = bot.ask("要是评上的是中国企业500强呢？", history=history)  # instead of, not after: no deduction
+    assert what_if.calculations[0].amount_yuan == 200 * W
+
+
+def test_asking_the_city_after_the_province_goes_to_the_citys_rule_for_the_same_matter(bot) -> None:
+    # 省第11条 新入规 → 哈第二条 新增入统规上 50万 (audience.matter), not another clause of the city
+    history = [("user", "省里入规奖励多少？"), ("assistant", "…")]
+    reply = bot.ask("那市里呢", history=history)
+    assert reply.route == "calculate"
+    assert reply.calculations[0].rule_id == "harbin-2-new-above-scale"
+    assert reply.calculations[0].amount_yuan == 50 * W
+
+
+def test_a_rule_that_takes_no_money_does_not_explain_a_stated_figure_by_its_own_sentence(bot) -> None:
+    # 省第14条: 「融了500万」 is the 紫丁香 financing, not the IPO stages' 500万 (they take no figure); a
+    # 有限责任公司 that has not 改制 is no 股份制企业 → not eligible (before: the IPO stages' 1000万)
+    reply = bot.ask("我们是有限责任公司，没改制，在紫丁香板挂牌融了500万，省里有奖励吗？")
+    assert reply.calculations[0].rule_id == "heilongjiang-14-lilac-board"
+    assert not reply.calculations[0].eligible
+
+
+def test_two_kinds_of_one_award_with_their_figures_are_asked_about_not_merged(bot) -> None:
+    # 省第2条: 数字化车间 1500万 → 150万 and 智能工厂 1.2亿 → 1000万 are two calculations; one amount on the
+    # figures added up (1.35亿 → 1000万) would drop one
+    reply = bot.ask("数字化车间和智能工厂都认定了，合同金额分别1500万和1.2亿，省里一共补多少？")
+    assert reply.route == "clarify" and not reply.calculations
+    assert "数字化车间" in reply.text and "智能工厂" in reply.text
+
+
+def test_a_stated_fact_that_contradicts_a_condition_of_the_clause_makes_it_ineligible(bot) -> None:
+    # 哈第五条: booth fees of 市政府组织 fairs only; association events only when 纳入市政府年度支持计划
+    fair = bot.ask("我们参加了省里组织的展会，展位费10万，哈尔滨市里能补吗？")
+    assert fair.calculations[0].rule_id == "harbin-5-expo-booth" and not fair.calculations[0].eligible
+    event = bot.ask("协会办论坛花了100万，没纳入市政府年度支持计划，能补多少？")
+    assert event.calculations[0].rule_id == "harbin-5-association-event" and not event.calculations[0].eligible
+    planned = bot.ask("协会举办行业峰会花了50万，纳入了市政府年度支持计划，能补多少？")
+    assert planned.calculations[0].amount_yuan == 15 * W  # 50万 × 30%
+
+
+def test_a_level_word_shared_by_several_rules_does_not_pick_the_citys_rule_in_a_follow_up(bot) -> None:
+    # 「国家级」 is a choice word of several rules (a level): after 省 国家级绿色工厂 the city's clause on it is
+    # 哈第十条 (50—200万, a range: asked about), not 第六条's 国家级技术创新示范企业 300万
+    history = [("user", "评上国家级绿色工厂，省里奖多少？"), ("assistant", "…")]
+    reply = bot.ask("那哈尔滨市里呢", history=history)
+    assert reply.citations[0].doc_id == "harbin" and reply.citations[0].clause == "10"
+    assert not any(c.amount_yuan == 300 * W for c in reply.calculations)
