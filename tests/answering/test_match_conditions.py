@@ -91,7 +91,9 @@ def test_a_guarantee_fee_needs_the_citys_policy_guarantor(bot) -> None:
 
 # 省第2条：「对经省级认定的数字化车间（生产线）和智能工厂（矿山）……给予10%的一次性补助」
 def test_a_digital_workshop_recognised_by_the_city_is_not_recognised_by_the_province(bot) -> None:
-    city = one(bot, "佳木斯一家农机厂，数字化车间通过了市级认定，项目合同金额900万。", "heilongjiang-2-digital-retrofit")
+    city = one(bot, "佳木斯一家农机厂，数字化车间通过了市级认定，项目合同金额900万。",
+               "heilongjiang-2-digital-retrofit")
     assert city.status == "not_eligible"
-    province = one(bot, "佳木斯一家农机厂，数字化车间通过了省级认定，项目合同金额900万。", "heilongjiang-2-digital-retrofit")
+    province = one(bot, "佳木斯一家农机厂，数字化车间通过了省级认定，项目合同金额900万。",
+                   "heilongjiang-2-digital-retrofit")
     assert (province.status, province.amount_yuan) == ("eligible", 900_000)
