@@ -26,6 +26,9 @@ AMOUNT_QUESTION = re.compile(
 BENEFIT_QUESTION = re.compile(r"有(?:没有)?(?:奖励|补助|补贴|奖补|贴息|支持)|能(?:不能)?(?:享受|申请)")
 
 # Asking for a ceiling: 「最多」「上限」「封顶」 (a range's upper end is then the answer asked for).
+# the words by which a piece of a message speaks of the company itself (「哈尔滨的机械厂」「我们在大庆」)
+COMPANY_WORDS = re.compile(r"我们|我司|本企业|本公司|企业|公司|工厂|厂|集团")
+PIECE_BREAK = re.compile(r"[，,。；;！!？?\n]")
 CEILING_QUESTION = re.compile(r"最多|最高|上限|封顶|顶格|至多|最大")
 
 
@@ -77,12 +80,24 @@ def company_places(text: str, history: Sequence[tuple[str, str]], corpus: Corpus
     turn that did. A loaded document's own region named beside another place names the policy asked
     about (「大庆的企业，哈尔滨那个奖励能拿吗」), not where the company is."""
     regions = [d.region for d in corpus.documents]
+    own = {places.region(r) for r in regions}
     for words in (text, *reversed(user_turns(history))):
         found = where(places, places.find(words), regions)
         if found:
-            own = {places.region(r) for r in regions}
-            elsewhere = [p for p in found if p not in own]
-            return elsewhere or found
+            return _piece_naming_company(words, places, regions, own) or [p for p in found if p not in own] or found
+    return []
+
+
+def _piece_naming_company(text: str, places: Places, regions: Sequence[str], own: set[Place | None]) -> list[Place]:
+    """A loaded document's own region in the first piece that names a place, when that piece speaks of the
+    company (「哈尔滨的机械厂，今年去广州参展」 is a Harbin company at a fair elsewhere). [] otherwise, and
+    then every place named counts, those outside the loaded regions first: 「大庆的企业，哈尔滨那个奖励」 is
+    a 大庆 company, and 「在香港上市，总部在牡丹江」 one the province's measures reach through 牡丹江."""
+    for piece in PIECE_BREAK.split(text):
+        found = where(places, places.find(piece), regions)
+        if found:
+            at_home = all(p in own for p in found) and COMPANY_WORDS.search(piece)
+            return found if at_home else []
     return []
 
 

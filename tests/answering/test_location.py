@@ -51,3 +51,16 @@ def test_a_harbin_award_asked_by_a_company_elsewhere_is_refused_with_what_applie
     reply = bot.ask("我们在大庆，今年新入统成了规上制造业企业，哈尔滨那个每户50万的奖励我们能拿吗？")
     assert reply.route == "out_of_scope" and reply.calculations == ()
     assert "不能享受" in reply.text and "黑龙江省推动工业振兴若干政策措施" in reply.text
+
+
+def test_a_place_the_company_goes_to_does_not_move_the_company(bot) -> None:
+    """「哈尔滨的机械厂，今年去广州参展」: a Harbin company at a fair elsewhere (哈第五条's booth fees),
+    not a 广州 one."""
+    reply = bot.ask("哈尔滨的机械厂，今年跟着市政府组织去广州参展，展位费花了8万，能补多少？")
+    assert reply.route == "calculate", reply.text
+    assert [(c.doc_id, c.clause, c.amount_yuan) for c in reply.calculations] == [("harbin", "5", 80_000)]
+
+
+def test_a_policy_named_by_its_city_does_not_place_the_company_there(bot) -> None:
+    reply = bot.ask("大庆的企业，哈尔滨那个入规奖励能拿吗")
+    assert "您的企业在黑龙江省大庆市" in reply.text and not reply.calculations
