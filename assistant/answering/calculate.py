@@ -381,10 +381,10 @@ class Calculator:
     def read_inputs(self, rule: Rule, context: Context) -> dict[str, Any]:
         """Facts for the rule from earlier turns (oldest first), overridden by the question's own."""
         inputs: dict[str, Any] = {}
-        turns = context.user_texts if context.leans_on_earlier or len(context.earlier) else (context.question,)
-        for text in turns:
+        for text in context.earlier:
             inputs.update(extract_inputs(text, rule))
-        own = extract_inputs(context.question, rule) if context.earlier else {}
+        own = extract_inputs(context.question, rule)  # read once: the 递进补差 level and the asked total use it too
+        inputs.update(own)
         level, previous = rule.level_param, rule.previous_level_param
         if (level and previous and context.earlier and level in own and previous not in own
                 and not HYPOTHETICAL.search(context.question)):
@@ -397,7 +397,7 @@ class Calculator:
                     break
         if rule.total_param:  # what is asked (the total, or the stage reached) is this question's, not a fact
             inputs.pop(rule.total_param, None)
-            asked = extract_inputs(context.question, rule).get(rule.total_param)
+            asked = own.get(rule.total_param)
             if asked is not None:
                 inputs[rule.total_param] = asked
         return inputs
