@@ -25,10 +25,11 @@ AMOUNT_QUESTION = re.compile(
 # 「有奖励吗」 with a figure the user gives is a calculation too: 「产值增加1000万元，有奖励吗」.
 BENEFIT_QUESTION = re.compile(r"有(?:没有)?(?:奖励|补助|补贴|奖补|贴息|支持)|能(?:不能)?(?:享受|申请)")
 
-# Asking for a ceiling: 「最多」「上限」「封顶」 (a range's upper end is then the answer asked for).
 # the words by which a piece of a message speaks of the company itself (「哈尔滨的机械厂」「我们在大庆」)
 COMPANY_WORDS = re.compile(r"我们|我司|本企业|本公司|企业|公司|工厂|厂|集团")
 PIECE_BREAK = re.compile(r"[，,。；;！!？?\n]")
+
+# Asking for a ceiling: 「最多」「上限」「封顶」 (a range's upper end is then the answer asked for).
 CEILING_QUESTION = re.compile(r"最多|最高|上限|封顶|顶格|至多|最大")
 
 
@@ -80,10 +81,10 @@ def company_places(text: str, history: Sequence[tuple[str, str]], corpus: Corpus
     turn that did. A loaded document's own region named beside another place names the policy asked
     about (「大庆的企业，哈尔滨那个奖励能拿吗」), not where the company is."""
     regions = [d.region for d in corpus.documents]
-    own = {places.region(r) for r in regions}
     for words in (text, *reversed(user_turns(history))):
         found = where(places, places.find(words), regions)
-        if found:
+        if found:  # the documents' regions are read only when a place is named (a walk over every document)
+            own = {places.region(r) for r in dict.fromkeys(regions)}
             return _piece_naming_company(words, places, regions, own) or [p for p in found if p not in own] or found
     return []
 
