@@ -35,8 +35,7 @@ def dense_best(bot: Any, vector: np.ndarray) -> tuple[str, str] | None:
     retriever = bot.retriever
     if vector is None or not len(retriever.keys):
         return None
-    similarities = (retriever.vectors @ vector).astype(np.float32)[retriever.units_by_key]
-    per_clause = np.maximum.reduceat(similarities, retriever.key_starts)
+    per_clause = retriever.per_clause(retriever.vectors @ vector)
     per_clause[retriever.preamble] = -np.inf  # as the search does: 序言 answers only when named
     return tuple(retriever.keys[int(np.argmax(per_clause))])  # type: ignore[return-value]
 

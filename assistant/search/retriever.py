@@ -161,11 +161,7 @@ class Retriever:
         lexical_units = self.lexical.scores(self.tokenizer.expand(question))
         dense_units = (self.vectors @ query_vector) if query_vector is not None else np.zeros(len(self.units))
         n = len(self.keys)
-        if n:
-            dense = np.maximum.reduceat(dense_units.astype(np.float32)[self.units_by_key], self.key_starts)
-            lexical = np.maximum.reduceat(lexical_units.astype(np.float32)[self.units_by_key], self.key_starts)
-        else:
-            dense, lexical = np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32)
+        dense, lexical = self.per_clause(dense_units), self.per_clause(lexical_units)
         if doc_ids is None:
             allowed = np.ones(n, dtype=bool)
         else:
@@ -181,6 +177,12 @@ class Retriever:
             results.append(ScoredClause(clause, float(fused[i]), float(dense[i]), float(lexical[i]),
                                         functools.partial(self._sentences, i, dense_units, lexical_units)))
         return results
+
+    def per_clause(self, unit_scores: np.ndarray) -> np.ndarray:
+        """Each clause's best unit score, in the order of self.keys."""
+        if not len(self.keys):
+            return np.zeros(0, dtype=np.float32)
+        return np.maximum.reduceat(unit_scores.astype(np.float32)[self.units_by_key], self.key_starts)
 
     def _kept(self, fused: np.ndarray, allowed: np.ndarray) -> list[int]:
         """The clauses worth building a result for, best first (ties in corpus order): the RESULTS
