@@ -376,6 +376,15 @@ class Calculator:
         lines.append(f"合计：{format_yuan(total)}" + ("（" + "；".join(notes) + "）" if notes else "") +
                      "。各项是否属于同一项目、能否分别申报，以主管部门认定为准。")
         citations = tuple(dict.fromkeys(self.rule_citation(p.rule) for p in parts))
+        unsure = {calculation.name: self.unsure_facts(calculation, part.rule, part.text)
+                  for part, calculation in zip(parts, outcome, strict=True)}
+        unsure = {name: facts for name, facts in unsure.items() if facts}
+        if unsure:  # a part that is only the clause's ceiling: the total is not a sure figure either
+            said = "、".join(f"「{name}」" for name in unsure)
+            lines.insert(0, f"合计还不能确定：{said}原文只规定了最高额度，实际金额由主管部门审核确定。"
+                            "下面的合计把这些项按上限计入，不是确定可得的金额。")
+            return Reply("\n\n".join(lines), "clarify", citations, tuple(outcome),
+                         tuple(dict.fromkeys(f for facts in unsure.values() for f in facts)), total_yuan=total)
         return Reply("\n\n".join(lines), "calculate", citations, tuple(outcome), total_yuan=total)
 
     def read_inputs(self, rule: Rule, context: Context) -> dict[str, Any]:
@@ -444,7 +453,25 @@ class Calculator:
             if (scored.clause.doc_id, scored.clause.clause) not in {(c.doc_id, c.clause) for c in citations}:
                 citations.append(make_citation(scored.clause, quote_best(scored)))
         reply = Reply("\n\n".join(parts), "calculate", tuple(citations), tuple(details))
+        unsure = self.unsure_facts(main, rule, question)
+        if unsure:  # the clause's ceiling and nothing computed: shown, but asked, never "the amount"
+            lead = (f"「{main.name}」原文只规定了最高额度，实际金额由主管部门逐项审核确定，助手不能给出确定"
+                    "可得的数额。下面的数字是条款的上限，不是应得金额；如问的是最多能拿多少，上限即为答案。")
+            return replace(reply, text=lead + "\n\n" + reply.text, route="clarify", missing=unsure)
         return reply
+
+    def unsure_facts(self, calculation: Calculation, rule: Rule, question: str) -> tuple[str, ...]:
+        """What still decides an eligible calculation's amount: () when the calculation gives it.  A rule of
+        type maximum (「单次服务补助最高不超过200万元」「每个品种给予一次性最高不超过300万元奖励」) computes
+        nothing from the user's facts: its figure is the clause's ceiling, fixed by the department case by
+        case, so it is shown as the ceiling and asked about, never given as the amount, unless the ceiling is
+        what was asked (「最多能拿多少」).  A rate capped 「按不超过X%」 is computed from the user's own figure
+        and stays an answer, marked 「最高…（原文为上限）」."""
+        if not calculation.eligible or calculation.amount_yuan <= 0 or rule.type != "maximum":
+            return ()
+        if calculation.is_maximum and not asks_ceiling(question):
+            return ("主管部门审核确定的实际奖补金额",)
+        return ()
 
     def headline(self, calculation: Calculation, rule: Rule) -> str:
         """「按《…》第1条 技术改造项目贴息，可获贴息2070万元。」"""

@@ -242,6 +242,8 @@ def missing_for(rule: Rule, given: Mapping[str, object], has_table: bool) -> lis
     for param in rule.params:
         if not param.required or param.name in present or param.default is not None:
             continue
+        if param.name == rule.stage_param and rule.total_param and given.get(rule.total_param) in (1, True, "1"):
+            continue  # a required stage (上市辅导 → 受理 → 上市) is not needed when 「一共」 is asked: all stages
         if param.name == rule.rate_param and rule.rate_table and has_table and rule.rate_date_param in present:
             continue  # the table gives the rate for the stated date
         if param.name == rule.base and rule.base_product and all(f in present for f in rule.base_product):

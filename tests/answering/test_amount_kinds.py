@@ -140,3 +140,36 @@ def test_a_level_word_shared_by_several_rules_does_not_pick_the_citys_rule_in_a_
     reply = bot.ask("那哈尔滨市里呢", history=history)
     assert reply.citations[0].doc_id == "harbin" and reply.citations[0].clause == "10"
     assert not any(c.amount_yuan == 300 * W for c in reply.calculations)
+
+
+def test_a_ceiling_the_clause_states_alone_is_shown_as_the_ceiling_and_asked_about(bot) -> None:
+    # 省第10条 「单次服务补助最高不超过200万元」: nothing is computed from the user's 150万, so 200万 is
+    # the ceiling, never "the amount"; the worksheet stays so every yuan in the text is traceable
+    reply = bot.ask("我们请第三方专家机构做新兴产业战略研究，服务费花了150万，省里补多少")
+    assert reply.route == "clarify" and reply.missing
+    assert reply.calculations[0].rule_id == "heilongjiang-10-pre-planning"
+    assert reply.calculations[0].is_maximum and "上限" in reply.text
+
+
+def test_the_ceiling_alone_is_the_answer_when_the_most_is_asked(bot) -> None:
+    reply = bot.ask("请第三方机构做重大项目论证，省里单次服务补助最多给多少")
+    assert reply.route == "calculate" and reply.calculations[0].amount_yuan == 200 * W
+
+
+def test_a_rate_capped_by_the_clause_is_computed_from_the_users_figure(bot) -> None:
+    # 哈第十五条 「按不超过实际投资额的30%…最高不超过500万元」: 1000万 × 30% = 300万, said as the ceiling
+    reply = bot.ask("物流公共信息平台总投资1000万元，哈尔滨市里补助多少")
+    assert reply.route == "calculate" and reply.calculations[0].amount_yuan == 300 * W
+    assert "原文为上限" in reply.text
+
+
+def test_a_staged_award_asked_without_the_stage_asks_which_stage(bot) -> None:
+    # 省第14条: 200万 / 300万 / 500万 by stage; 「准备上市」 reaches none of them yet
+    reply = bot.ask("我们总部在哈尔滨，准备上市，省里能给多少补助")
+    assert reply.route == "clarify" and not reply.calculations
+    assert "已到达的上市阶段" in reply.missing
+
+
+def test_a_staged_award_asked_as_a_whole_sums_every_stage(bot) -> None:
+    reply = bot.ask("总部和主营业务都在大庆，从上市辅导、材料受理到创业板上市，省里分阶段一共补多少")
+    assert reply.route == "calculate" and reply.calculations[0].amount_yuan == 1000 * W
