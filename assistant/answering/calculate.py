@@ -41,6 +41,7 @@ from assistant.calculator.extract import (
 )
 from assistant.policies.corpus import Corpus
 from assistant.policies.stacking import StackingRule, explain_for_calculations
+from assistant.search.references import find_documents
 from assistant.search.retriever import Retriever, ScoredClause
 from assistant.search.rule_index import RuleIndex
 from assistant.text.amounts import find_quantities, unread_amounts
@@ -203,7 +204,18 @@ class Calculator:
             choices = [RuleChoice(prefer, best_score, max(1, len(prefer.name))), *others]
         if not choices:
             return None
-        parts = find_parts(context.question, [c.rule for c in choices])
+        # a share of another award (「所获配套奖励的30%，可用于对…个人的奖励」) is part of that award, not an
+        # award of its own to add to a total: it is answered beside its award (share_of_award), never as a part
+        portions = {r.rule_id for shares in self.share_rules.values() for r in shares}
+        # the other rules a part may name: those of the documents searched, or of those the message names
+        # (「市里两项一共」 is the city's awards only; 「省市加起来」 both)
+        searched = {s.clause.doc_id for s in ranked}
+        named = set(find_documents(context.question, self.corpus, searched)) & searched
+        in_scope = searched if asks_both_levels(context.question) or not named else named
+        ranked_rules = {c.rule.rule_id for c in choices}
+        parts = find_parts(context.question, [c.rule for c in choices if c.rule.rule_id not in portions],
+                           [r for r in self.rules.values() if r.doc_id in in_scope
+                            and r.rule_id not in ranked_rules | portions])
         if parts:
             return self.answer_parts(parts, context)
         if parts is None or asks_several(context.question):
@@ -467,7 +479,7 @@ class Calculator:
         case, so it is shown as the ceiling and asked about, never given as the amount, unless the ceiling is
         what was asked (「最多能拿多少」).  A rate capped 「按不超过X%」 is computed from the user's own figure
         and stays an answer, marked 「最高…（原文为上限）」."""
-        if not calculation.eligible or calculation.amount_yuan <= 0 or rule.type != "maximum":
+        if not calculation.eligible or calculation.amount_yuan <= 0 or rule.type not in ("maximum", "range"):
             return ()
         if calculation.is_maximum and not asks_ceiling(question):
             return ("主管部门审核确定的实际奖补金额",)

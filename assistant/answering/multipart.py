@@ -33,7 +33,8 @@ SEVERAL = re.compile(r"两项|两块|三项|几项|各项|这两|这几|两个�
 
 # 「省里和市里加起来」: the same matter asked of both levels' policies together.
 BOTH_LEVELS = re.compile(r"(?:省里|省级|省)(?:的)?(?:和|与|跟|加|、|及|以及)(?:市里|市级|市)"
-                         r"|(?:市里|市级|市)(?:的)?(?:和|与|跟|加|、|及|以及)(?:省里|省级|省)")
+                         r"|(?:市里|市级|市)(?:的)?(?:和|与|跟|加|、|及|以及)(?:省里|省级|省)"
+                         r"|省市(?!场)")  # 「省市加起来」「省市两级」, not 「省市场监管局」
 
 
 def asks_both_levels(question: str) -> bool:
@@ -72,22 +73,26 @@ def explained(rule: Rule, text: str) -> tuple[int, int]:
     return figures_taken(text, rule, extract_inputs(text, rule))
 
 
-def find_parts(question: str, candidates: Sequence[Rule]) -> list[Part] | None:
+def find_parts(question: str, candidates: Sequence[Rule], others: Sequence[Rule] = ()) -> list[Part] | None:
     """Two or more parts, each with the candidate rule its own words name best and whose parameters
     take the figures it states; [] when the message asks for one award; None when it asks for several
-    but a part's figures fit no candidate (an amount then would be a guess)."""
+    but a part's figures fit no candidate (an amount then would be a guess).  `others`, the rest of the
+    documents' rules, compete by their own words (a candidate, ranked by the whole message, may also win
+    on its figures alone): 「…专精特新小巨人，同年被认定为市级技术创新示范企业，还参加了…展会」 must not
+    lose its first award because other clauses rank above it for the message as a whole."""
     if not ASKS_TOGETHER.search(question):
         return []
+    every = [*candidates, *others]
     pieces = split_parts(question)
     if len(pieces) < 2:
-        pieces = group_by_named_rules(question, candidates)
+        pieces = group_by_named_rules(question, every)
     if len(pieces) < 2:
         return []
     parts: list[Part] = []
     used: dict[str, list[dict[str, Any]]] = {}
     for piece in pieces:
         scored = []
-        for index, rule in enumerate(candidates):
+        for index, rule in enumerate(every):
             if rule.rule_id in used and not other_choice(rule, piece, used[rule.rule_id]):
                 continue
             words = keyword_chars(rule, piece)

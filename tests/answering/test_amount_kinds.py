@@ -173,3 +173,21 @@ def test_a_staged_award_asked_without_the_stage_asks_which_stage(bot) -> None:
 def test_a_staged_award_asked_as_a_whole_sums_every_stage(bot) -> None:
     reply = bot.ask("总部和主营业务都在大庆，从上市辅导、材料受理到创业板上市，省里分阶段一共补多少")
     assert reply.route == "calculate" and reply.calculations[0].amount_yuan == 1000 * W
+
+
+def test_an_award_whose_clause_ranks_low_for_the_whole_message_is_still_a_part(bot) -> None:
+    # 省第12条 小巨人 100万 + 哈第六条 市级技术创新示范企业 50万 + 哈第五条 展位费 4万 = 154万: the province's
+    # clause ranks below the city's two for the message as a whole, and its award was dropped
+    reply = bot.ask("南岗区的企业，2023年被认定为国家级专精特新小巨人，同年被认定为市级技术创新示范企业，"
+                    "还参加了市政府组织的展会交了4万展位费。省市加起来能拿多少？")
+    assert [c.rule_id for c in reply.calculations] == [
+        "heilongjiang-12-niche-market", "harbin-6-tech-innovation-demo", "harbin-5-expo-booth"]
+    assert reply.total_yuan == 154 * W
+
+
+def test_a_share_of_an_award_is_never_added_to_a_total_as_an_award_of_its_own(bot) -> None:
+    # 哈第四条's 30% for managers is part of the 配套奖励, not more money: it must not be a part of the sum
+    reply = bot.ask("哈尔滨的领航企业，2023年营收6亿，本地配套采购额增长12%，新增配套额1.5亿；同年还引进了一家"
+                    "配套企业，投产当年实际配套额4000万。两项奖励合计多少？")
+    assert "harbin-4-personal-share" not in {c.rule_id for c in reply.calculations}
+    assert reply.total_yuan in (None, 650 * W)
