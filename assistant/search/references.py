@@ -21,6 +21,11 @@ JURISDICTION_WORDS = {
 }
 
 
+# 「省级」「市级」 names the payer when what follows speaks of paying or asking (「省级财政」「省级奖励」「市级的」
+# 「省级能拿多少」); before a recognition (「省级企业技术中心」) it is that recognition's level.
+PAYER_AFTER_LEVEL = ("财政", "政策", "奖", "补", "资金", "层面", "政府", "文件", "部门", "支持", "的", "给", "能", "可",
+                     "有", "拿", "会", "出", "那", "这", "再", "也", "还", "和", "与", "跟", "加", "及", "呢", "是",
+                     "多少", "一共", "合计", "总共", "都", "各", "分别", "配套", "层")
 # 节省, 城市, 都市, 超市: 省/市 inside another word.
 NOT_JURISDICTION_BEFORE = frozenset("节城都超")
 
@@ -117,6 +122,8 @@ def _is_jurisdiction_word(question: str, start: int, end: int) -> bool:
     before = question[start - 1] if start > 0 else ""
     after = question[end] if end < len(question) else ""
     word = question[start:end]
+    if word[1:] == "级" and after and "\u4e00" <= after <= "\u9fff" and not question[end:].startswith(PAYER_AFTER_LEVEL):
+        return False  # 「省级企业技术中心」「市级技术创新示范企业」: the level of a recognition, not who pays
     if len(word) > 1 and word[1:] in ("里", "级", "政府", "政策", "文件"):
         return before not in NOT_JURISDICTION_BEFORE
     # a bare 省/市 only counts right before a clause reference: 「省第14条」

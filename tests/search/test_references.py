@@ -53,6 +53,11 @@ def test_a_bare_reference_takes_the_conversation_document(corpus: Corpus) -> Non
         # 哈尔滨股权交易中心 is printed in the province policy: it does not name Harbin's policy
         ("在哈尔滨股权交易中心紫丁香专板挂牌有奖励吗", []),
         ("节省成本的办法", []),
+        # 省级/市级 before a recognition is its level; before paying or asking it is the payer
+        ("有省级企业技术中心，能力提升项目投了4000万，市里能补多少", [H]),
+        ("被认定为市级技术创新示范企业，省级奖励多少", [P]),
+        ("省级财政承担多少", [P]),
+        ("省级能拿多少", [P]),
     ],
 )
 def test_documents_are_named_by_alias_or_jurisdiction_word(corpus: Corpus, question: str, expected: list[str]) -> None:
