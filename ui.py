@@ -16,7 +16,9 @@ import html
 import logging
 import sys
 import tempfile
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -121,6 +123,10 @@ class Handlers:
         # 收录新政策 (管理 tab): one background add-policy job at a time, only behind a login.
         self.publisher = PolicyPublisher(self.reload_settings) if self.reload_settings is not None else None
         self.slots = max([len(r.params) for r in bot.rules.values()] + [1])
+        # Page loads (gradio session hashes) that have asked a question: a reload's restore event that
+        # the queue runs after the first answer must not put the stored conversation over it.
+        self._asked: OrderedDict[str, None] = OrderedDict()
+        self._asked_lock = threading.Lock()
 
     @property
     def corpus(self) -> Corpus:
@@ -128,12 +134,14 @@ class Handlers:
 
     # ---- 智能问答 ---------------------------------------------------------------------------
     def ask(self, question: str, messages: list[dict] | None, history: list[list[str]] | None,
-            turns: list[dict] | None) -> tuple[list[dict], str, list[list[str]], list[dict], str]:
+            turns: list[dict] | None, request: gr.Request | None = None,
+            ) -> tuple[list[dict], str, list[list[str]], list[dict], str]:
         """Answer one question in the conversation; a failure becomes a Chinese line in the chat.
 
         Returns (chat, input box, history, turns, the answer as plain text for 「复制回答」).  A question
         over the length limit is not sent: it stays in the box and a Chinese line says why.
         """
+        self.note_asked(request)
         messages, history, turns = list(messages or []), list(history or []), list(turns or [])
         latest = turns[-1]["copy"] if turns and "copy" in turns[-1] else ""
         if not (question or "").strip():
@@ -176,13 +184,32 @@ class Handlers:
         except AssistantError:
             logger.exception("could not log an unanswered question")
 
-    def restore(self, saved: dict | None, shown: list[dict] | None = None) -> tuple[Any, ...]:
+    def note_asked(self, request: gr.Request | None) -> None:
+        """Remember that this page load has asked (the last 4096 page loads are remembered)."""
+        session = getattr(request, "session_hash", None)
+        if not session:
+            return
+        with self._asked_lock:
+            self._asked[session] = None
+            self._asked.move_to_end(session)
+            while len(self._asked) > 4096:
+                self._asked.popitem(last=False)
+
+    def has_asked(self, request: gr.Request | None) -> bool:
+        session = getattr(request, "session_hash", None)
+        with self._asked_lock:
+            return bool(session) and session in self._asked
+
+    def restore(self, saved: dict | None, shown: list[dict] | None = None,
+                request: gr.Request | None = None) -> tuple[Any, ...]:
         """The conversation kept in this browser (gr.BrowserState), shown again after a reload.
 
         A question asked before this page-load event ran (a fast typist, a busy queue) has started a
-        new conversation: that one is kept, not replaced by the stored one.
+        new conversation: that one is kept, not replaced by the stored one — whether the question is
+        already shown when the event was sent, or was answered before the queue ran the event (the
+        event's inputs were taken before the question, so only the page load's own record tells).
         """
-        if shown:
+        if shown or self.has_asked(request):
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         saved = saved if isinstance(saved, dict) else {}
         turns = [t for t in saved.get("turns") or [] if isinstance(t, dict)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -65,6 +66,16 @@ def test_a_reload_restores_the_kept_conversation_unless_one_has_started(handlers
     assert handlers.restore(None, []) == ([], [], [], "")
     started = handlers.restore(kept, [{"role": "user", "content": "新问题"}])
     assert all(isinstance(part, type(ui.gr.skip())) for part in started)
+
+
+def test_a_restore_the_queue_runs_after_the_first_answer_does_not_replace_it(handlers: ui.Handlers) -> None:
+    """The page-load event's inputs are taken before the first question: only the session says it has asked."""
+    stored = handlers.keep(*[handlers.ask("哈尔滨第十一条讲什么", [], [], [])[i] for i in (0, 2, 3)])
+    page_load, other = SimpleNamespace(session_hash="page-1"), SimpleNamespace(session_hash="page-2")
+    handlers.ask("第十二条呢", [], [], [], page_load)
+    late = handlers.restore(stored, [], page_load)
+    assert all(isinstance(part, type(ui.gr.skip())) for part in late)
+    assert handlers.restore(stored, [], other)[0] == stored["messages"]  # a page that has not asked gets it back
 
 
 def test_the_markdown_export_keeps_each_turn(handlers: ui.Handlers, bot) -> None:
