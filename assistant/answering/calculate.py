@@ -28,7 +28,7 @@ from assistant.answering.multipart import (
     compute_parts,
     find_parts,
 )
-from assistant.answering.question import asks_ceiling
+from assistant.answering.question import asks_ceiling, asks_per_year
 from assistant.answering.quoting import cite_line, describe_clause, make_citation, quote_best
 from assistant.answering.reply import Citation, Reply
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, focus_share, missing_parameters
@@ -251,9 +251,22 @@ class Calculator:
         if several:  # a figure for each of two kinds named: one calculation would drop one (without figures, as before)
             return self.several_kinds(best.rule, several)
         inputs = self.read_inputs(best.rule, context)
+        from_award = self.award_for_share(best.rule, context)
+        if from_award is not None:  # 「这笔奖励里能拿多少去奖励高管」: the share of the award the earlier turns give
+            part = compute(best.rule, {**inputs, best.rule.base or "": from_award.amount_yuan}, self.lpr_table)
+            return self.compose([part, from_award], None, ranked, context.question)
         missing = missing_parameters(best.rule, inputs, self.lpr_table)
         if missing:
             return self.clarify(best.rule, [p.label for p in missing], [p.ask for p in missing if p.ask])
+        term = best.rule.term_param
+        whole_term: Calculation | None = None
+        if term and term not in inputs and asks_per_year(context.question):
+            # 「每年能拿多少」 of an award paid 「连续3年」: one year's figure first, the whole term beside it
+            try:
+                whole_term = compute(best.rule, inputs, self.lpr_table)
+            except ValueError:
+                whole_term = None
+            inputs = {**inputs, term: 1}
         try:
             calculation = compute(best.rule, inputs, self.lpr_table)
         except ValueError as error:  # absurd figures: say why in Chinese, compute nothing
@@ -269,6 +282,8 @@ class Calculator:
         if calculation.range_min_yuan is not None and not asks_ceiling(context.question):
             return self.range_only(best.rule, calculation)
         calculations = [calculation]
+        if whole_term is not None and whole_term.amount_yuan != calculation.amount_yuan:
+            calculations.append(whole_term)
         of_award = self.share_of_award(best.rule, calculation, context.question)
         if of_award is not None:  # 「拿了这笔奖励，能分给高管多少」: the share, with the award it is taken from
             calculations.insert(0, of_award)
@@ -290,6 +305,38 @@ class Calculator:
         if len(others) != 1:
             return []
         return [Part(context.question, r, self.read_inputs(r, context)) for r in (rule, others[0])]
+
+    def award_for_share(self, rule: Rule, context: Context) -> Calculation | None:
+        """For a share rule (a part of another award, award_of) asked in a follow-up without its own figure:
+        the award the earlier turns' facts compute, the first of award_of that they complete.  The earlier
+        turn's figure (a 配套额) is that award's input, never the share's base."""
+        if not rule.award_of or rule.base is None or not context.earlier:
+            return None
+        if rule.base in extract_inputs(context.question, rule):
+            return None  # the award's amount is stated: the share is taken of it
+        found: list[tuple[int, Calculation]] = []
+        for award_id in rule.award_of:
+            award = self.rules.get(award_id)
+            if award is None:
+                continue
+            inputs: dict[str, Any] = {}
+            for text in context.earlier:
+                inputs.update(extract_inputs(text, award))
+            if not any(p.kind == "money" and p.name in inputs for p in award.params):
+                continue
+            if missing_parameters(award, inputs, self.lpr_table):
+                continue
+            try:
+                calculation = compute(award, inputs, self.lpr_table)
+            except ValueError:
+                continue
+            if calculation.eligible and calculation.amount_yuan > 0:
+                # the award the earlier turn asked about is the one its figures fit: each taken, none left over
+                fit = sum(taken - stated for text in context.earlier
+                          for taken, stated in [figures_taken(text, award, extract_inputs(text, award), quoted=False)])
+                found.append((fit, calculation))
+        best = [c for fit, c in found if fit == max(f for f, _ in found)] if found else []
+        return best[0] if len(best) == 1 else None  # two awards fit as well: the share is asked about
 
     def share_of_award(self, rule: Rule, award: Calculation, question: str) -> Calculation | None:
         """The rule that takes a share of `rule`'s award, computed from that award, when the question asks
@@ -450,6 +497,10 @@ class Calculator:
         main = calculations[0]
         rule = self.rules[main.rule_id.split(":")[0]]
         parts = [self.headline(main, rule), main.formula]
+        for other_term in calculations[1:]:
+            if other_term.rule_id == main.rule_id:  # the yearly figure was asked: the whole term beside it
+                parts[0] = parts[0].rstrip("。") + "（所问为每年的金额）。"
+                parts.append(f"按条款的支付年数计，合计{format_yuan(other_term.amount_yuan)}：\n{other_term.formula}")
         citations = [self.rule_citation(rule)]
         details = list(calculations)
         if beside is not None:

@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from assistant.answering.profile import load_company_facts
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, missing_parameters
 from assistant.calculator.extract import figures_taken
 from assistant.policies.corpus import Corpus
@@ -62,9 +64,22 @@ def asks_several(question: str) -> bool:
     return bool(SEVERAL.search(question)) or (bool(ASKS_TOGETHER.search(question)) and len(split_parts(question)) > 1)
 
 
+@lru_cache(maxsize=1)
+def describing_words() -> frozenset[str]:
+    """Words that describe the company itself (the company facts' `yes` words: 规上、制造业): a rule's
+    keyword among them does not make a part of its own (「哈尔滨规上制造业，向融资租赁公司租设备…三年一共」
+    asks one award, not also the 新增入统规上 award)."""
+    return frozenset(word for fact in load_company_facts().facts for word in fact.yes)
+
+
+def own_keywords(rule: Rule) -> tuple[str, ...]:
+    describing = describing_words()
+    return tuple(w for w in rule.keywords if w and w not in describing)
+
+
 def keyword_chars(rule: Rule, text: str) -> int:
     """How much of the rule's own vocabulary (keywords and choice words) the text contains."""
-    chars = sum(len(w) for w in rule.keywords if w and w in text)
+    chars = sum(len(w) for w in own_keywords(rule) if w in text)
     return chars + sum(len(w) for p in rule.params if p.kind == "choice" for w, _ in p.choice_words() if w in text)
 
 
@@ -124,7 +139,7 @@ def other_choice(rule: Rule, piece: str, earlier: Sequence[dict[str, Any]]) -> b
 
 def named_rules(rules: Sequence[Rule], text: str) -> set[str]:
     """The rules whose own keywords (not only a choice word) the text contains."""
-    return {r.rule_id for r in rules if sum(len(w) for w in r.keywords if w and w in text) >= MIN_KEYWORD_CHARS}
+    return {r.rule_id for r in rules if sum(len(w) for w in own_keywords(r) if w in text) >= MIN_KEYWORD_CHARS}
 
 
 def group_by_named_rules(question: str, candidates: Sequence[Rule]) -> list[str]:

@@ -62,6 +62,17 @@ def wants_amount(text: str, quantities: Sequence[Quantity] | None = None) -> boo
     ) or any(asked_figure(text, q) for q in found)  # 「市里那200万有吗」「奖三百万是真的吗」
 
 
+# 「每年的设备租赁补助能拿多少」「一年能补多少」: the yearly figure of an award paid over several years is asked,
+# not its total (「三年一共」「合计」 ask the total)
+PER_YEAR_QUESTION = re.compile(r"(?:每年|每一年|一年)[^，,。；;？?]{0,14}?(?:多少|几)")
+TOTAL_WORDS = re.compile(r"一共|总共|合计|累计|加起来|总计|共计|全部|[两三四五六七八九十]年(?:下来|共|合|加)")
+
+
+def asks_per_year(text: str) -> bool:
+    """The text asks what a multi-year award pays in one year (and not what it comes to in all)."""
+    return bool(PER_YEAR_QUESTION.search(text)) and not TOTAL_WORDS.search(text)
+
+
 def asks_ceiling(text: str) -> bool:
     """The text asks for the most that can be had (「最多多少」「上限是多少」)."""
     return bool(CEILING_QUESTION.search(text))

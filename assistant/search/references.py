@@ -122,7 +122,9 @@ def _is_jurisdiction_word(question: str, start: int, end: int) -> bool:
     before = question[start - 1] if start > 0 else ""
     after = question[end] if end < len(question) else ""
     word = question[start:end]
-    if word[1:] == "级" and after and "\u4e00" <= after <= "\u9fff" and not question[end:].startswith(PAYER_AFTER_LEVEL):
+    recognition_follows = (bool(after) and "\u4e00" <= after <= "\u9fff"
+                           and not question[end:].startswith(PAYER_AFTER_LEVEL))
+    if word[1:] == "级" and recognition_follows:
         return False  # 「省级企业技术中心」「市级技术创新示范企业」: the level of a recognition, not who pays
     if len(word) > 1 and word[1:] in ("里", "级", "政府", "政策", "文件"):
         return before not in NOT_JURISDICTION_BEFORE

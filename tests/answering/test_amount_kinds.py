@@ -191,3 +191,26 @@ def test_a_share_of_an_award_is_never_added_to_a_total_as_an_award_of_its_own(bo
                     "配套企业，投产当年实际配套额4000万。两项奖励合计多少？")
     assert "harbin-4-personal-share" not in {c.rule_id for c in reply.calculations}
     assert reply.total_yuan in (None, 650 * W)
+
+
+def test_the_yearly_figure_of_an_award_paid_over_years_is_given_when_asked_per_year(bot) -> None:
+    # 哈第十一条: 3亿 × 4.35% × 30% = 391.5万/年, 每年最高100万, 连续3年 → 每年100万 (300万 over the term)
+    reply = bot.ask("哈尔滨规上制造业，向融资租赁公司租生产设备，融资额3个亿，银行同期贷款利率4.35%，"
+                    "市里每年的设备租赁补助能拿多少？")
+    assert reply.calculations[0].amount_yuan == 100 * W
+    assert reply.calculations[1].amount_yuan == 300 * W and "所问为每年的金额" in reply.text
+
+
+def test_the_whole_term_is_given_when_the_total_is_asked(bot) -> None:
+    reply = bot.ask("哈尔滨规上制造业，向融资租赁公司租生产设备，融资额3个亿，银行同期贷款利率4.35%，"
+                    "市里设备租赁补助三年一共能拿多少？")
+    assert reply.calculations[0].amount_yuan == 300 * W
+
+
+def test_a_share_asked_in_a_follow_up_is_taken_of_the_award_the_earlier_turn_computed(bot) -> None:
+    # the earlier turn: 配套采购 3亿 → 3.5亿 (+16.7%), 营收12亿 → 新增配套额奖励 5000万 × 3% = 150万; 30% → 45万
+    history = [("user", "哈尔滨的领航企业，去年营收12亿，配套采购从3亿涨到3.5亿，按市里政策能奖多少？"),
+               ("assistant", "…")]
+    reply = bot.ask("这笔奖励里面最多能拿多少出来奖给高管和骨干？", history=history)
+    assert [(c.rule_id, c.amount_yuan) for c in reply.calculations] == [
+        ("harbin-4-personal-share", 45 * W), ("harbin-4-supply-growth", 150 * W)]
