@@ -31,7 +31,15 @@ from assistant.answering.multipart import (
 from assistant.answering.question import asks_ceiling, asks_per_year
 from assistant.answering.quoting import cite_line, describe_clause, make_citation, quote_best
 from assistant.answering.reply import Citation, Reply
-from assistant.calculator import Calculation, Rule, compute, extract_inputs, focus_share, missing_parameters
+from assistant.calculator import (
+    Calculation,
+    Rule,
+    WorksheetLine,
+    compute,
+    extract_inputs,
+    focus_share,
+    missing_parameters,
+)
 from assistant.calculator.extract import (
     asked_figures,
     figures_taken,
@@ -40,7 +48,7 @@ from assistant.calculator.extract import (
     unexplained_figures,
 )
 from assistant.policies.corpus import Corpus
-from assistant.policies.stacking import StackingRule, explain_for_calculations
+from assistant.policies.stacking import StackingRule, explain_for_calculations, received_at_another_level
 from assistant.search.references import find_documents
 from assistant.search.retriever import Retriever, ScoredClause
 from assistant.search.rule_index import RuleIndex
@@ -279,6 +287,11 @@ class Calculator:
         left = unexplained_figures(context.question, best.rule, inputs)
         if left:  # computed on some figures while another stated one has no place: ask, never guess
             return self.unplaced(best.rule, left)
+        received = received_at_another_level(self.corpus, best.rule.rule_id, best.rule.doc_id, context.question)
+        if received is not None and calculation.eligible:  # 「已经拿了省级的流贷贴息，市里的还能再拿吗」
+            calculation = self.not_again(calculation, *received)
+            reply = self.compose([calculation], None, ranked, context.question)
+            return replace(reply, citations=(*reply.citations, self.rule_citation(received[0])))
         if calculation.range_min_yuan is not None and not asks_ceiling(context.question):
             return self.range_only(best.rule, calculation)
         calculations = [calculation]
@@ -305,6 +318,25 @@ class Calculator:
         if len(others) != 1:
             return []
         return [Part(context.question, r, self.read_inputs(r, context)) for r in (rule, others[0])]
+
+    def not_again(self, calculation: Calculation, stacking: StackingRule, topic: Any, level: str) -> Calculation:
+        """`calculation` made ineligible: the enterprise has had the same topic's award from another level,
+        and the stacking rule lets one enterprise take it from one level only.  The worksheet keeps what the
+        award would be, then says why it is 0."""
+        clause = self.corpus.clause(stacking.doc_id, stacking.clause)
+        where = cite_line(self.corpus, clause) if clause else stacking.clause
+        reason = (f"您已享受{level}的{topic.name}，按{where}「{stacking.quote}」，同一企业只能享受其中一级，"
+                  "不能再享受本项")
+        lines: list[WorksheetLine] = []
+        for line in calculation.worksheet:
+            if line.conclusion or line.label == "最高可得":  # the award as computed stays; the answer becomes 0
+                lines += [WorksheetLine(f"按条款{line.label}", line.value),
+                          WorksheetLine("不重复享受", f"已享受{level}的{topic.name}——本项不能再享受"),
+                          WorksheetLine("应得", format_yuan(0), 0.0, True)]
+            else:
+                lines.append(line)
+        return replace(calculation, amount_yuan=0.0, eligible=False, reason=reason, worksheet=tuple(lines),
+                       is_maximum=False, range_min_yuan=None)
 
     def award_for_share(self, rule: Rule, context: Context) -> Calculation | None:
         """For a share rule (a part of another award, award_of) asked in a follow-up without its own figure:

@@ -135,13 +135,17 @@ def unverified_calculations(reply: Reply, corpus: Corpus, user_texts: Sequence[s
         if share_key:  # 「省里出多少」: one payer's part of the split
             payer = next((s.payer for s in fresh.share_specs if s.key == share_key), None)
             expected = fresh.shares.get(payer) if payer is not None else None
-        if expected is None or not _within(float(shown.amount_yuan), [expected]):
+        # an award shown as 0 because a stacking clause excludes it (already had from another level) is not a
+        # yuan to act on: its computed figure stays on the worksheet, checked below
+        excluded = not shown.eligible and shown.amount_yuan == 0 and not share_key
+        if not excluded and (expected is None or not _within(float(shown.amount_yuan), [expected])):
             findings.append(GuardFinding(f"{shown.rule_id} 金额", float(shown.amount_yuan)))
         for payer, value in shown.shares.items():  # a share's own record repeats the whole split
             if payer not in fresh.shares or not _within(float(value), [fresh.shares[payer]]):
                 findings.append(GuardFinding(f"{shown.rule_id} {payer}负担", float(value)))
         backing = (_worksheet_amounts(fresh) | set(fresh.shares.values()) | {float(expected or 0)} | said
-                   | clause_amounts(corpus, fresh.doc_id, fresh.clause) | _numbers(fresh.inputs.values()))
+                   | clause_amounts(corpus, fresh.doc_id, fresh.clause) | _numbers(fresh.inputs.values())
+                   | ({0.0} if excluded else set()))
         findings += [GuardFinding(f"{shown.rule_id} 计算单", value) for value in _worksheet_amounts(shown)
                      if not _within(value, backing)]
     return findings

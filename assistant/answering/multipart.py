@@ -98,9 +98,9 @@ def find_parts(question: str, candidates: Sequence[Rule], others: Sequence[Rule]
     if not ASKS_TOGETHER.search(question):
         return []
     every = [*candidates, *others]
-    pieces = split_parts(question)
-    if len(pieces) < 2:
-        pieces = group_by_named_rules(question, every)
+    # cut where the message moves on, then each piece where it names another award (「…认定为省级隐形冠军，
+    # 去年新认定了省企业技术中心，还有一个首台套…」: the first piece holds two awards)
+    pieces = [sub for piece in split_parts(question) for sub in group_by_named_rules(piece, every)]
     if len(pieces) < 2:
         return []
     parts: list[Part] = []

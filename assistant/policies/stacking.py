@@ -22,8 +22,26 @@ STACKING_QUESTION = re.compile(
     r"能不能同时|可以同时|能同时|兼得|只能选|二选一|能叠加|省.{0,6}市.{0,8}(都|一起|同时)"
 )
 
-__all__ = ["STACKING_QUESTION", "StackingRule", "asks_about_stacking", "exclusive_topic", "explain_for_calculations",
-           "explain_for_question"]
+# 「这笔流贷已经拿了省级的流动资金贷款贴息」: what follows one of these (to the next punctuation) is an award
+# the enterprise has already received.
+ALREADY_GOT = re.compile(r"(?:已经|已)(?:拿了|拿到了?|拿过|享受了|享受过|享受|获得了|获得过|领了|领过|申请到了?)"
+                         r"|拿过了?|享受过了?|领过了?")
+# Words naming the level of government an award came from, by jurisdiction (corpus Jurisdiction).
+LEVEL_WORDS = {"province": ("省级", "省里", "省"), "city": ("市级", "市里", "市"),
+               "county": ("区级", "县级", "区里", "县里"), "national": ("国家级", "国家")}
+LEVEL_NAMES = {"province": "省级", "city": "市级", "county": "县（区）级", "national": "国家级"}
+
+__all__ = [
+    "ALREADY_GOT",
+    "STACKING_QUESTION",
+    "StackingRule",
+    "asks_about_stacking",
+    "exclusive_topic",
+    "explain_for_calculations",
+    "explain_for_question",
+    "received_at_another_level",
+    "received_spans",
+]
 
 
 def asks_about_stacking(question: str) -> bool:
@@ -39,6 +57,37 @@ def exclusive_topic(rules: Sequence[StackingRule], text: str, rule_ids: Sequence
         for topic in rule.topics:
             if any(k in text for k in topic.keywords) or set(rule_ids) & set(topic.rules):
                 return rule, topic
+    return None
+
+
+def received_spans(question: str) -> list[tuple[int, int]]:
+    """Where the question names awards already received: from after 「已经拿了」 to the next punctuation."""
+    spans = []
+    for match in ALREADY_GOT.finditer(question):
+        rest = re.search(r"[，。；？！,;?!]", question[match.end():])
+        spans.append((match.end(), match.end() + rest.start() if rest else len(question)))
+    return spans
+
+
+def received_at_another_level(corpus: Corpus, rule_id: str, doc_id: str, question: str) -> tuple[
+    StackingRule, ExclusiveTopic, str
+] | None:
+    """(stacking rule, topic, the other level's name) when the question says the enterprise has already
+    received, from another level of government, an award of a topic that one enterprise takes from one level
+    only, and the rule asked about is of that topic (「已经拿了省级的流动资金贷款贴息，市里的还能再拿吗」)."""
+    document = corpus.document(doc_id)
+    if document is None:
+        return None
+    for rule in corpus.stacking_rules:
+        for topic in rule.topics:
+            if rule_id not in topic.rules:
+                continue
+            for start, end in received_spans(question):
+                got = question[start:end]
+                levels = [level for level, words in LEVEL_WORDS.items()
+                          if level != document.jurisdiction and any(word in got for word in words)]
+                if levels and any(keyword in got for keyword in topic.keywords):
+                    return rule, topic, LEVEL_NAMES[levels[0]]
     return None
 
 

@@ -12,6 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from assistant.policies.corpus import Corpus, Document
+from assistant.policies.stacking import received_spans
 from assistant.text.numbering import CLAUSE_REFERENCE, NAMED_PART, number_to_clause_id
 
 # 「省里第14条」「省政策第3条」「市里的第五条」: a jurisdiction word right before a reference.
@@ -43,8 +44,11 @@ def find_documents(question: str, corpus: Corpus, within: Collection[str] | None
     (「市里」) names the documents of that level in force where the company is (`within`, when known and
     any of that level is loaded there): with several cities' policies loaded, 「市里」 is the company's city."""
     named = [d.doc_id for d in corpus.documents if _names_document(question, d, corpus)]
+    received = received_spans(question)  # 「已经拿了省里的绿色工厂奖励，市里还能拿多少」: 省里 is not asked
     for jurisdiction, pattern in JURISDICTION_WORDS.items():
         for match in pattern.finditer(question):
+            if any(start <= match.start() < end for start, end in received):
+                continue
             if _is_jurisdiction_word(question, match.start(), match.end()):
                 level = [d.doc_id for d in corpus.documents if d.jurisdiction == jurisdiction]
                 there = [d for d in level if within is not None and d in within]

@@ -46,8 +46,8 @@ _MONEY_UNITS = ("元", "块钱", "块")
 # Everyday scales written after the number: 「一个亿」「1.5个亿」「12个亿元」, 「800w」「800W元」.
 _SPOKEN_SCALES = (("个亿元", 10**8), ("个亿", 10**8), ("亿元", 10**8), ("w元", 10**4), ("W元", 10**4),
                   ("w", 10**4), ("W", 10**4))
-# 「3个多亿」「100来万」「两千多万」: a rough figure, not one to compute with.
-_ROUGH = re.compile(r"(?:个)?(?:多|来|余|几)(?:个)?[万亿]|[万亿](?:多|来|余)")
+# 「3个多亿」「100来万」「两千多万」「8000多块」「20余家」: a rough figure, never computed with (asked for).
+_ROUGH = re.compile(r"(?:个)?(?:多|来|余|几)(?:个)?(?:[万亿]|块|元|户|家)|[万亿](?:多|来|余)")
 _MEASURE_UNITS = ("吨标准煤", "吨", "平方米", "亩", "千瓦时", "千瓦", "度")
 # A number followed by one of these is not a quantity we compute with.
 _SKIP_AFTER = ("次性", "强", "月", "日", "号", "点", "时", "分", "秒")
@@ -214,7 +214,8 @@ def find_dates(text: str) -> list[DateMention]:
 # One character class, no nested repetition: a run of 10,000 digits must not backtrack exponentially.
 _FIGURE_CHARS = rf"[\d.,{_CN_CHARS}半几]"
 _MONEY_LIKE = re.compile(
-    rf"(?<!{_FIGURE_CHARS}){_FIGURE_CHARS}+\s*(?:个)?(?:多|来|余|几)?(?:个)?(?:[万亿]|[wW](?![A-Za-z]))元?")
+    rf"(?<!{_FIGURE_CHARS}){_FIGURE_CHARS}+\s*(?:(?:个)?(?:多|来|余|几)?(?:个)?(?:[万亿]|[wW](?![A-Za-z]))元?"
+    r"|(?:多|来|余)(?:块钱|块|元))")  # … and 「8000多块」
 
 
 def unread_amounts(text: str) -> list[str]:

@@ -214,3 +214,29 @@ def test_a_share_asked_in_a_follow_up_is_taken_of_the_award_the_earlier_turn_com
     reply = bot.ask("这笔奖励里面最多能拿多少出来奖给高管和骨干？", history=history)
     assert [(c.rule_id, c.amount_yuan) for c in reply.calculations] == [
         ("harbin-4-personal-share", 45 * W), ("harbin-4-supply-growth", 150 * W)]
+
+
+def test_a_piece_naming_two_awards_before_a_word_of_moving_on_gives_both(bot) -> None:
+    # 省第12条 隐形冠军 50万 + 省第18条 省企业技术中心 50万 + 省第19条 首台套 180万×50% = 90万: the first piece
+    # (before 「还有」) names two awards, and the 技术中心 was dropped from the total
+    reply = bot.ask("齐齐哈尔的装备企业，前年认定为省级制造业隐形冠军，去年新认定了省企业技术中心，"
+                    "还有一个首台套产品成交价180万，这几项加起来能拿多少？")
+    assert [c.rule_id for c in reply.calculations] == [
+        "heilongjiang-12-niche-market", "heilongjiang-18-enterprise-tech-center", "heilongjiang-19-first-set"]
+    assert reply.total_yuan == 190 * W
+
+
+def test_an_award_already_had_from_the_other_level_is_not_given_again(bot) -> None:
+    # 哈第十八条: 同一企业，不重复享受省市两级流贷贴息、设备租赁融资补贴、绿色制造类示范和称号的奖补
+    reply = bot.ask("松北区企业，2023年营收增加2500万，新增流贷1000万，付息50万，这笔新增流贷已经拿了省级的"
+                    "流动资金贷款贴息，市里的流贷贴息还能再拿吗？能拿多少")
+    assert [(c.rule_id, c.amount_yuan, c.eligible) for c in reply.calculations] == [
+        ("harbin-11-loan-interest", 0.0, False)]
+    assert "按条款应得：25万元" in reply.text and "应得：0元" in reply.text
+    assert ("harbin", "18") in {(c.doc_id, c.clause) for c in reply.citations}
+    # the level of the award already had is not the payer asked: the city's green-list rule, not the province's
+    green = bot.ask("哈尔滨企业，去年评上国家级绿色工厂，已经拿了省里的绿色工厂奖励100万，市里还能拿多少")
+    assert [(c.rule_id, c.amount_yuan) for c in green.calculations] == [("harbin-10-green-list", 0.0)]
+    # an award of a topic both levels may pay is not touched: 已经拿了省里的技改贴息 says nothing of the city's 哈第一条
+    other = bot.ask("哈尔滨企业技改项目已经拿了省里的贴息，市里的重点项目补助按设备投资3000万能拿多少")
+    assert [(c.rule_id, c.amount_yuan) for c in other.calculations] == [("harbin-1-key-project", 150 * W)]

@@ -165,10 +165,11 @@ def test_everyday_money_forms_are_read(text: str, yuan: float) -> None:
     assert [q.value for q in find_quantities(text) if q.kind == "money"] == [yuan]
 
 
-@pytest.mark.parametrize("text", ["3个多亿", "100来万", "两千多万", "1亿多"])
+@pytest.mark.parametrize("text", ["3个多亿", "100来万", "两千多万", "1亿多", "上云服务费8000多块", "500余元"])
 def test_rough_figures_are_not_read_as_exact_amounts(text: str) -> None:
     assert [q for q in find_quantities(text) if q.kind == "money"] == []
     assert unread_amounts(text) != []
+    assert [q for q in find_quantities(text) if q.kind == "count"] == []  # nor as a count (「8000户」)
 
 
 @pytest.mark.parametrize("text", ["投资一个亿", "5000万", "千万不要", "万一", "3wifi", "技改投资3亿元，第十一条"])
