@@ -33,6 +33,7 @@ from assistant.answering.profile import (
 from assistant.answering.reply import Benefit
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, missing_parameters
 from assistant.calculator.conditions import evaluate, is_present, normalise_inputs
+from assistant.calculator.extract import stage_years
 from assistant.policies.corpus import Corpus
 from assistant.text.formatting import format_yuan
 
@@ -106,15 +107,20 @@ class Matcher:
         earlier turn's."""
         inputs: dict[str, Any] = {}
         today = self.today()
-        for text in profile.texts:
+        for said in profile.texts:
+            # 「2023年新纳入规上，2024年主营收入2300万」: the years after the event are the award's stages
+            text = stage_years(said, rule, today)
             own, shared = self.pieces_about(rule, text, relevant)
             own = self.firm(rule, own)
             if own:
                 found = extract_inputs("，".join(own), rule, today)
+                if text != said and rule.stage_param and rule.stage_param not in extract_inputs(said, rule, today):
+                    found.pop(rule.stage_param, None)  # a year written as a stage does not ask for that stage
                 lacking = {p.name for p in missing_parameters(rule, found, self.lpr_table)}
                 # a condition the calculator would assume (「总部和主营业务均在我省」「市政府组织的展会」) is a
-                # fact about the company or the matter, stated anywhere in the description
-                lacking |= {n for c in rule.conditions if c.assume_if_missing for n in c.params() if n not in found}
+                # fact about the company or the matter, stated anywhere in the description; so is a stage's
+                conditions = [*rule.conditions, *(s.condition for s in rule.stages if s.condition is not None)]
+                lacking |= {n for c in conditions if c.assume_if_missing for n in c.params() if n not in found}
                 if shared and lacking:
                     common = extract_inputs("，".join(shared), rule, today)
                     found.update({k: v for k, v in common.items() if k in lacking})
@@ -144,7 +150,9 @@ class Matcher:
             return inputs
         reached = ""
         for stage in rule.stages:
-            if stage.condition is not None and evaluate(rule, stage.condition, values)[0] != "pass":
+            # a stage whose condition is stated has come, met or not (「第二年1800万，第三年2500万」: 第三年 pays
+            # though 第二年 did not, 「再分别奖励」); one not stated is not assumed
+            if stage.condition is not None and evaluate(rule, stage.condition, values)[0] == "unknown":
                 break
             reached = stage.choice or reached
         return {**inputs, rule.stage_param: reached} if reached else inputs

@@ -81,7 +81,7 @@ def extract_inputs(question: str, rule: Rule, today: datetime.date | None = None
     """The values in `question` that fill `rule`'s parameters, keyed by parameter name; `today` resolves
     relative years (去年、今年) of a stated change against explicit ones (2025年)."""
     out: dict[str, InputValue] = {}
-    _choices(question, rule, out)
+    _choices(question, rule, out)  # the stage asked is the user's own word, never a year written as a stage
     for param in rule.params:
         if param.kind == "flag":
             flag = _flag(question, param)
@@ -91,7 +91,7 @@ def extract_inputs(question: str, rule: Rule, today: datetime.date | None = None
             dates = find_dates(question)
             if dates:
                 out[param.name] = dates[0].iso()
-    _numbers(question, rule, out, today)
+    _numbers(stage_years(question, rule, today), rule, out, today)
     return out
 
 
@@ -193,6 +193,43 @@ def _cue_spans(question: str, params: list[Parameter]) -> list[tuple[int, int, i
 def _marked_actual(question: str, q: Quantity) -> bool:
     before = question[max(0, q.start - ACTUAL_WINDOW):q.start]
     return any(word in before for word in ACTUAL_WORDS) and not any(ch in SEPARATORS for ch in before[-4:])
+
+
+ORDINAL_YEAR = re.compile(r"第[一二三四五六七八九十\d]+年")
+YEARS_LISTED = re.compile(r"(?<!\d)(\d{4})(?=\s*[、和及与]\s*\d{4}\s*年)")
+
+
+def stage_years(question: str, rule: Rule, today: datetime.date | None) -> str:
+    """A staged award paid year by year from an event (省第11条: 第一年20万, 第二年、第三年主营业务收入…): the
+    calendar years after the event's year are written as those stages, so that 「2023年新纳入规上统计，2024年
+    主营收入2300万，2025年2600万」 gives 第二年 and 第三年 their revenues.  The event's year is the first year
+    label whose clause holds one of the rule's keywords; 去年、前年 resolve against `today`."""
+    stage = next((p for p in rule.params if p.name == rule.stage_param), None) if rule.stage_param else None
+    choices = list(stage.choices) if stage is not None else []
+    if len(choices) < 2 or not all(ORDINAL_YEAR.fullmatch(choice) for choice in choices):
+        return question
+    question = YEARS_LISTED.sub(r"\1年", question)  # 「2024、2025年营收都在3000万以上」: each year labelled
+    labels: list[tuple[re.Match[str], int]] = []
+    for match in YEAR_LABEL.finditer(question):
+        if match.group(1):
+            labels.append((match, int(match.group(1))))
+        elif today is not None:
+            labels.append((match, today.year + RELATIVE_YEARS[match.group(0)]))
+    event = None
+    for match, year in labels:
+        clause = re.split(r"[，,。；;！？!?\n]", question[match.end():], maxsplit=1)[0]
+        if any(keyword and keyword in clause for keyword in rule.keywords):
+            event = (match.start(), year)
+            break
+    if event is None:
+        return question
+    pieces, last = [], 0
+    for match, year in labels:
+        after = year - event[1]
+        if match.start() > event[0] and 0 < after < len(choices):
+            pieces += [question[last:match.start()], choices[after]]
+            last = match.end()
+    return "".join(pieces) + question[last:]
 
 
 def _year_label(text: str, today: datetime.date | None, lead: int = 0) -> tuple[str, int] | None:

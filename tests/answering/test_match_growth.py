@@ -61,3 +61,17 @@ def test_purchases_stated_for_two_years_give_the_growth_rate(bot) -> None:
     short = benefit(bot, "我们是哈尔滨的领航企业，年营业收入7亿元，配套采购额去年3亿，今年3.2亿。",
                     "harbin-4-supply-growth")
     assert short.status == "not_eligible"  # 6.7% is under 10%
+
+
+def test_the_years_after_entering_the_statistics_are_the_stages_of_the_entry_award(bot) -> None:
+    # 省第11条: 第一年20万，第二年、第三年主营业务收入保持在2000万元以上的，再分别奖励20万元
+    found = benefit(bot, "绥化的食品加工企业，2023年新纳入规上统计，2024年主营收入2100万，2025年3100万。",
+                    "heilongjiang-11-above-scale")
+    assert (found.status, found.amount_yuan) == ("eligible", 600_000)
+    # a year below the line pays nothing, the next one still does (「再分别奖励」): 20万 + 0 + 20万
+    found = benefit(bot, "绥化的食品加工企业，前年新纳入规上统计，去年主营收入1500万，今年2200万。",
+                    "heilongjiang-11-above-scale")
+    assert (found.status, found.amount_yuan) == ("eligible", 400_000)
+    # a later year not stated is not assumed: the first year only
+    found = benefit(bot, "绥化的食品加工企业，今年新纳入规上统计。", "heilongjiang-11-above-scale")
+    assert found.amount_yuan == 200_000

@@ -984,3 +984,18 @@ def test_a_figure_taken_only_for_want_of_another_is_uncued() -> None:
     service, build = RULES["harbin-8-platform-service"], RULES["harbin-8-platform-build"]
     assert uncued_figures(question, service, extract_inputs(question, service)) == 0
     assert uncued_figures(question, build, extract_inputs(question, build)) == 1
+
+
+def test_calendar_years_after_the_event_are_the_stages_of_a_yearly_staged_award() -> None:
+    from assistant.calculator.extract import stage_years
+
+    rule = RULES["heilongjiang-11-above-scale"]
+    today = datetime.date(2026, 12, 1)
+    assert stage_years("2023年新纳入规上，2024年主营收入2300万，2025年2600万", rule, today) == \
+        "2023年新纳入规上，第二年主营收入2300万，第三年2600万"
+    assert stage_years("前年入规，2025、2026年营收都在3000万以上", rule, today) == \
+        "前年入规，第二年、第三年营收都在3000万以上"
+    assert stage_years("2024年主营收入2300万", rule, today) == "2024年主营收入2300万"  # no event year: unchanged
+    inputs = extract_inputs("2023年新纳入规上，2024年主营收入2300万，2025年2600万", rule, today)
+    assert (inputs["revenue_year2"], inputs["revenue_year3"]) == (23_000_000, 26_000_000)
+    assert "year" not in inputs  # the years say when, not which stage is asked
