@@ -124,9 +124,11 @@ class Matcher:
                 if shared and lacking:
                     common = extract_inputs("，".join(shared), rule, today)
                     found.update({k: v for k, v in common.items() if k in lacking})
-                # a rate or a date (「入统时一年期LPR是3.45%」) is no other rule's figure: it may stand anywhere
+                # a rate or a date (「入统时一年期LPR是3.45%」) is no other rule's figure, and a flag the calculator
+                # would assume is said in its own words (「参加了市政府组织的巴黎航展，展位费交了15万」, after a
+                # piece about another award): they may stand anywhere
                 kinds = {p.name: p.kind for p in rule.params}
-                lacking = {n for n in lacking if n not in found and kinds.get(n) in ("rate", "date")}
+                lacking = {n for n in lacking if n not in found and kinds.get(n) in ("rate", "date", "flag")}
                 if lacking:
                     whole = extract_inputs(text, rule, today)
                     found.update({k: v for k, v in whole.items() if k in lacking})

@@ -97,3 +97,17 @@ def test_a_digital_workshop_recognised_by_the_city_is_not_recognised_by_the_prov
     province = one(bot, "佳木斯一家农机厂，数字化车间通过了省级认定，项目合同金额900万。",
                    "heilongjiang-2-digital-retrofit")
     assert (province.status, province.amount_yuan) == ("eligible", 900_000)
+
+
+def test_a_condition_said_in_a_piece_about_another_award_still_counts(bot) -> None:
+    # 哈第五条: 市政府组织的展会 — said before the fee, right after a piece about 单项冠军
+    found = benefits_of(bot, "道外区的机械制造企业，规上。去年新获得国家制造业单项冠军企业；同年跟着市政府组织的"
+                             "汉诺威工业博览会出国，展位费实际交了12万。能拿哪些钱？", "harbin-5-expo-booth")
+    assert [(b.status, b.amount_yuan) for b in found] == [("eligible", 120_000)]
+
+
+def test_a_refinery_is_an_industrial_enterprise(bot) -> None:
+    # 省第三条 节能降碳改造: 工业企业, 年综合能耗5000吨标准煤以上, 年节能量1000吨标准煤以上 → 100万
+    found = benefits_of(bot, "大庆的炼化企业，年综合能耗3万吨标煤，去年完成节能降碳改造，年节能量1200吨标煤。"
+                             "能拿哪些钱？", "heilongjiang-3-green-retrofit")
+    assert [(b.status, b.amount_yuan) for b in found] == [("eligible", 1_000_000)]
