@@ -24,7 +24,11 @@ from assistant.policies.stacking import exclusive_topic
 from assistant.text.formatting import format_yuan
 
 # A message asks for several awards together when it says so …
-ASKS_TOGETHER = re.compile(r"两项|两块|三项|几项|各项|两个奖|一共|总共|加起来|合计|共计|加在一起|总计|都能拿|分别")
+ASKS_TOGETHER = re.compile(r"两项|两块|三项|几项|各项|两个奖|一共|总共|加起来|合计|共计|加在一起|总计|都能拿|分别"
+                           r"|既(?:能|可以|可|要)")
+# The parts are one project (「一个智能工厂项目…既能申请…又能申请…」): a document's 从高不重复 counts it once.
+ONE_PROJECT = re.compile(r"(?<!另)(?:一个|同一个?|这个|该)[^，,。；;？?]{0,12}项目")
+OTHER_PROJECT = re.compile(r"另(?:外)?一个|其他项目|别的项目|[两二三几多]个[^，,。；;？?]{0,12}项目")
 # … and moves on to another matter at one of these words.
 MOVES_ON = re.compile(r"[，,；;]?\s*(?=另外|同时|又|还有|还被|还在|还拿|还获|还评|还认定|以及|此外|再加上|并且)")
 MIN_KEYWORD_CHARS = 2
@@ -134,7 +138,8 @@ def other_choice(rule: Rule, piece: str, earlier: Sequence[dict[str, Any]]) -> b
     """`piece` names another kind of an award an earlier part already took (「国家级小巨人，另外还被认定为省级
     隐形冠军」: one rule, two of its choices): the rule may serve this part too."""
     chosen = choices_of(rule, piece)
-    return bool(chosen) and all(chosen != before for before in earlier)
+    # an earlier part that named no kind is refined, not repeated (「…工业设计中心，还拿了省级认定」: one award)
+    return bool(chosen) and all(before and chosen != before for before in earlier)
 
 
 def named_rules(rules: Sequence[Rule], text: str) -> set[str]:
@@ -184,6 +189,16 @@ def combined_total(corpus: Corpus, calculations: Sequence[Calculation], question
         notes.append(f"「{higher.name}」与「{lower.name}」同属{found[1].name}，省市两级只能享受一级，"
                      f"合计按较高的{format_yuan(higher.amount_yuan)}计")
         kept = [k for k in kept if k is not rival] + [higher]
+    documents = {k.doc_id for k in kept}
+    principle = next((r for r in rules if not r.topics and r.doc_id in documents and "从高" in r.principle), None)
+    if len(kept) > 1 and len(documents) == 1 and principle is not None and ONE_PROJECT.search(question) \
+            and not OTHER_PROJECT.search(question):
+        higher = max(kept, key=lambda k: k.amount_yuan)
+        others = "、".join(f"「{k.name}」" for k in kept if k is not higher)
+        clause = corpus.clause(principle.doc_id, principle.clause)
+        notes.append(f"同一项目同时符合「{higher.name}」与{others}，按{clause.label if clause else principle.clause}"
+                     f"「{principle.principle}」的原则，合计按较高的{format_yuan(higher.amount_yuan)}计")
+        kept = [higher]
     return float(sum(c.amount_yuan for c in kept)), notes
 
 

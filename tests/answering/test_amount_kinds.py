@@ -240,3 +240,20 @@ def test_an_award_already_had_from_the_other_level_is_not_given_again(bot) -> No
     # an award of a topic both levels may pay is not touched: 已经拿了省里的技改贴息 says nothing of the city's 哈第一条
     other = bot.ask("哈尔滨企业技改项目已经拿了省里的贴息，市里的重点项目补助按设备投资3000万能拿多少")
     assert [(c.rule_id, c.amount_yuan) for c in other.calculations] == [("harbin-1-key-project", 150 * W)]
+
+
+def test_one_project_under_two_city_awards_counts_once_by_the_from_high_rule(bot) -> None:
+    # 哈第十八条「从高不重复」: one project is paid by the higher award only
+    reply = bot.ask("哈尔滨的一个数字化车间项目，已入统，今年实际固投4000万，既能申请重点项目补助，"
+                    "又能申请智能制造补助，市里一共最多拿多少？")
+    rules = {c.rule_id: c.amount_yuan for c in reply.calculations}
+    assert rules == {"harbin-1-key-project": 200 * W, "harbin-9-smart-manufacturing": 500 * W}
+    assert reply.to_dict()["total_yuan"] == 500 * W
+    assert "从高不重复" in reply.text
+
+
+def test_two_projects_under_one_clause_are_added_up(bot) -> None:
+    # 哈第八条: 服务费400万 × 30% = 120万; 诊断改造 5万; 国家试点示范 100万 — three matters, 225万
+    reply = bot.ask("道里区企业，2025年一个项目用工业互联网平台做数字化升级付了服务费400万；另一个项目按第三方诊断方案"
+                    "做了数字化改造；还被遴选为国家工业互联网试点示范项目。市里一共补多少？")
+    assert reply.to_dict()["total_yuan"] == 225 * W
