@@ -37,6 +37,7 @@ from assistant.calculator.extract import stage_years
 from assistant.policies.corpus import Corpus
 from assistant.text.formatting import format_yuan
 
+YEAR_OPENS = re.compile(r"\s*(?:\d{4}\s*年(?!度)|前年|去年|今年|上年)")  # not 当年、同年: the same matter
 PLACE_QUESTION = "贵企业注册在哪个市（县、区）？（所在地决定适用哪份政策）"
 
 
@@ -89,6 +90,8 @@ class Matcher:
             named = [r for r in relevant if mentioned(r, piece)]
             if named:
                 owner = rule if rule in named else named[0]
+            elif YEAR_OPENS.match(piece):
+                owner = None  # 「…配套额8000万；2023年营收12亿，…」: a piece opening with a year starts a matter
             if owner is rule:
                 own.append(piece)
             elif owner is None:

@@ -28,6 +28,8 @@ BENEFIT_QUESTION = re.compile(r"有(?:没有)?(?:奖励|补助|补贴|奖补|贴
 # the words by which a piece of a message speaks of the company itself (「哈尔滨的机械厂」「我们在大庆」)
 COMPANY_WORDS = re.compile(r"我们|我司|本企业|本公司|企业|公司|工厂|厂|集团")
 PIECE_BREAK = re.compile(r"[，,。；;！!？?\n]")
+# … and the words by which a place names a policy (「哈尔滨市里那个补助」「哈尔滨的政策」)
+POLICY_NAMING = re.compile(r"市里|省里|那个|那项|那条|政策|文件|的补助|的奖励|的补贴")
 
 # Asking for a ceiling: 「最多」「上限」「封顶」 (a range's upper end is then the answer asked for).
 CEILING_QUESTION = re.compile(r"最多|最高|上限|封顶|顶格|至多|最大")
@@ -92,11 +94,18 @@ def company_places(text: str, history: Sequence[tuple[str, str]], corpus: Corpus
     turn that did. A loaded document's own region named beside another place names the policy asked
     about (「大庆的企业，哈尔滨那个奖励能拿吗」), not where the company is."""
     regions = [d.region for d in corpus.documents]
-    for words in (text, *reversed(user_turns(history))):
+    earlier = user_turns(history)
+    for turn, words in enumerate((text, *reversed(earlier))):
         found = where(places, places.find(words), regions)
         if found:  # the documents' regions are read only when a place is named (a walk over every document)
             own = {places.region(r) for r in dict.fromkeys(regions)}
-            return _piece_naming_company(words, places, regions, own) or [p for p in found if p not in own] or found
+            company = _piece_naming_company(words, places, regions, own) or [p for p in found if p not in own]
+            if company:
+                return company
+            if turn == 0 and earlier and POLICY_NAMING.search(words):
+                # 「那哈尔滨市里那个补助我们能申请吗」 after 「我们在大庆…」: the policy, not where the company is
+                continue
+            return found
     return []
 
 
@@ -108,7 +117,7 @@ def _piece_naming_company(text: str, places: Places, regions: Sequence[str], own
     for piece in PIECE_BREAK.split(text):
         found = where(places, places.find(piece), regions)
         if found:
-            at_home = all(p in own for p in found) and COMPANY_WORDS.search(piece)
+            at_home = all(p in own for p in found) and COMPANY_WORDS.search(piece) and not POLICY_NAMING.search(piece)
             return found if at_home else []
     return []
 

@@ -36,6 +36,7 @@ CHANGE_LOOKBACK = 10
 # year state a change from the earlier year's to the later's, whichever is written first. A relative year
 # counts back from today (the injectable clock); without today only years of one kind are compared.
 RELATIVE_YEARS = {"前年": -2, "去年": -1, "上一年": -1, "上年": -1, "今年": 0, "本年": 0, "当年": 0, "这一年": 0}
+SAME_YEAR = ("当年", "这一年")  # the year the text has just named, not today's
 YEAR_LABEL = re.compile(r"(\d{4})\s*年|" + "|".join(RELATIVE_YEARS))
 YEARLY_GAP = 14
 YEARLY_LEAD = 4  # characters between the first figure and the second figure's year: 「，」「，而」
@@ -213,7 +214,7 @@ def stage_years(question: str, rule: Rule, today: datetime.date | None) -> str:
     for match in YEAR_LABEL.finditer(question):
         if match.group(1):
             labels.append((match, int(match.group(1))))
-        elif today is not None:
+        elif today is not None and match.group(0) not in SAME_YEAR:
             labels.append((match, today.year + RELATIVE_YEARS[match.group(0)]))
     event = None
     for match, year in labels:
@@ -243,6 +244,8 @@ def _year_label(text: str, today: datetime.date | None, lead: int = 0) -> tuple[
     match = found[-1]
     if (lead and match.start() > lead) or YEARLY_CHANGE_WORDS.search(text[match.end():]):
         return None
+    if match.group(0) in SAME_YEAR:
+        return None  # 「2023年引进…，投产当年配套额8000万；2023年营收12亿」: 当年 is a year named before, not today
     if match.group(1):
         return "year", int(match.group(1))
     back = RELATIVE_YEARS[match.group(0)]

@@ -64,3 +64,10 @@ def test_a_place_the_company_goes_to_does_not_move_the_company(bot) -> None:
 def test_a_policy_named_by_its_city_does_not_place_the_company_there(bot) -> None:
     reply = bot.ask("大庆的企业，哈尔滨那个入规奖励能拿吗")
     assert "您的企业在黑龙江省大庆市" in reply.text and not reply.calculations
+
+
+def test_a_follow_up_naming_the_citys_policy_keeps_the_company_where_it_said(bot) -> None:
+    first = "我们在齐齐哈尔，技改入统2亿，LPR 3.1%，省里贴息多少？"
+    reply = bot.ask("那哈尔滨市里那个固投补助我们能申请吗？", history=[("user", first), ("assistant", "…")])
+    assert reply.route == "out_of_scope" and not reply.calculations
+    assert "齐齐哈尔" in reply.text and "不能享受" in reply.text

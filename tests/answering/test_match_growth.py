@@ -9,6 +9,7 @@ from assistant.calculator.extract import find_changes
 from assistant.text.amounts import find_quantities
 
 TODAY = dt.date(2026, 6, 1)
+W = 10_000
 
 
 def changes(text: str, today: dt.date | None = TODAY) -> list[tuple[float, float]]:
@@ -75,3 +76,15 @@ def test_the_years_after_entering_the_statistics_are_the_stages_of_the_entry_awa
     # a later year not stated is not assumed: the first year only
     found = benefit(bot, "绥化的食品加工企业，今年新纳入规上统计。", "heilongjiang-11-above-scale")
     assert found.amount_yuan == 200_000
+
+
+def test_a_piece_opening_with_a_year_starts_a_matter_of_its_own(bot) -> None:
+    # 哈第四条: 投产当年配套额6000万 × 5% = 300万 (引进配套); 新增配套额2亿 × 3% = 600万 (配套增长, 增长20%≥15%).
+    # 「当年」 is the year just named (2024), not today's; 「2024年营收10亿…」 is not the supplier's piece.
+    result = bot.check_company("道外区的食品龙头，是产业链领航企业。2024年引进一家配套企业，投产当年实际配套额6000万；"
+                               "2024年营收10亿，本地配套采购额增长20%，新增配套额2亿。能享受哪些政策？", [])
+    found = {b.rule_id: b for b in result.benefits}
+    assert found["harbin-4-supplier-intro"].status == "eligible"
+    assert found["harbin-4-supplier-intro"].amount_yuan == 300 * W
+    assert found["harbin-4-supply-growth"].status == "eligible"
+    assert found["harbin-4-supply-growth"].amount_yuan == 600 * W
