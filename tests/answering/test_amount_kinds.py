@@ -257,3 +257,12 @@ def test_two_projects_under_one_clause_are_added_up(bot) -> None:
     reply = bot.ask("道里区企业，2025年一个项目用工业互联网平台做数字化升级付了服务费400万；另一个项目按第三方诊断方案"
                     "做了数字化改造；还被遴选为国家工业互联网试点示范项目。市里一共补多少？")
     assert reply.to_dict()["total_yuan"] == 225 * W
+
+
+def test_money_raised_in_everyday_words_is_the_listing_financing(bot) -> None:
+    # 省第十四条: 境外首发上市且上市融资额2亿元以上 — 「募了1.5个亿」 is the financing, and falls short
+    short = bot.ask("总部在哈尔滨，去年在港股主板首发上市，募了1.5个亿，省里那500万上市补助能拿到吗")
+    assert [(c.rule_id, c.amount_yuan, c.eligible) for c in short.calculations] == [
+        ("heilongjiang-14-overseas-ipo", 0.0, False)]
+    enough = bot.ask("去年在纳斯达克首发上市，募到了3个亿，省里补多少")
+    assert [(c.rule_id, c.amount_yuan) for c in enough.calculations] == [("heilongjiang-14-overseas-ipo", 500 * W)]
