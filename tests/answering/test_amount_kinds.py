@@ -266,3 +266,13 @@ def test_money_raised_in_everyday_words_is_the_listing_financing(bot) -> None:
         ("heilongjiang-14-overseas-ipo", 0.0, False)]
     enough = bot.ask("去年在纳斯达克首发上市，募到了3个亿，省里补多少")
     assert [(c.rule_id, c.amount_yuan) for c in enough.calculations] == [("heilongjiang-14-overseas-ipo", 500 * W)]
+
+
+def test_design_bought_from_a_design_company_is_the_creative_design_award(bot) -> None:
+    # 省第七条 创意设计服务: 「请设计公司做了包装」 is the award, not a 10万 listing financing of 省第十四条
+    reply = bot.ask("牡丹江的股份公司，去年在紫丁香专板挂牌融资800万；同年刚纳入规上统计（入规第一年）；"
+                    "还请设计公司做了包装，合同实际10万。省里这几项一共多少？")
+    assert {c.rule_id: c.amount_yuan for c in reply.calculations} == {
+        "heilongjiang-14-lilac-board": 16 * W, "heilongjiang-11-above-scale": 20 * W,
+        "heilongjiang-7-creative-design": 5 * W}
+    assert reply.to_dict()["total_yuan"] == 41 * W
