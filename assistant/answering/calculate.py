@@ -224,6 +224,13 @@ class Calculator:
         parts = find_parts(context.question, [c.rule for c in choices if c.rule.rule_id not in portions],
                            [r for r in self.rules.values() if r.doc_id in in_scope
                             and r.rule_id not in ranked_rules | portions])
+        if not parts and context.earlier and asks_several(context.question):
+            # 「后来又去北交所上市了，两项一共多少」 after 「新三板挂牌了，省里给多少」: the earlier turn's award
+            # is one of the parts asked
+            joined = f"{context.earlier[-1]}；另外{context.question}"
+            parts = find_parts(joined, [c.rule for c in choices if c.rule.rule_id not in portions],
+                               [r for r in self.rules.values() if r.doc_id in in_scope
+                                and r.rule_id not in ranked_rules | portions]) or parts
         if parts:
             return self.answer_parts(parts, context)
         if parts is None or asks_several(context.question):

@@ -276,3 +276,13 @@ def test_design_bought_from_a_design_company_is_the_creative_design_award(bot) -
         "heilongjiang-14-lilac-board": 16 * W, "heilongjiang-11-above-scale": 20 * W,
         "heilongjiang-7-creative-design": 5 * W}
     assert reply.to_dict()["total_yuan"] == 41 * W
+
+
+def test_two_awards_asked_together_in_a_follow_up_take_the_earlier_turns_award(bot) -> None:
+    # 省第十四条: 新三板挂牌 200万, then 北交所公开发行上市 800万 — 「两项一共」 counts the earlier turn's award
+    first = "总部和业务都在牡丹江，新三板挂牌了，省里给多少？"
+    history = [("user", first), ("assistant", bot.ask(first).text)]
+    reply = bot.ask("后来又去北交所公开发行上市了，两项一共多少", history=history)
+    assert {c.rule_id: c.amount_yuan for c in reply.calculations} == {
+        "heilongjiang-14-neeq": 200 * W, "heilongjiang-14-bse": 800 * W}
+    assert reply.to_dict()["total_yuan"] == 1000 * W
