@@ -44,6 +44,7 @@ from assistant.calculator.extract import (
     asked_figures,
     figures_taken,
     several_choices,
+    stage_years,
     uncued_figures,
     unexplained_figures,
 )
@@ -488,9 +489,18 @@ class Calculator:
     def read_inputs(self, rule: Rule, context: Context) -> dict[str, Any]:
         """Facts for the rule from earlier turns (oldest first), overridden by the question's own."""
         inputs: dict[str, Any] = {}
+        today = self.clock() if self.clock is not None else None
         for text in context.earlier:
-            inputs.update(extract_inputs(text, rule))
-        own = extract_inputs(context.question, rule)  # read once: the 递进补差 level and the asked total use it too
+            inputs.update(extract_inputs(text, rule, today))
+        own = extract_inputs(context.question, rule, today)  # read once: the 递进补差 level and the asked total use it
+        if rule.stage_param and context.earlier:
+            # 「前年营收2100万，去年1800万」 after 「大前年新入规」: the years count from the earlier turn's event
+            joined = f"{context.earlier[-1]}，{context.question}"
+            if stage_years(joined, rule, today) != joined:
+                staged = extract_inputs(joined, rule, today)
+                own = {**{k: v for k, v in staged.items() if k not in inputs}, **own}
+        if rule.total_param and own.get(rule.total_param) and rule.stage_param and rule.stage_param not in own:
+            inputs.pop(rule.stage_param, None)  # 「三年加起来多少」 after 「第一年给多少」: the total, not that stage
         inputs.update(own)
         level, previous = rule.level_param, rule.previous_level_param
         if (level and previous and context.earlier and level in own and previous not in own

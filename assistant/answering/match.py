@@ -37,7 +37,7 @@ from assistant.calculator.extract import stage_years
 from assistant.policies.corpus import Corpus
 from assistant.text.formatting import format_yuan
 
-YEAR_OPENS = re.compile(r"\s*(?:\d{4}\s*年(?!度)|前年|去年|今年|上年)")  # not 当年、同年: the same matter
+YEAR_OPENS = re.compile(r"\s*(?:\d{4}\s*年(?!度)|大前年|前年|去年|今年|上年)")  # not 当年、同年: the same matter
 PLACE_QUESTION = "贵企业注册在哪个市（县、区）？（所在地决定适用哪份政策）"
 
 

@@ -35,7 +35,8 @@ CHANGE_LOOKBACK = 10
 # 「去年2亿，今年2.5亿」「前年产值2亿，去年2.6亿」「2025年3亿，2026年3.9亿」: two figures each labelled with its
 # year state a change from the earlier year's to the later's, whichever is written first. A relative year
 # counts back from today (the injectable clock); without today only years of one kind are compared.
-RELATIVE_YEARS = {"前年": -2, "去年": -1, "上一年": -1, "上年": -1, "今年": 0, "本年": 0, "当年": 0, "这一年": 0}
+RELATIVE_YEARS = {"大前年": -3, "前年": -2, "去年": -1, "上一年": -1, "上年": -1,
+                  "今年": 0, "本年": 0, "当年": 0, "这一年": 0}
 SAME_YEAR = ("当年", "这一年")  # the year the text has just named, not today's
 YEAR_LABEL = re.compile(r"(\d{4})\s*年|" + "|".join(RELATIVE_YEARS))
 YEARLY_GAP = 14

@@ -286,3 +286,12 @@ def test_two_awards_asked_together_in_a_follow_up_take_the_earlier_turns_award(b
     assert {c.rule_id: c.amount_yuan for c in reply.calculations} == {
         "heilongjiang-14-neeq": 200 * W, "heilongjiang-14-bse": 800 * W}
     assert reply.to_dict()["total_yuan"] == 1000 * W
+
+
+def test_a_staged_awards_years_count_from_the_event_named_in_an_earlier_turn(bot) -> None:
+    # 省第十一条 (clock 2026): 大前年 2023 入规; 前年 2024 = 第二年 2100万 ≥ 2000万; 去年 2025 = 第三年 1800万 < 2000万
+    first = "佳木斯的，大前年新入规，省里第一年给多少？"
+    history = [("user", first), ("assistant", bot.ask(first).text)]
+    reply = bot.ask("前年营收2100万，去年1800万，三年加起来多少", history=history)
+    assert [(c.rule_id, c.amount_yuan) for c in reply.calculations] == [("heilongjiang-11-above-scale", 40 * W)]
+    assert "第三年：0元" in reply.text
