@@ -43,6 +43,7 @@ from assistant.calculator import (
 from assistant.calculator.extract import (
     asked_figures,
     figures_taken,
+    reached_again,
     several_choices,
     stage_years,
     uncued_figures,
@@ -499,6 +500,13 @@ class Calculator:
             if stage_years(joined, rule, today) != joined:
                 staged = extract_inputs(joined, rule, today)
                 own = {**{k: v for k, v in staged.items() if k not in inputs}, **own}
+        derived = [p.name for p in rule.params if p.derived]
+        if derived and context.earlier and not any(name in own for name in derived):
+            reached = reached_again(context.question, context.earlier, rule, today)
+            if reached is not None:  # 「要是冲到6.5亿呢」 after 「产值从5亿涨到5.8亿」: 6.5亿 − 5亿, not 6.5亿
+                for name in derived:
+                    inputs.pop(name, None)
+                own = {**reached, **own}
         if rule.total_param and own.get(rule.total_param) and rule.stage_param and rule.stage_param not in own:
             inputs.pop(rule.stage_param, None)  # 「三年加起来多少」 after 「第一年给多少」: the total, not that stage
         inputs.update(own)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Sequence
 
 from assistant.calculator.model import Parameter, Rule
 from assistant.text.amounts import Quantity, find_dates, find_quantities, has_share_word
@@ -32,6 +33,9 @@ ITEM_UNITS = ("个", "项", "款", "台", "套", "件", "种", "品种")
 CHANGE_BETWEEN = re.compile(r"^\s*(?:元)?\s*(?:增加|增长|涨|提高|上升|提升|增|升|变|跃升)?(?:了)?(?:到|至|为)\s*$")
 CHANGE_FROM = ("从", "由")
 CHANGE_LOOKBACK = 10
+# A figure reached, not a change: 「产值做到了6亿」「要是冲到6.5亿呢」 is a level, never an increase by itself
+LEVEL_BEFORE = re.compile(r"(?:做|冲|涨|增长|增加|提高|提升|上升|升|达|干|突破|跃升)?(?:了)?(?:到|至)(?:了)?\s*$")
+INCREASE_NAMED = re.compile(r"增加额|增量|增长额|增加值|增收额|增幅|增加部分")
 # 「去年2亿，今年2.5亿」「前年产值2亿，去年2.6亿」「2025年3亿，2026年3.9亿」: two figures each labelled with its
 # year state a change from the earlier year's to the later's, whichever is written first. A relative year
 # counts back from today (the injectable clock); without today only years of one kind are compared.
@@ -280,14 +284,53 @@ def find_changes(question: str, quantities: list[Quantity],
     return changes
 
 
+def level_figures(text: str, quantities: list[Quantity], today: datetime.date | None = None) -> set[int]:
+    """Indices of the money figures `text` states as a level reached (「做到了6亿」「冲到6.5亿」), outside any
+    stated change (「从5亿涨到5.8亿」 is a change, both figures its own)."""
+    in_change = {i for pair in find_changes(text, quantities, today) for i in pair}
+    levels = set()
+    for i, q in enumerate(quantities):
+        if q.kind != "money" or i in in_change:
+            continue
+        lead = re.split(r"[，,。；;！？!?\n]", text[max(0, q.start - CHANGE_LOOKBACK):q.start])[-1]
+        if LEVEL_BEFORE.search(lead) and not INCREASE_NAMED.search(lead):
+            levels.add(i)
+    return levels
+
+
+def reached_again(question: str, earlier: Sequence[str], rule: Rule,
+                  today: datetime.date | None = None) -> dict[str, InputValue] | None:
+    """A follow-up naming a new level (「那要是涨到5.5亿呢」) of the change an earlier turn stated (「产值从4亿涨到
+    4.6亿」): the rule's derived parameters read from that change with its later figure replaced, {} when no
+    earlier turn states a change (the earlier increase no longer holds: it is asked), None when the question
+    names no single level."""
+    quantities = [q for q in find_quantities(question) if q.kind == "money"]
+    levels = level_figures(question, quantities, today)
+    if len(levels) != 1:
+        return None
+    level = quantities[next(iter(levels))]
+    derived = {p.name for p in rule.params if p.derived}
+    for text in reversed(earlier):
+        said = find_quantities(text)
+        changes = [(b, a) for b, a in find_changes(text, said, today) if said[a].kind == "money"]
+        if changes:
+            after = said[changes[0][1]]
+            rewritten = text[:after.start] + level.raw + text[after.end:]
+            return {k: v for k, v in extract_inputs(rewritten, rule, today).items() if k in derived}
+    return {}
+
+
 def _taken_values(text: str, rule: Rule, inputs: dict[str, InputValue], quantities: list[Quantity]) -> set[float]:
     """The figures `inputs` hold; a change read into a derived parameter (「从4亿涨到4.6亿」) takes both of
-    its figures."""
+    its figures; a level reached (「做到了6亿」) is a figure of a rule with a derived parameter, though never its
+    increase: the rule is the one meant, and it asks for the increase."""
     taken = {float(v) for value in inputs.values()
              for v in (value if isinstance(value, tuple) else (value,)) if isinstance(v, int | float)}
     if any(p.derived and p.name in inputs for p in rule.params):
         for before, after in find_changes(text, quantities):
             taken |= {quantities[before].value, quantities[after].value}
+    if any(p.derived for p in rule.params):  # the level is this rule's figure, though not its increase
+        taken |= {quantities[i].value for i in level_figures(text, quantities)}
     return taken
 
 
@@ -378,9 +421,12 @@ def _numbers(question: str, rule: Rule, out: dict[str, InputValue], today: datet
     assigned: dict[int, list[tuple[int, float]]] = {}
     used: set[int] = set()
     _derived(params, quantities, changes, used, assigned)
+    levels = level_figures(question, quantities, today) if any(p.derived for p in params) else set()
     pairs: list[tuple[int, int, int, float]] = []  # gap, quantity index, param index, value
     for qi, q in enumerate(quantities):
         for start, end, pi in spans:
+            if qi in levels and params[pi].derived:
+                continue  # 「产值做到了6亿」 is no increase of 6亿
             if end <= q.start:
                 between, gap = question[end:q.start], q.start - end
             elif start >= q.end:
@@ -399,7 +445,7 @@ def _numbers(question: str, rule: Rule, out: dict[str, InputValue], today: datet
             continue
         used.add(qi)
         assigned.setdefault(pi, []).append((qi, value))
-    _fallback(params, quantities, used, assigned)
+    _fallback(params, quantities, used, assigned, levels)
     _sum_listed(question, params, quantities, used, assigned)
     _replicate(question, params, quantities, used, assigned, per_year=rule.item_label == "年")
     for pi in [pi for pi, values in assigned.items() if params[pi].kind == "count"]:
@@ -414,12 +460,14 @@ def _numbers(question: str, rule: Rule, out: dict[str, InputValue], today: datet
 
 
 def _fallback(params: list[Parameter], quantities: list[Quantity], used: set[int],
-              assigned: dict[int, list[tuple[int, float]]]) -> None:
-    """A required parameter with no cue takes the one number of its kind nobody else could use."""
+              assigned: dict[int, list[tuple[int, float]]], levels: set[int] | None = None) -> None:
+    """A required parameter with no cue takes the one number of its kind nobody else could use (a level
+    reached, `levels`, is never a derived increase)."""
     for pi, param in enumerate(params):
         if pi in assigned or not param.required:
             continue
-        free = [qi for qi, q in enumerate(quantities) if qi not in used and _compatible(param, q, MAX_GAP) is not None]
+        free = [qi for qi, q in enumerate(quantities) if qi not in used and _compatible(param, q, MAX_GAP) is not None
+                and not (param.derived and levels and qi in levels)]
         rivals = [p for j, p in enumerate(params) if j != pi and j not in assigned
                   and any(_compatible(p, quantities[qi], MAX_GAP) is not None for qi in free)]
         if len(free) == 1 and not rivals:

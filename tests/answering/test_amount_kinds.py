@@ -295,3 +295,24 @@ def test_a_staged_awards_years_count_from_the_event_named_in_an_earlier_turn(bot
     reply = bot.ask("前年营收2100万，去年1800万，三年加起来多少", history=history)
     assert [(c.rule_id, c.amount_yuan) for c in reply.calculations] == [("heilongjiang-11-above-scale", 40 * W)]
     assert "第三年：0元" in reply.text
+
+
+def test_a_level_reached_is_never_read_as_the_increase(bot) -> None:
+    # 哈第二条 产值增长奖励 is on the increase: 「产值做到了6亿」 states no increase, so it is asked
+    alone = bot.ask("哈尔滨规上制造业，今年产值做到了6亿，市里奖多少")
+    assert alone.route == "clarify" and not alone.calculations and "年产值增加额" in alone.text
+    beside = bot.ask("哈尔滨规上制造业，今年产值达到6亿，比去年增加了5000万，市里奖多少")
+    assert [(c.rule_id, c.amount_yuan) for c in beside.calculations] == [("harbin-2-output-growth", 30 * W)]
+
+
+def test_a_what_if_level_in_a_follow_up_replaces_the_later_figure_of_the_earlier_change(bot) -> None:
+    # 5亿 → 6.5亿: 增加1.5亿 = 3000万 (20万) + 6 × 2000万 (60万) = 80万, not the steps of 6.5亿
+    first = "哈尔滨平房区的规上制造企业，今年产值从5亿涨到5.8亿，市里有奖励吗？"
+    history = [("user", first), ("assistant", bot.ask(first).text)]
+    reply = bot.ask("如果能冲到6.5亿呢，能拿多少？", history=history)
+    assert [(c.rule_id, c.amount_yuan) for c in reply.calculations] == [("harbin-2-output-growth", 80 * W)]
+    # an earlier increase with no level stated: the new level is no increase, and the old one no longer holds
+    first = "哈尔滨规上制造业，今年产值比去年增加了5000万，市里奖多少？"
+    history = [("user", first), ("assistant", bot.ask(first).text)]
+    asked = bot.ask("要是做到了3亿呢？", history=history)
+    assert asked.route == "clarify" and not asked.calculations
