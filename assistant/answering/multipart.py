@@ -18,7 +18,7 @@ from typing import Any
 
 from assistant.answering.profile import load_company_facts
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, missing_parameters
-from assistant.calculator.extract import figures_taken
+from assistant.calculator.extract import ORDINAL_YEAR, figures_taken
 from assistant.policies.corpus import Corpus
 from assistant.policies.stacking import exclusive_topic
 from assistant.text.formatting import format_yuan
@@ -214,5 +214,22 @@ def compute_parts(parts: Sequence[Part], question: str, lpr_table: Any,
             missing = missing_parameters(filled.rule, filled.inputs, lpr_table)
         if missing:
             return on_missing(part, [p.label for p in missing], [p.ask for p in missing if p.ask])
+        filled = first_year_of(filled)
         calculations.append(compute(filled.rule, filled.inputs, lpr_table))
     return calculations
+
+
+def first_year_of(part: Part) -> Part:
+    """A part of a multi-part message that names an award paid year by year (省第11条 入规: 第一年20万，第二年、
+    第三年主营业务收入…再分别奖励) but neither a year nor a total of its years, and states no later year's facts:
+    the message's 「一共」 adds up its parts, so the award counts its first year (the later ones depend on
+    facts not given), not every year on assumed conditions."""
+    rule = part.rule
+    stage = next((p for p in rule.params if p.name == rule.stage_param), None) if rule.stage_param else None
+    if stage is None or len(stage.choices) < 2 or not all(ORDINAL_YEAR.fullmatch(c) for c in stage.choices):
+        return part
+    if stage.name in part.inputs or (rule.total_param and part.inputs.get(rule.total_param)):
+        return part
+    if any(p.name in part.inputs for p in rule.params if p.kind == "money"):
+        return part  # a later year's revenue stated: the years it speaks of are computed
+    return Part(part.text, rule, {**part.inputs, stage.name: stage.choices[0]})

@@ -316,3 +316,15 @@ def test_a_what_if_level_in_a_follow_up_replaces_the_later_figure_of_the_earlier
     history = [("user", first), ("assistant", bot.ask(first).text)]
     asked = bot.ask("要是做到了3亿呢？", history=history)
     assert asked.route == "clarify" and not asked.calculations
+
+
+def test_a_yearly_staged_award_in_a_sum_of_parts_counts_its_first_year(bot) -> None:
+    # 省第十一条 入规 第一年 20万 (the later years need 主营业务收入 not given) + 省第三条 国家级绿色工厂 100万
+    reply = bot.ask("黑河的企业，2025年新纳入规上统计，2024年度还被评为国家级绿色工厂，省里这两项一共能奖多少？")
+    assert {c.rule_id: c.amount_yuan for c in reply.calculations} == {
+        "heilongjiang-11-above-scale": 20 * W, "heilongjiang-3-green-factory": 100 * W}
+    assert reply.to_dict()["total_yuan"] == 120 * W
+    # a later year's revenue stated: those years are computed
+    later = bot.ask("黑河的企业，2023年新纳入规上统计，第二年主营收入2500万，第三年2600万；2024年度还被评为国家级"
+                    "绿色工厂，省里这两项一共能奖多少？")
+    assert later.to_dict()["total_yuan"] == 160 * W
