@@ -12,6 +12,7 @@ import logging
 import math
 import re
 from decimal import Decimal
+from typing import get_args
 
 import cn2an
 import pytest
@@ -19,6 +20,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from assistant.answering.guard import find_unbacked
+from assistant.answering.reply import Route
 from assistant.policies.corpus import Corpus
 from assistant.search.references import ClauseReference, find_clause_references, find_documents
 from assistant.text.amounts import find_dates, find_quantities, parse_chinese_number
@@ -168,7 +170,7 @@ def test_a_numbered_reference_resolves_whatever_follows_it(
 
 # ---- Assistant.ask ---------------------------------------------------------------------------
 
-ROUTES = {"lookup", "calculate", "clarify", "out_of_scope"}
+ROUTES = set(get_args(Route))  # 政策体检 (match) too: 「技改企业上市隐形冠军」 reads as a company described
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Pieces of real questions, figures (sane and absurd), injection phrasing and noise; joined at random
 # they reach every route: references, validity, scope, stacking, look-up, calculation and clarify.
@@ -229,6 +231,7 @@ def test_any_question_gets_a_sound_reply(bot, question: str) -> None:  # type: i
 
 @ASK_SETTINGS
 @given(st.lists(question_text, min_size=1, max_size=3), question_text)
+@example([""], "技改企业上市隐形冠军")
 def test_any_conversation_gets_a_sound_reply(bot, earlier: list[str], question: str) -> None:  # type: ignore[no-untyped-def]
     history = [turn for text in earlier for turn in (("user", text), ("assistant", "好的。"))]
     ask_soundly(bot, question, history)
