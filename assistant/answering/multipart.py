@@ -25,7 +25,11 @@ from assistant.text.formatting import format_yuan
 
 # A message asks for several awards together when it says so …
 ASKS_TOGETHER = re.compile(r"两项|两块|三项|几项|各项|两个奖|一共|总共|加起来|合计|共计|加在一起|总计|都能拿|分别"
-                           r"|既(?:能|可以|可|要)")
+                           r"|既(?:能|可以|可|要)"
+                           # … or names a second award after a word of moving on (「新认定为国家技术创新示范企业，又新获得
+                           # 国家服务型制造示范企业」): an answer on one of them would drop the other
+                           r"|[，,；;]\s*(?:又|同时|另外|此外)(?:还)?(?:新|刚|被)?(?:获得|被评|被认定|认定|评上|评为|拿了|入选|"
+                           r"遴选|获评|成为)")
 # The parts are one project (「一个智能工厂项目…既能申请…又能申请…」): a document's 从高不重复 counts it once.
 ONE_PROJECT = re.compile(r"(?<!另)(?:一个|同一个?|这个|该)[^，,。；;？?]{0,12}项目")
 OTHER_PROJECT = re.compile(r"另(?:外)?一个|其他项目|别的项目|[两二三几多]个[^，,。；;？?]{0,12}项目")

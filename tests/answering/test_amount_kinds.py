@@ -328,3 +328,10 @@ def test_a_yearly_staged_award_in_a_sum_of_parts_counts_its_first_year(bot) -> N
     later = bot.ask("黑河的企业，2023年新纳入规上统计，第二年主营收入2500万，第三年2600万；2024年度还被评为国家级"
                     "绿色工厂，省里这两项一共能奖多少？")
     assert later.to_dict()["total_yuan"] == 160 * W
+
+
+def test_a_second_award_named_after_a_word_of_moving_on_is_answered_too(bot) -> None:
+    # 哈第六条 国家技术创新示范企业 300万 + 哈第二条 国家服务型制造示范企业 200万, asked with no word of a total
+    reply = bot.ask("我们在平房区，新认定为国家技术创新示范企业，又新获得国家服务型制造示范企业，哈尔滨市奖多少？")
+    assert len(reply.calculations) == 2
+    assert reply.to_dict()["total_yuan"] == 500 * W
