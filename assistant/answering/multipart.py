@@ -18,7 +18,7 @@ from typing import Any
 
 from assistant.answering.profile import load_company_facts
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, missing_parameters
-from assistant.calculator.extract import ORDINAL_YEAR, figures_taken
+from assistant.calculator.extract import ORDINAL_YEAR, figures_taken, uncued_figures
 from assistant.policies.corpus import Corpus
 from assistant.policies.stacking import exclusive_topic
 from assistant.text.formatting import format_yuan
@@ -26,8 +26,8 @@ from assistant.text.formatting import format_yuan
 # A message asks for several awards together when it says so …
 ASKS_TOGETHER = re.compile(r"两项|两块|三项|几项|各项|两个奖|一共|总共|加起来|合计|共计|加在一起|总计|都能拿|分别"
                            r"|既(?:能|可以|可|要)"
-                           # … or names a second award after a word of moving on (「新认定为国家技术创新示范企业，又新获得
-                           # 国家服务型制造示范企业」): an answer on one of them would drop the other
+                           # … or names a second award after a word of moving on (「新认定为国家技术创新示范企业，
+                           # 又新获得国家服务型制造示范企业」): an answer on one of them would drop the other
                            r"|[，,；;]\s*(?:又|同时|另外|此外)(?:还)?(?:新|刚|被)?(?:获得|被评|被认定|认定|评上|评为|拿了|入选|"
                            r"遴选|获评|成为)")
 # The parts are one project (「一个智能工厂项目…既能申请…又能申请…」): a document's 从高不重复 counts it once.
@@ -119,12 +119,15 @@ def find_parts(question: str, candidates: Sequence[Rule], others: Sequence[Rule]
             if rule.rule_id in used and not other_choice(rule, piece, used[rule.rule_id]):
                 continue
             words = keyword_chars(rule, piece)
-            took, stated = explained(rule, piece)
+            inputs = extract_inputs(piece, rule)
+            took, stated = figures_taken(piece, rule, inputs)
             if words >= MIN_KEYWORD_CHARS or (took and index < NEARBY_RULES):
-                scored.append((took, words, -index, stated, rule))
+                # a figure taken with none of the rule's cues beside it counts against the rule: 「用工业互联网平台
+                # 升级付服务费200万」 is the service-fee rule's (服务费), not the platform-building one's (投资额)
+                scored.append((took, -uncued_figures(piece, rule, inputs), words, -index, stated, rule))
         if not scored:
             continue
-        took, _, _, stated, rule = max(scored, key=lambda entry: entry[:3])
+        took, _, _, _, stated, rule = max(scored, key=lambda entry: entry[:4])
         if took < stated:
             return None  # a figure of this part fits none of the rules: ask, do not guess
         used.setdefault(rule.rule_id, []).append(choices_of(rule, piece))

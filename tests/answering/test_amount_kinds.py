@@ -335,3 +335,12 @@ def test_a_second_award_named_after_a_word_of_moving_on_is_answered_too(bot) -> 
     reply = bot.ask("我们在平房区，新认定为国家技术创新示范企业，又新获得国家服务型制造示范企业，哈尔滨市奖多少？")
     assert len(reply.calculations) == 2
     assert reply.to_dict()["total_yuan"] == 500 * W
+
+
+def test_a_parts_figure_goes_to_the_rule_whose_cue_stands_beside_it(bot) -> None:
+    # 哈第八条 has two platform rules: 「付服务费200万」 is 应用平台 服务费 × 30% = 60万, not 平台建设 投资额 × 20%
+    reply = bot.ask("哈尔滨规上制造业，做了三件事：用工业互联网平台升级付服务费200万；"
+                    "市级技术中心能力提升项目投入1500万；一个产品首次被认定为市级单项冠军产品。市里一共补多少？")
+    rules = {c.rule_id: c.amount_yuan for c in reply.calculations}
+    assert rules.get("harbin-8-platform-service") == 60 * W and "harbin-8-platform-build" not in rules
+    assert reply.to_dict()["total_yuan"] == 230 * W
