@@ -36,6 +36,7 @@ OTHER_PROJECT = re.compile(r"另(?:外)?一个|其他项目|别的项目|[两二
 # … and moves on to another matter at one of these words.
 MOVES_ON = re.compile(r"[，,；;]?\s*(?=另外|同时|又|还有|还被|还在|还拿|还获|还评|还认定|以及|此外|再加上|并且)")
 MIN_KEYWORD_CHARS = 2
+PAYER_NAMED = re.compile(r"市里|省里")
 NEARBY_RULES = 8  # a part may also pick one of the best-ranked rules by its figures alone (「固投1个亿」)
 # … or names how many it asks about: then an answer with one amount would drop the rest.
 SEVERAL = re.compile(r"两项|两块|三项|几项|各项|这两|这几|两个奖|两笔|两种奖|三种奖")
@@ -96,13 +97,15 @@ def explained(rule: Rule, text: str) -> tuple[int, int]:
     return figures_taken(text, rule, extract_inputs(text, rule))
 
 
-def find_parts(question: str, candidates: Sequence[Rule], others: Sequence[Rule] = ()) -> list[Part] | None:
+def find_parts(question: str, candidates: Sequence[Rule], others: Sequence[Rule] = (),
+               names_documents: Callable[[str], Sequence[str]] | None = None) -> list[Part] | None:
     """Two or more parts, each with the candidate rule its own words name best and whose parameters
     take the figures it states; [] when the message asks for one award; None when it asks for several
     but a part's figures fit no candidate (an amount then would be a guess).  `others`, the rest of the
     documents' rules, compete by their own words (a candidate, ranked by the whole message, may also win
     on its figures alone): 「…专精特新小巨人，同年被认定为市级技术创新示范企业，还参加了…展会」 must not
-    lose its first award because other clauses rank above it for the message as a whole."""
+    lose its first award because other clauses rank above it for the message as a whole.  A piece that
+    names a level of its own (`names_documents`: 「2023年新纳入规上统计（市里的入规奖）」) takes that level's rules."""
     if not ASKS_TOGETHER.search(question):
         return []
     every = [*candidates, *others]
@@ -115,8 +118,14 @@ def find_parts(question: str, candidates: Sequence[Rule], others: Sequence[Rule]
     used: dict[str, list[dict[str, Any]]] = {}
     for piece in pieces:
         scored = []
+        # the paying level named by its word (「市里的入规奖」), not a place the company is in (「我们在哈尔滨」)
+        level = set(names_documents(piece)) if names_documents is not None and PAYER_NAMED.search(piece) else set()
+        if not any(rule.doc_id in level for rule in every):
+            level = set()
         for index, rule in enumerate(every):
             if rule.rule_id in used and not other_choice(rule, piece, used[rule.rule_id]):
+                continue
+            if level and rule.doc_id not in level:
                 continue
             words = keyword_chars(rule, piece)
             inputs = extract_inputs(piece, rule)

@@ -344,3 +344,15 @@ def test_a_parts_figure_goes_to_the_rule_whose_cue_stands_beside_it(bot) -> None
     rules = {c.rule_id: c.amount_yuan for c in reply.calculations}
     assert rules.get("harbin-8-platform-service") == 60 * W and "harbin-8-platform-build" not in rules
     assert reply.to_dict()["total_yuan"] == 230 * W
+
+
+def test_a_part_naming_its_paying_level_takes_that_levels_award(bot) -> None:
+    # 「（市里的入规奖）」: 哈第二条 新增入统 50万, not 省第十一条; 「（省里的）」 新三板 200万
+    reply = bot.ask("我们在阿城区，2023年新纳入规上统计（市里的入规奖），"
+                    "同时我们在新三板挂牌了（省里的），两项加起来多少？")
+    assert {c.rule_id for c in reply.calculations} == {"harbin-2-new-above-scale", "heilongjiang-14-neeq"}
+    assert reply.to_dict()["total_yuan"] == 250 * W
+    # a place the company is in is not a paying level: both levels' awards stay in reach
+    both = bot.ask("我们在哈尔滨，今年被认定为国家级专精特新小巨人，"
+                   "同时新获国家服务型制造示范企业，省里和市里加起来多少？")
+    assert both.to_dict()["total_yuan"] == 300 * W
