@@ -297,6 +297,9 @@ class Calculator:
             return Reply(f"{message}。请核对后重新输入，助手不会按这个数字计算。", "clarify",
                          (self.rule_citation(best.rule),), (), ("核对后的数字",))
         left = unexplained_figures(context.question, best.rule, inputs)
+        if left and context.earlier:  # 「这2070万里省里出多少」: the award itself quoted back is explained
+            award = {calculation.amount_yuan, *calculation.shares.values()}
+            left = [f for f in left if not any(abs(q.value - a) <= 0.5 for q in find_quantities(f) for a in award)]
         if left:  # computed on some figures while another stated one has no place: ask, never guess
             return self.unplaced(best.rule, left)
         received = received_at_another_level(self.corpus, best.rule.rule_id, best.rule.doc_id, context.question)
@@ -490,6 +493,19 @@ class Calculator:
                          tuple(dict.fromkeys(f for facts in unsure.values() for f in facts)), total_yuan=total)
         return Reply("\n\n".join(lines), "calculate", citations, tuple(outcome), total_yuan=total)
 
+    def without_award_quoted(self, rule: Rule, earlier: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+        """A follow-up's money figure that is the award the earlier turns' facts give (「这2070万里省里出多少」
+        after 3亿 × 3.45% × 2 = 2070万) is the award quoted back, not a new input of it."""
+        try:
+            before = compute(rule, earlier, self.lpr_table) if earlier else None
+        except ValueError:  # MissingParameters too
+            return own
+        if before is None or not before.eligible or before.amount_yuan <= 0:
+            return own
+        money = {p.name for p in rule.params if p.kind == "money"}
+        return {k: v for k, v in own.items()
+                if not (k in money and isinstance(v, int | float) and abs(v - before.amount_yuan) <= 0.5)}
+
     def read_inputs(self, rule: Rule, context: Context) -> dict[str, Any]:
         """Facts for the rule from earlier turns (oldest first), overridden by the question's own."""
         inputs: dict[str, Any] = {}
@@ -503,6 +519,8 @@ class Calculator:
             if stage_years(joined, rule, today) != joined:
                 staged = extract_inputs(joined, rule, today)
                 own = {**{k: v for k, v in staged.items() if k not in inputs}, **own}
+        if context.earlier and own:
+            own = self.without_award_quoted(rule, inputs, own)
         derived = [p.name for p in rule.params if p.derived]
         if derived and context.earlier and not any(name in own for name in derived):
             reached = reached_again(context.question, context.earlier, rule, today)

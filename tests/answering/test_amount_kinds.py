@@ -356,3 +356,15 @@ def test_a_part_naming_its_paying_level_takes_that_levels_award(bot) -> None:
     both = bot.ask("我们在哈尔滨，今年被认定为国家级专精特新小巨人，"
                    "同时新获国家服务型制造示范企业，省里和市里加起来多少？")
     assert both.to_dict()["total_yuan"] == 300 * W
+
+
+def test_the_award_quoted_back_in_a_follow_up_is_not_a_new_input(bot) -> None:
+    # 省第一条: 3亿 × 3.45% × 2年 = 2070万; 「这2070万里省里出多少」 is the 60% of it (1242万), not 2070万 invested
+    first = "我们在大庆，技改入统投资3亿元，入统时一年期LPR 3.45%，能拿多少贴息？"
+    history = [("user", first), ("assistant", bot.ask(first).text)]
+    reply = bot.ask("这2070万里省里出多少？", history=history)
+    assert reply.calculations[0].inputs["investment"] == 300_000_000
+    assert "1242万元" in reply.text.splitlines()[0]
+    # a new figure of an input still replaces the earlier one (4亿 × 3.45% × 2 = 2760万 → 2500万 cap)
+    again = bot.ask("要是投资4亿呢？", history=history)
+    assert again.calculations[0].amount_yuan == 2500 * W
