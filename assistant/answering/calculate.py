@@ -70,6 +70,8 @@ FIT_CANDIDATES = 6
 
 # 「要是评上世界500强呢」: a follow-up that asks what if, replacing the earlier fact rather than adding to it.
 HYPOTHETICAL = re.compile(r"如果|要是|假如|假设|换成|改成|若是|倘若")
+# … unless it speaks of what comes after the earlier fact (「如果后来又首次进了中国企业500强，还能再拿多少」)
+AFTER_EARLIER = re.compile(r"后来|之后|以后|此后|接着|又|再拿|还能再|再评|再进|再获")
 
 QUALIFIER_WINDOW = 5  # 「市级制造业创新中心」: a level word this close before a keyword qualifies it
 
@@ -533,7 +535,7 @@ class Calculator:
         inputs.update(own)
         level, previous = rule.level_param, rule.previous_level_param
         if (level and previous and context.earlier and level in own and previous not in own
-                and not HYPOTHETICAL.search(context.question)):
+                and (not HYPOTHETICAL.search(context.question) or AFTER_EARLIER.search(context.question))):
             # 「首次评为中国制造业企业500强…」 then 「后来又评上了中国企业500强」: the level the earlier turns
             # established is the one already rewarded (递进补差); 「要是…呢」 asks instead of it
             for text in reversed(context.earlier):

@@ -368,3 +368,12 @@ def test_the_award_quoted_back_in_a_follow_up_is_not_a_new_input(bot) -> None:
     # a new figure of an input still replaces the earlier one (4亿 × 3.45% × 2 = 2760万 → 2500万 cap)
     again = bot.ask("要是投资4亿呢？", history=history)
     assert again.calculations[0].amount_yuan == 2500 * W
+
+
+def test_a_what_if_of_what_came_after_still_pays_the_difference(bot) -> None:
+    # 省第15条 递进补差: 「如果后来又…还能再拿多少」 adds to the earlier list (200万 − 100万); 「要是…呢」 replaces it
+    history = [("user", "我们首次进了中国制造业企业500强，省里奖多少？"), ("assistant", "…")]
+    after = bot.ask("如果后来又首次进了中国企业500强，还能再拿多少？", history=history)
+    assert after.calculations[0].amount_yuan == 100 * W
+    instead = bot.ask("要是评上的是中国企业500强呢？", history=history)
+    assert instead.calculations[0].amount_yuan == 200 * W
