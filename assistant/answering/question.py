@@ -23,7 +23,7 @@ AMOUNT_QUESTION = re.compile(
     r"补助标准|奖励标准|奖补标准|补贴标准|额度|封顶|上限|最高.{0,4}[补奖贴]|[补奖贴][助励贴息].{0,2}(?:是)?多少"
 )
 # 「有奖励吗」 with a figure the user gives is a calculation too: 「产值增加1000万元，有奖励吗」.
-BENEFIT_QUESTION = re.compile(r"有(?:没有)?(?:奖励|补助|补贴|奖补|贴息|支持)|能(?:不能)?(?:享受|申请)")
+BENEFIT_QUESTION = re.compile(r"有(?:没有)?(?:奖励?|补助|补贴|奖补|贴息|支持|奖金)|能(?:不能)?(?:享受|申请)")
 
 # the words by which a piece of a message speaks of the company itself (「哈尔滨的机械厂」「我们在大庆」)
 COMPANY_WORDS = re.compile(r"我们|我司|本企业|本公司|企业|公司|工厂|厂|集团")

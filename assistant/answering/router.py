@@ -25,7 +25,7 @@ from assistant.answering.llm import PolicyLlm
 from assistant.answering.lookup import LookupAnswerer
 from assistant.answering.match_reply import MatchAnswerer
 from assistant.answering.profile import load_company_facts
-from assistant.answering.question import Question, read_question, wants_amount
+from assistant.answering.question import BENEFIT_QUESTION, Question, read_question, wants_amount
 from assistant.answering.quoting import cite_line
 from assistant.answering.reply import Reply
 from assistant.answering.scope import OutOfScopeAnswerer
@@ -171,6 +171,13 @@ class Router:
             if calculated is None:
                 calculated = self.calculator.no_rule(ranked)
             if calculated is not None:
+                return add_validity_notices(calculated, self.corpus, self.clock())
+        elif BENEFIT_QUESTION.search(question.text):
+            # 「评上了国家级专精特新小巨人，省里有奖吗」: an award the stated facts settle (a fixed amount, every
+            # condition stated) is answered with its worksheet; anything the facts leave open is looked up
+            calculated = self.calculator.answer(context, ranked, vector, prefer=same)
+            if (calculated is not None and calculated.route == "calculate" and calculated.calculations
+                    and not any(c.assumed_conditions for c in calculated.calculations)):
                 return add_validity_notices(calculated, self.corpus, self.clock())
         return self.lookup.answer_ranked(ranked)
 

@@ -377,3 +377,12 @@ def test_a_what_if_of_what_came_after_still_pays_the_difference(bot) -> None:
     assert after.calculations[0].amount_yuan == 100 * W
     instead = bot.ask("要是评上的是中国企业500强呢？", history=history)
     assert instead.calculations[0].amount_yuan == 200 * W
+
+
+def test_a_yes_no_question_on_an_award_the_facts_settle_gets_its_worksheet(bot) -> None:
+    # 省第十二条 国家级专精特新“小巨人” 100万: every condition stated, so 「有奖吗」 is answered with the amount
+    settled = bot.ask("工信部的专精特新“小巨人”我们去年评上了，黑河的企业，省里有奖吗")
+    assert [(c.rule_id, c.amount_yuan) for c in settled.calculations] == [("heilongjiang-12-niche-market", 100 * W)]
+    # a figure the award needs and nobody gave: the clause is quoted, nothing is computed
+    open_question = bot.ask("买高校专利有补贴吗？")
+    assert open_question.route == "lookup" and not open_question.calculations
