@@ -159,12 +159,14 @@ def _by_cue(question: str, start: int, candidates: list[Parameter]) -> Parameter
 def _flag(question: str, param: Parameter) -> float | None:
     if any(word in question for word in param.against):
         return 0.0  # 「评上的是省级绿色工厂」 for an award to national-level ones
-    for cue in param.cues:
-        for start in _aspect_occurrences(question, cue):
-            # 「未达到国家标杆」「没有达到标杆」: a negation just before the cue
-            before = question[max(0, start - NEGATION_WINDOW):start]
-            return 0.0 if any(n in before for n in NEGATIONS) else 1.0
-    return None
+    # 「未达到国家标杆」「没有达到标杆」: a negation just before a cue, at any of the places its cues stand
+    # (「没申请纳入市政府年度支持计划」 is denied before 纳入, though 年度支持计划 is the first cue listed;
+    # 「申请北交所公开发行，…还没上市」 before 上市)
+    starts = [start for cue in param.cues for start in _aspect_occurrences(question, cue)]
+    if not starts:
+        return None
+    negated = any(n in question[max(0, start - NEGATION_WINDOW):start] for start in starts for n in NEGATIONS)
+    return 0.0 if negated else 1.0
 
 
 def _aspect_occurrences(text: str, cue: str) -> list[int]:

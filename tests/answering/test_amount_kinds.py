@@ -386,3 +386,11 @@ def test_a_yes_no_question_on_an_award_the_facts_settle_gets_its_worksheet(bot) 
     # a figure the award needs and nobody gave: the clause is quoted, nothing is computed
     open_question = bot.ask("买高校专利有补贴吗？")
     assert open_question.route == "lookup" and not open_question.calculations
+
+
+def test_a_condition_denied_before_the_first_of_its_cues_is_not_met(bot) -> None:
+    # 哈第五条: 「纳入市政府年度支持计划的」 — 「没申请纳入…年度支持计划」 denies it, though 年度支持计划 stands later
+    reply = bot.ask("我们协会在哈尔滨办了个论坛花了50万，但没申请纳入市政府年度支持计划，能补吗？")
+    assert [(c.rule_id, c.eligible) for c in reply.calculations] == [("harbin-5-association-event", False)]
+    met = bot.ask("我们协会在哈尔滨办了个论坛花了50万，已经纳入了市政府年度支持计划，能补多少？")
+    assert [(c.rule_id, c.amount_yuan) for c in met.calculations] == [("harbin-5-association-event", 15 * W)]
