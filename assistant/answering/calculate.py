@@ -225,19 +225,18 @@ class Calculator:
         named = set(find_documents(context.question, self.corpus, searched)) & searched
         in_scope = searched if asks_both_levels(context.question) or not named else named
         ranked_rules = {c.rule.rule_id for c in choices}
+        candidates = [c.rule for c in choices if c.rule.rule_id not in portions]
+        rest = [r for r in self.rules.values() if r.doc_id in in_scope and r.rule_id not in ranked_rules | portions]
+
         def names_documents(text: str) -> list[str]:
             return find_documents(text, self.corpus, searched)
 
-        parts = find_parts(context.question, [c.rule for c in choices if c.rule.rule_id not in portions],
-                           [r for r in self.rules.values() if r.doc_id in in_scope
-                            and r.rule_id not in ranked_rules | portions], names_documents)
+        parts = find_parts(context.question, candidates, rest, names_documents)
         if not parts and context.earlier and asks_several(context.question):
             # 「后来又去北交所上市了，两项一共多少」 after 「新三板挂牌了，省里给多少」: the earlier turn's award
             # is one of the parts asked
             joined = f"{context.earlier[-1]}；另外{context.question}"
-            parts = find_parts(joined, [c.rule for c in choices if c.rule.rule_id not in portions],
-                               [r for r in self.rules.values() if r.doc_id in in_scope
-                                and r.rule_id not in ranked_rules | portions], names_documents) or parts
+            parts = find_parts(joined, candidates, rest, names_documents) or parts
         if parts:
             return self.answer_parts(parts, context)
         if parts is None or asks_several(context.question):

@@ -92,11 +92,6 @@ def keyword_chars(rule: Rule, text: str) -> int:
     return chars + sum(len(w) for p in rule.params if p.kind == "choice" for w, _ in p.choice_words() if w in text)
 
 
-def explained(rule: Rule, text: str) -> tuple[int, int]:
-    """(figures of the text the rule's parameters take, money figures the text states)."""
-    return figures_taken(text, rule, extract_inputs(text, rule))
-
-
 def find_parts(question: str, candidates: Sequence[Rule], others: Sequence[Rule] = (),
                names_documents: Callable[[str], Sequence[str]] | None = None) -> list[Part] | None:
     """Two or more parts, each with the candidate rule its own words name best and whose parameters

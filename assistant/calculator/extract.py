@@ -286,10 +286,10 @@ def find_changes(question: str, quantities: list[Quantity],
     return changes
 
 
-def level_figures(text: str, quantities: list[Quantity], today: datetime.date | None = None) -> set[int]:
+def level_figures(text: str, quantities: list[Quantity], changes: list[tuple[int, int]]) -> set[int]:
     """Indices of the money figures `text` states as a level reached (「做到了6亿」「冲到6.5亿」), outside any
-    stated change (「从5亿涨到5.8亿」 is a change, both figures its own)."""
-    in_change = {i for pair in find_changes(text, quantities, today) for i in pair}
+    of its stated `changes` (find_changes: 「从5亿涨到5.8亿」 is a change, both figures its own)."""
+    in_change = {i for pair in changes for i in pair}
     levels = set()
     for i, q in enumerate(quantities):
         if q.kind != "money" or i in in_change:
@@ -307,7 +307,7 @@ def reached_again(question: str, earlier: Sequence[str], rule: Rule,
     earlier turn states a change (the earlier increase no longer holds: it is asked), None when the question
     names no single level."""
     quantities = [q for q in find_quantities(question) if q.kind == "money"]
-    levels = level_figures(question, quantities, today)
+    levels = level_figures(question, quantities, find_changes(question, quantities, today))
     if len(levels) != 1:
         return None
     level = quantities[next(iter(levels))]
@@ -328,11 +328,13 @@ def _taken_values(text: str, rule: Rule, inputs: dict[str, InputValue], quantiti
     increase: the rule is the one meant, and it asks for the increase."""
     taken = {float(v) for value in inputs.values()
              for v in (value if isinstance(value, tuple) else (value,)) if isinstance(v, int | float)}
-    if any(p.derived and p.name in inputs for p in rule.params):
-        for before, after in find_changes(text, quantities):
-            taken |= {quantities[before].value, quantities[after].value}
-    if any(p.derived for p in rule.params):  # the level is this rule's figure, though not its increase
-        taken |= {quantities[i].value for i in level_figures(text, quantities)}
+    if any(p.derived for p in rule.params):
+        changes = find_changes(text, quantities)
+        if any(p.derived and p.name in inputs for p in rule.params):
+            for before, after in changes:
+                taken |= {quantities[before].value, quantities[after].value}
+        # the level is this rule's figure, though not its increase
+        taken |= {quantities[i].value for i in level_figures(text, quantities, changes)}
     return taken
 
 
@@ -423,7 +425,7 @@ def _numbers(question: str, rule: Rule, out: dict[str, InputValue], today: datet
     assigned: dict[int, list[tuple[int, float]]] = {}
     used: set[int] = set()
     _derived(params, quantities, changes, used, assigned)
-    levels = level_figures(question, quantities, today) if any(p.derived for p in params) else set()
+    levels = level_figures(question, quantities, changes) if any(p.derived for p in params) else set()
     pairs: list[tuple[int, int, int, float]] = []  # gap, quantity index, param index, value
     for qi, q in enumerate(quantities):
         for start, end, pi in spans:
@@ -462,14 +464,14 @@ def _numbers(question: str, rule: Rule, out: dict[str, InputValue], today: datet
 
 
 def _fallback(params: list[Parameter], quantities: list[Quantity], used: set[int],
-              assigned: dict[int, list[tuple[int, float]]], levels: set[int] | None = None) -> None:
+              assigned: dict[int, list[tuple[int, float]]], levels: frozenset[int] | set[int] = frozenset()) -> None:
     """A required parameter with no cue takes the one number of its kind nobody else could use (a level
     reached, `levels`, is never a derived increase)."""
     for pi, param in enumerate(params):
         if pi in assigned or not param.required:
             continue
         free = [qi for qi, q in enumerate(quantities) if qi not in used and _compatible(param, q, MAX_GAP) is not None
-                and not (param.derived and levels and qi in levels)]
+                and not (param.derived and qi in levels)]
         rivals = [p for j, p in enumerate(params) if j != pi and j not in assigned
                   and any(_compatible(p, quantities[qi], MAX_GAP) is not None for qi in free)]
         if len(free) == 1 and not rivals:
