@@ -132,9 +132,19 @@ class Places:
         copy.by_name = {name: list(found) for name, found in self.by_name.items()}
         for found in self.by_name.values():
             for place in found:
-                if place.level != 3 or not any(place.within(w) for w in within):
+                if place.level != 3:
                     continue
-                short = next((place.name.removesuffix(x) for x in COUNTY_SUFFIXES if place.name.endswith(x)), "")
+                if any(place.within(w) for w in within):
+                    short = next((place.name.removesuffix(x) for x in COUNTY_SUFFIXES if place.name.endswith(x)), "")
+                elif place.name.endswith("市"):
+                    # a county-level city elsewhere (「满洲里」「张家港」「昆山」) places a company outside the
+                    # documents' provinces; a two-character one only with a place cue (「在昆山」「义乌的厂」)
+                    short = place.name.removesuffix("市")
+                    if len(short) == 2 and short not in copy.by_name:
+                        copy.cued.setdefault(short, []).append(place)
+                        continue
+                else:
+                    continue
                 if len(short) < 2 or short in copy.by_name:
                     continue
                 if common(short):

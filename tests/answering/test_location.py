@@ -26,7 +26,10 @@ def test_a_clause_number_asked_from_another_city_is_the_provinces(bot) -> None:
 
 
 @pytest.mark.parametrize("question", ["沈阳的制造企业今年新入规，黑龙江和哈尔滨的入规奖励我们能拿吗？",
-                                      "内蒙古呼伦贝尔的药企仿制药过了一致性评价，能拿多少奖励？"])
+                                      "内蒙古呼伦贝尔的药企仿制药过了一致性评价，能拿多少奖励？",
+                                      # a county-level city elsewhere, named without 市, beside the province's name
+                                      "满洲里的一家装备企业，挨着黑龙江，首台套认定了，成交价300万，能拿黑龙江的奖励吗？",
+                                      "在昆山的厂，技改投资3个亿，LPR3.45%，能贴息多少"])
 def test_a_company_outside_the_province_is_told_no_policy_applies(bot, question: str) -> None:
     reply = bot.ask(question)
     assert reply.route == "out_of_scope"
