@@ -127,27 +127,25 @@ class Places:
         """A copy that also knows the districts and counties inside `within` by their names without 区/县/市
         (「双城」「南岗」「呼兰」). A short name that is a common word (`common`: 「新兴」「前进」「平房」) would place
         a company by accident, so it is read only with a place cue (see find); only the loaded documents'
-        own regions get short names."""
+        own regions get short names, and county-level cities elsewhere (「满洲里」; 「昆山」 only with a cue), which
+        place a company outside the documents' provinces."""
         copy = Places(())
         copy.by_name = {name: list(found) for name, found in self.by_name.items()}
         for found in self.by_name.values():
             for place in found:
                 if place.level != 3:
                     continue
-                if any(place.within(w) for w in within):
+                local = any(place.within(w) for w in within)
+                if local:
                     short = next((place.name.removesuffix(x) for x in COUNTY_SUFFIXES if place.name.endswith(x)), "")
-                elif place.name.endswith("市"):
-                    # a county-level city elsewhere (「满洲里」「张家港」「昆山」) places a company outside the
-                    # documents' provinces; a two-character one only with a place cue (「在昆山」「义乌的厂」)
+                elif place.name.endswith("市"):  # a county-level city elsewhere: 「满洲里」「张家港」「昆山」
                     short = place.name.removesuffix("市")
-                    if len(short) == 2 and short not in copy.by_name:
-                        copy.cued.setdefault(short, []).append(place)
-                        continue
                 else:
                     continue
                 if len(short) < 2 or short in copy.by_name:
                     continue
-                if common(short):
+                # a two-character county-level city elsewhere (「昆山」「义乌」) only with a place cue too
+                if common(short) or (not local and len(short) == 2):
                     copy.cued.setdefault(short, []).append(place)
                 else:
                     copy.by_name[short] = [place]
