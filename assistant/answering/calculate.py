@@ -73,7 +73,20 @@ HYPOTHETICAL = re.compile(r"如果|要是|假如|假设|换成|改成|若是|倘
 # … unless it speaks of what comes after the earlier fact (「如果后来又首次进了中国企业500强，还能再拿多少」)
 AFTER_EARLIER = re.compile(r"后来|之后|以后|此后|接着|又|再拿|还能再|再评|再进|再获")
 
+# 「第二年又花了700万，两年加起来」 after 「第一年花了1300万」: the turn adds an item (a year, a round) to a list
+# the earlier turns began, rather than replacing it
+ADDS_ITEM = re.compile(r"又|再|另外|还有|第[二三四五六七八九十2-9]\s*(?:年|个|台|项|轮|批|次)")
+
 QUALIFIER_WINDOW = 5  # 「市级制造业创新中心」: a level word this close before a keyword qualifies it
+
+
+def added_items(rule: Rule, before: Mapping[str, Any], own: Mapping[str, Any], question: str) -> list[str]:
+    """The list parameters (`multiple`) whose items the question adds to those the earlier turns stated
+    (「第二年又花了700万」 after 「第一年花了1300万」), not replaces; 「要是…呢」 replaces."""
+    if not ADDS_ITEM.search(question) or (HYPOTHETICAL.search(question) and not AFTER_EARLIER.search(question)):
+        return []
+    return [p.name for p in rule.params
+            if p.multiple and isinstance(before.get(p.name), tuple) and isinstance(own.get(p.name), tuple)]
 
 
 def names_rule(text: str, keyword: str, denials: Sequence[str]) -> bool:
@@ -231,15 +244,18 @@ class Calculator:
         def names_documents(text: str) -> list[str]:
             return find_documents(text, self.corpus, searched)
 
-        parts = find_parts(context.question, candidates, rest, names_documents)
-        if not parts and context.earlier and asks_several(context.question):
+        if context.earlier and self.adds_items(choices[0].rule, context):
+            # 「第二年又花了700万，两年加起来多少」: more years of the earlier award, not another award
+            candidates, rest = [], []
+        parts = find_parts(context.question, candidates, rest, names_documents) if candidates else []
+        if candidates and not parts and context.earlier and asks_several(context.question):
             # 「后来又去北交所上市了，两项一共多少」 after 「新三板挂牌了，省里给多少」: the earlier turn's award
             # is one of the parts asked
             joined = f"{context.earlier[-1]}；另外{context.question}"
             parts = find_parts(joined, candidates, rest, names_documents) or parts
         if parts:
             return self.answer_parts(parts, context)
-        if parts is None or asks_several(context.question):
+        if candidates and (parts is None or asks_several(context.question)):
             # several awards asked, but not each matched to its provision: one amount would drop the rest
             return Reply("您的问题包含几项奖励，助手没能把每一项都对应到具体条款。为免漏算或错算，请逐项说明"
                          "（每项是什么认定或项目、涉及的金额），助手再逐项计算并合计。", "clarify",
@@ -507,6 +523,14 @@ class Calculator:
         return {k: v for k, v in own.items()
                 if not (k in money and isinstance(v, int | float) and abs(v - before.amount_yuan) <= 0.5)}
 
+    def adds_items(self, rule: Rule, context: Context) -> bool:
+        """The question adds items (a year, a round) to a list of the rule the earlier turns began."""
+        today = self.clock() if self.clock is not None else None
+        before: dict[str, Any] = {}
+        for text in context.earlier:
+            before.update(extract_inputs(text, rule, today))
+        return bool(added_items(rule, before, extract_inputs(context.question, rule, today), context.question))
+
     def read_inputs(self, rule: Rule, context: Context) -> dict[str, Any]:
         """Facts for the rule from earlier turns (oldest first), overridden by the question's own."""
         inputs: dict[str, Any] = {}
@@ -531,17 +555,23 @@ class Calculator:
                 own = {**reached, **own}
         if rule.total_param and own.get(rule.total_param) and rule.stage_param and rule.stage_param not in own:
             inputs.pop(rule.stage_param, None)  # 「三年加起来多少」 after 「第一年给多少」: the total, not that stage
+        for name in added_items(rule, inputs, own, context.question):
+            before, now = inputs[name], own[name]
+            assert isinstance(before, tuple) and isinstance(now, tuple)
+            own = {**own, name: (*before, *now)}
         inputs.update(own)
         level, previous = rule.level_param, rule.previous_level_param
         if (level and previous and context.earlier and level in own and previous not in own
                 and (not HYPOTHETICAL.search(context.question) or AFTER_EARLIER.search(context.question))):
-            # 「首次评为中国制造业企业500强…」 then 「后来又评上了中国企业500强」: the level the earlier turns
-            # established is the one already rewarded (递进补差); 「要是…呢」 asks instead of it
-            for text in reversed(context.earlier):
-                said = extract_inputs(text, rule).get(level)
-                if said is not None and said != own[level]:
-                    inputs[previous] = said
-                    break
+            # 「首次评为中国制造业企业500强…」 then 「后来又评上了中国企业500强」: the levels the earlier turns
+            # established were rewarded (递进补差), and what was received is the highest of them; 「要是…呢」
+            # asks instead of it
+            said = [value for text in context.earlier for name, value in extract_inputs(text, rule).items()
+                    if name in (level, previous) and isinstance(value, str)]
+            now = own[level]
+            highest = rule.highest_level(said, now) if isinstance(now, str) else None
+            if highest is not None:
+                inputs[previous] = highest
         if rule.total_param:  # what is asked (the total, or the stage reached) is this question's, not a fact
             inputs.pop(rule.total_param, None)
             asked = own.get(rule.total_param)

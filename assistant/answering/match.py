@@ -109,6 +109,7 @@ class Matcher:
         taken from there, never a figure a piece about another rule states. A later turn's figures replace an
         earlier turn's."""
         inputs: dict[str, Any] = {}
+        levels_said: list[str] = []
         today = self.today()
         for said in profile.texts:
             # 「2023年新纳入规上，2024年主营收入2300万」: the years after the event are the award's stages
@@ -136,6 +137,14 @@ class Matcher:
                     whole = extract_inputs(text, rule, today)
                     found.update({k: v for k, v in whole.items() if k in lacking})
                 inputs.update(found)
+                levels_said += [v for n, v in found.items() if n in (rule.level_param, rule.previous_level_param)
+                                and isinstance(v, str)]
+        if rule.level_param in inputs and rule.previous_level_param:
+            # 民营500强 in one turn, 中国企业500强 in the next, 世界500强 now: 递进补差 subtracts the highest
+            # level reached before, whichever turn named it
+            reached = rule.highest_level(levels_said, inputs[rule.level_param])
+            if reached is not None:
+                inputs[rule.previous_level_param] = reached
         for param, fact in rule.audience.sets:
             stated = profile.fact(fact)
             if stated is not None:

@@ -10,21 +10,26 @@ level only (Harbin 第十八条's list) count once, at the higher amount.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from assistant.answering.profile import load_company_facts
+from assistant.answering.profile import load_company_facts, mention_chars
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, missing_parameters
-from assistant.calculator.extract import ORDINAL_YEAR, figures_taken, uncued_figures
+from assistant.calculator.extract import ORDINAL_YEAR, figures_taken, stated_figures, taken_figures, uncued_figures
 from assistant.policies.corpus import Corpus
 from assistant.policies.stacking import exclusive_topic
 from assistant.text.formatting import format_yuan
 
+# How many awards a message names by a count (「这三块」「两项」「几笔」「三个奖」).
+# 「三项专利」 counts no awards: a bare count needs 这/那 or an ask right after it.
+COUNTED = (r"两项|两块|三项|几项|各项|两个奖|两笔|两种奖|三种奖|[这那][两二三四五六几](?:项|块|笔|个奖|种奖?|样)"
+           r"|[三四五六](?:块|笔)(?=[^，,。？?]{0,6}(?:一共|总共|加起来|合计|共计|总计|能|可以|分别|多少))")
 # A message asks for several awards together when it says so …
-ASKS_TOGETHER = re.compile(r"两项|两块|三项|几项|各项|两个奖|一共|总共|加起来|合计|共计|加在一起|总计|都能拿|分别"
+ASKS_TOGETHER = re.compile(COUNTED + r"|一共|总共|加起来|合计|共计|加在一起|总计|都能拿|分别"
                            r"|既(?:能|可以|可|要)"
                            # … or names a second award after a word of moving on (「新认定为国家技术创新示范企业，
                            # 又新获得国家服务型制造示范企业」): an answer on one of them would drop the other
@@ -37,9 +42,10 @@ OTHER_PROJECT = re.compile(r"另(?:外)?一个|其他项目|别的项目|[两二
 MOVES_ON = re.compile(r"[，,；;]?\s*(?=另外|同时|又|还有|还被|还在|还拿|还获|还评|还认定|以及|此外|再加上|并且)")
 MIN_KEYWORD_CHARS = 2
 PAYER_NAMED = re.compile(r"市里|省里")
+OPTIONS_PER_PART = 4  # the best-scoring rules of each part that the assignment of the whole message weighs
 NEARBY_RULES = 8  # a part may also pick one of the best-ranked rules by its figures alone (「固投1个亿」)
 # … or names how many it asks about: then an answer with one amount would drop the rest.
-SEVERAL = re.compile(r"两项|两块|三项|几项|各项|这两|这几|两个奖|两笔|两种奖|三种奖")
+SEVERAL = re.compile(COUNTED + r"|这两|这几")
 
 
 # 「省里和市里加起来」: the same matter asked of both levels' policies together.
@@ -60,6 +66,9 @@ class Part:
     text: str
     rule: Rule
     inputs: Mapping[str, Any]
+
+
+Option = tuple[tuple[int, int, int, int], int, Rule]  # a part's rule: (took, −uncued, words, −rank), figures stated
 
 
 def split_parts(question: str) -> list[str]:
@@ -87,9 +96,13 @@ def own_keywords(rule: Rule) -> tuple[str, ...]:
 
 
 def keyword_chars(rule: Rule, text: str) -> int:
-    """How much of the rule's own vocabulary (keywords and choice words) the text contains."""
-    chars = sum(len(w) for w in own_keywords(rule) if w in text)
-    return chars + sum(len(w) for p in rule.params if p.kind == "choice" for w, _ in p.choice_words() if w in text)
+    """How much of the rule's own vocabulary the text contains: its keywords, or the words of who it is for
+    (audience.mentions: 「新进了规上」 is 新进…规上, where 规上 alone only describes the company), and its
+    choice words."""
+    chars = max(sum(len(w) for w in own_keywords(rule) if w in text), mention_chars(rule, text))
+    # a year of a yearly award (「第二年」) names no award: 「第二年又花了700万」 is the next year of the same one
+    return chars + sum(len(w) for p in rule.params if p.kind == "choice" for w, choice in p.choice_words()
+                       if w in text and not ORDINAL_YEAR.fullmatch(choice))
 
 
 def find_parts(question: str, candidates: Sequence[Rule], others: Sequence[Rule] = (),
@@ -109,8 +122,8 @@ def find_parts(question: str, candidates: Sequence[Rule], others: Sequence[Rule]
     pieces = [sub for piece in split_parts(question) for sub in group_by_named_rules(piece, every)]
     if len(pieces) < 2:
         return []
-    parts: list[Part] = []
-    used: dict[str, list[dict[str, Any]]] = {}
+    options: list[list[Option]] = []
+    texts: list[str] = []
     for piece in pieces:
         scored = []
         # the paying level named by its word (「市里的入规奖」), not a place the company is in (「我们在哈尔滨」)
@@ -118,8 +131,6 @@ def find_parts(question: str, candidates: Sequence[Rule], others: Sequence[Rule]
         if not any(rule.doc_id in level for rule in every):
             level = set()
         for index, rule in enumerate(every):
-            if rule.rule_id in used and not other_choice(rule, piece, used[rule.rule_id]):
-                continue
             if level and rule.doc_id not in level:
                 continue
             words = keyword_chars(rule, piece)
@@ -128,15 +139,98 @@ def find_parts(question: str, candidates: Sequence[Rule], others: Sequence[Rule]
             if words >= MIN_KEYWORD_CHARS or (took and index < NEARBY_RULES):
                 # a figure taken with none of the rule's cues beside it counts against the rule: 「用工业互联网平台
                 # 升级付服务费200万」 is the service-fee rule's (服务费), not the platform-building one's (投资额)
-                scored.append((took, -uncued_figures(piece, rule, inputs), words, -index, stated, rule))
-        if not scored:
-            continue
-        took, _, _, _, stated, rule = max(scored, key=lambda entry: entry[:4])
-        if took < stated:
-            return None  # a figure of this part fits none of the rules: ask, do not guess
-        used.setdefault(rule.rule_id, []).append(choices_of(rule, piece))
-        parts.append(Part(piece, rule, extract_inputs(piece, rule)))
+                scored.append(((took, -uncued_figures(piece, rule, inputs), words, -index), stated, rule))
+        if scored:
+            options.append(sorted(scored, key=lambda entry: entry[0], reverse=True)[:OPTIONS_PER_PART])
+            texts.append(piece)
+    chosen, owners = best_assignment(texts, options)
+    stated_each = [stated_figures(text) for text in texts]
+    taken = shared_taken(texts, stated_each, [rule for _, rule in chosen], {})
+    merged: dict[int, tuple[str, Rule]] = {}
+    for index, (piece, (stated, rule)) in enumerate(zip(texts, chosen, strict=True)):
+        if taken[index] < stated:
+            return None  # a figure of this part fits none of the parts' rules: ask, do not guess
+        owner = owners[index]
+        merged[owner] = (merged[owner][0] + piece, rule) if owner in merged else (piece, rule)
+    parts = [Part(text, rule, extract_inputs(text, rule)) for text, rule in merged.values()]
     return parts if len(parts) >= 2 else []
+
+
+def best_assignment(texts: Sequence[str], options: Sequence[Sequence[Option]]
+                    ) -> tuple[list[tuple[int, Rule]], list[int]]:
+    """One rule per piece, chosen for the message as a whole, and the part each piece belongs to: the
+    assignment whose rules take the most stated figures, then leave the fewest uncued, then whose pieces name
+    the most of their rules' words, then makes the most parts. A figure of one part may be a fact another
+    part's rule needs (「领航企业，年营收8个亿。引进的配套企业配套了3000万；另外配套采购额涨了12%，新增配套额
+    1个亿」: the 8亿 is the growth award's, stated before the intro award's 3000万), so a figure counts as
+    taken by another part's rule when that part lacks the fact. A piece that takes a rule an earlier piece
+    took belongs to that part, unless they name different kinds of it (「国家级小巨人，另外还被认定为省级隐形
+    冠军」: two parts)."""
+    best: tuple[list[tuple[int, Rule]], list[int]] = ([], [])
+    best_key: tuple[int, ...] | None = None
+    kinds: dict[tuple[str, int], dict[str, Any]] = {}
+    taken: dict[tuple[str, int], tuple[set[float], dict[str, Any]]] = {}
+    stated_each = [stated_figures(text) for text in texts]
+    for combination in itertools.product(*options):
+        rules = [rule for _, _, rule in combination]
+        owners = part_owners(texts, rules, kinds)
+        took = sum(shared_taken(texts, stated_each, rules, taken))
+        uncued = sum(score[1] for score, _, _ in combination)
+        words = sum(score[2] for score, _, _ in combination)
+        key = (took, uncued, words, len(set(owners)), *(score[3] for score, _, _ in combination))
+        if best_key is None or key > best_key:
+            best, best_key = ([(stated, rule) for _, stated, rule in combination], owners), key
+    return best
+
+
+def part_owners(texts: Sequence[str], rules: Sequence[Rule], kinds: dict[tuple[str, int], dict[str, Any]]
+                ) -> list[int]:
+    """The part each piece belongs to (the index of its first piece): a piece taking a rule an earlier piece
+    took refines that part (「…工业设计中心，还拿了省级认定」: one award), unless it names another kind of it
+    than each earlier one did (`kinds` caches each piece's kinds)."""
+    seen: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    owners = []
+    for index, (text, rule) in enumerate(zip(texts, rules, strict=True)):
+        key = (rule.rule_id, index)
+        if key not in kinds:
+            kinds[key] = choices_of(rule, text)
+        chosen = kinds[key]
+        earlier = seen.get(rule.rule_id, [])
+        if earlier and not (chosen and all(before and chosen != before for _, before in earlier)):
+            owners.append(earlier[0][0])
+            continue
+        seen.setdefault(rule.rule_id, []).append((index, chosen))
+        owners.append(index)
+    return owners
+
+
+def shared_taken(texts: Sequence[str], stated_each: Sequence[Sequence[float]], rules: Sequence[Rule],
+                 cache: dict[tuple[str, int], tuple[set[float], dict[str, Any]]]) -> list[int]:
+    """For each piece, how many of its stated figures its own rule takes, or another piece's rule takes as a
+    fact that rule's own piece lacks (「年营收8个亿」 before the intro award's piece, for the growth award)."""
+    def read(rule: Rule, index: int) -> tuple[set[float], dict[str, Any]]:
+        key = (rule.rule_id, index)
+        if key not in cache:
+            inputs = extract_inputs(texts[index], rule)
+            cache[key] = (taken_figures(texts[index], rule, inputs), inputs)
+        return cache[key]
+
+    lacking = [lacking_facts(rule, read(rule, index)[1]) for index, rule in enumerate(rules)]
+    counts = []
+    for index, rule in enumerate(rules):
+        covered = set(read(rule, index)[0])
+        for other, other_rule in enumerate(rules):
+            if other != index and other_rule.rule_id != rule.rule_id and lacking[other]:
+                inputs = read(other_rule, index)[1]
+                covered |= {float(v) for name, v in inputs.items() if name in lacking[other] and isinstance(v, float)}
+        counts.append(sum(1 for value in stated_each[index] if any(abs(value - t) <= 0.5 for t in covered)))
+    return counts
+
+
+def lacking_facts(rule: Rule, inputs: Mapping[str, Any]) -> set[str]:
+    """The rule's required inputs and the inputs of the conditions it would assume that `inputs` lack."""
+    assumed = {n for c in rule.conditions if c.assume_if_missing for n in c.params()}
+    return {p.name for p in rule.params if (p.required or p.name in assumed) and p.name not in inputs}
 
 
 def choices_of(rule: Rule, text: str) -> dict[str, Any]:
@@ -145,17 +239,10 @@ def choices_of(rule: Rule, text: str) -> dict[str, Any]:
     return {p.name: inputs[p.name] for p in rule.params if p.kind == "choice" and p.name in inputs}
 
 
-def other_choice(rule: Rule, piece: str, earlier: Sequence[dict[str, Any]]) -> bool:
-    """`piece` names another kind of an award an earlier part already took (「国家级小巨人，另外还被认定为省级
-    隐形冠军」: one rule, two of its choices): the rule may serve this part too."""
-    chosen = choices_of(rule, piece)
-    # an earlier part that named no kind is refined, not repeated (「…工业设计中心，还拿了省级认定」: one award)
-    return bool(chosen) and all(before and chosen != before for before in earlier)
-
-
 def named_rules(rules: Sequence[Rule], text: str) -> set[str]:
     """The rules whose own keywords (not only a choice word) the text contains."""
-    return {r.rule_id for r in rules if sum(len(w) for w in own_keywords(r) if w in text) >= MIN_KEYWORD_CHARS}
+    return {r.rule_id for r in rules
+            if max(sum(len(w) for w in own_keywords(r) if w in text), mention_chars(r, text)) >= MIN_KEYWORD_CHARS}
 
 
 def group_by_named_rules(question: str, candidates: Sequence[Rule]) -> list[str]:
@@ -163,7 +250,7 @@ def group_by_named_rules(question: str, candidates: Sequence[Rule]) -> list[str]
     加起来多少」): its clauses (cut at commas) grouped so that a clause naming rules none of which the group so
     far names starts a new part; clauses naming none stay with the group before them."""
     groups: list[tuple[str, set[str]]] = []
-    for piece in re.split(r"(?<=[，,；;])", question):
+    for piece in re.split(r"(?<=[，,；;、])", question):
         if not piece.strip("，,；; "):
             continue
         named = named_rules(candidates, piece)
@@ -218,11 +305,12 @@ def compute_parts(parts: Sequence[Part], question: str, lpr_table: Any,
     """Each part's calculation, or what `on_missing` makes of the first part that lacks facts."""
     calculations = []
     for part in parts:
-        filled = part
         missing = missing_parameters(part.rule, part.inputs, lpr_table)
-        if missing:
-            filled = fill_from_message(part, question, [p.name for p in missing])
-            missing = missing_parameters(filled.rule, filled.inputs, lpr_table)
+        # a condition the calculator would assume (「年营收8个亿」 for the growth award) may be stated in
+        # another part's words too, as a fact about the company
+        assumed = [n for c in part.rule.conditions if c.assume_if_missing for n in c.params() if n not in part.inputs]
+        filled = fill_from_message(part, question, [*(p.name for p in missing), *assumed])
+        missing = missing_parameters(filled.rule, filled.inputs, lpr_table)
         if missing:
             return on_missing(part, [p.label for p in missing], [p.ask for p in missing if p.ask])
         filled = first_year_of(filled)

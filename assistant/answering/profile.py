@@ -166,6 +166,11 @@ def mentioned(rule: Rule, text: str) -> bool:
     return any(_mentions(word, text) for word in rule.audience.mentions)
 
 
+def mention_chars(rule: Rule, text: str) -> int:
+    """How much of the text the rule's audience mentions account for (the characters of each one said)."""
+    return sum(len(word.replace("…", "")) for word in rule.audience.mentions if _mentions(word, text))
+
+
 def _mentions(word: str, text: str) -> bool:
     return bool(_mention_pattern(word).search(text)) if "…" in word else word in text
 

@@ -140,7 +140,7 @@ def lookup_lpr(table: LprTable, on: datetime.date) -> tuple[float, dict]:
 # A payer's name alone is often the jurisdiction (「省里的技改贴息能拿多少」); the question asks for that
 # payer's part only when it also says so: 「其中省级财政承担多少」「市里要掏多少」「省里出多少」.
 PART_WORDS = ("承担", "负担", "分担", "出多少", "出资", "出钱", "掏", "拨付", "拨多少", "部分", "那份", "占多少",
-              "到账")
+              "到账", "配套", "那块", "这块", "那一块")  # 「市县配套那块是多少」
 PART_WINDOW = 8  # characters between the payer and the word that asks for its part
 
 

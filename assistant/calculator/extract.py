@@ -341,14 +341,24 @@ def _taken_values(text: str, rule: Rule, inputs: dict[str, InputValue], quantiti
 def figures_taken(text: str, rule: Rule, inputs: dict[str, InputValue], quoted: bool = True) -> tuple[int, int]:
     """(money figures of `text` that `inputs` for `rule` take, money figures `text` states). A change
     read into a derived parameter (「从4亿涨到4.6亿」) takes both of its figures."""
-    quantities = find_quantities(text)
-    taken = _taken_values(text, rule, inputs, quantities)
+    stated = stated_figures(text)
+    taken = taken_figures(text, rule, inputs, quoted)
+    return sum(1 for value in stated if any(abs(value - t) <= 0.5 for t in taken)), len(stated)
+
+
+def stated_figures(text: str) -> list[float]:
+    """The money figures `text` states as facts (not the one it asks about)."""
+    return [q.value for q in find_quantities(text) if q.kind == "money" and not asked_figure(text, q)]
+
+
+def taken_figures(text: str, rule: Rule, inputs: dict[str, InputValue], quoted: bool = True) -> set[float]:
+    """The money values of `text` that `inputs` for `rule` take."""
+    taken = _taken_values(text, rule, inputs, find_quantities(text))
     if quoted or any(p.kind == "money" for p in rule.params):
         # the clause's own figure quoted back; when rules compete (quoted=False), a rule that takes no money
         # explains no figure by it: 「紫丁香板挂牌融了500万」 is not the IPO stages' because they say 500万元
         taken |= {q.value for q in find_quantities(rule.quote) if q.kind == "money"}
-    stated = [q.value for q in quantities if q.kind == "money" and not asked_figure(text, q)]
-    return sum(1 for value in stated if any(abs(value - t) <= 0.5 for t in taken)), len(stated)
+    return taken
 
 
 def uncued_figures(text: str, rule: Rule, inputs: dict[str, InputValue]) -> int:

@@ -6,7 +6,7 @@ arithmetic is exact.  assistant/calculator/schema.py builds these from JSON.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -193,6 +193,14 @@ class Rule:
     def denials(self) -> tuple[str, ...]:
         """Words that deny one of the rule's flag conditions (「市级」 for a national-level award)."""
         return tuple(w for p in self.params if p.kind == "flag" for w in p.against)
+
+    def highest_level(self, said: Sequence[str], other_than: str) -> str | None:
+        """Of the levels a conversation has stated (递进补差), the one paying most other than `other_than`:
+        what was already received is the highest level reached before, not the latest one named
+        (民营500强, then 中国企业500强, then 世界500强: 200万 was received, not 100万)."""
+        amounts = {level.choice: level.amount for level in self.levels}
+        earlier = [choice for choice in said if choice != other_than and choice in amounts]
+        return max(earlier, key=lambda choice: amounts[choice], default=None)
 
     def param(self, name: str) -> Parameter:
         """The parameter called `name` (KeyError if the rule has none)."""

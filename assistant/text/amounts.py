@@ -54,6 +54,7 @@ _SKIP_AFTER = ("次性", "强", "月", "日", "号", "点", "时", "分", "秒")
 # 「一年期LPR」 is a loan tenor, no quantity; 「买了5年期」 (insurance, a lease) is a term of years.
 _TENOR_OF = ("LPR", "lpr", "贷款", "利率", "市场报价", "报价", "中国人民银行", "人民银行", "央行", "的LPR", "的贷款")
 _ORDINAL_BEFORE = ("第",)
+_POINTING = ("这", "那", "哪")  # 「这两块」「哪几块」 point at matters; 「两块钱」 is money
 _GAP = re.compile(r"[ \t\u3000]*")
 _UNIT_WINDOW = 8  # longer than any unit word above
 _JOINS_NEXT = re.compile(r"\s*(?:—|–|-|~|～|至|到|和|、|或)\s*\d")
@@ -397,6 +398,8 @@ def _classify(norm: str, start: int, end: int, value: Decimal, token: str) -> _C
             return _Classified(float(value), "count", unit_end + len(unit), unit)
     for unit in _MONEY_UNITS:
         if after.startswith(unit):
+            if unit == "块" and norm[start - 1:start] in _POINTING:
+                return None  # 「市里这三块能拿多少」: three matters, not 3元
             return _Classified(float(value), "money", unit_end + len(unit), "元")
     for unit in _MEASURE_UNITS:
         if after.startswith(unit):

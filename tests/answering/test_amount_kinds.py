@@ -98,6 +98,87 @@ def test_a_higher_list_in_a_follow_up_pays_the_difference_to_the_earlier_one(bot
     assert what_if.calculations[0].amount_yuan == 200 * W
 
 
+def test_a_third_list_pays_the_difference_to_the_highest_list_reached_before(bot) -> None:
+    # 省第15条 递进补差, 就高不重复: 民营500强 (100万), then 中国企业500强 (补差 100万): 200万 received, so
+    # 世界500强 (500万) adds 300万 — the highest earlier list counts, not the first one named
+    first, second = "我们首次进了中国制造业民营企业500强，省里奖多少？", "后来又首次进了中国企业500强，还能拿多少？"
+    history = [("user", first), ("assistant", "…"), ("user", second), ("assistant", "…")]
+    reply = bot.ask("以后再首次进了世界500强，还能再拿多少？", history=history)
+    assert [c.amount_yuan for c in reply.calculations] == [300 * W]
+    # the same conversation as a company description (no question asked: the 政策体检 match)
+    described: list[tuple[str, str]] = []
+    for turn in ("我们在哈尔滨香坊，前年首次进了中国制造业民营企业500强，拿了100万奖励",
+                 "今年又首次进了中国企业500强，按补差又拿了100万"):
+        described += [("user", turn), ("assistant", bot.ask(turn, history=described).text)]
+    matched = bot.ask("那要是以后第一次进了《财富》世界500强，还能再拿多少？", history=described)
+    assert matched.route == "match"
+    assert [(b.rule_id, b.amount_yuan) for b in matched.benefits] == [("heilongjiang-15-top500", 300 * W)]
+
+
+def test_three_city_awards_pointed_at_as_three_blocks_are_all_answered(bot) -> None:
+    # 哈第二条 新增入统规上 50万 + 哈第五条 展位费全额 9.6万 + 哈第八条 诊断后改造 5万 = 64.6万; 「这三块」 is no 3元
+    reply = bot.ask("道外区的企业，今年新进了规上（制造业），还跟市政府组团参加了一个境外展，展位费9.6万，"
+                    "另外按第三方机构的智能制造诊断方案做了数字化改造。市里这三块能拿多少？")
+    assert {c.rule_id: c.amount_yuan for c in reply.calculations} == {
+        "harbin-2-new-above-scale": 50 * W, "harbin-5-expo-booth": 9.6 * W, "harbin-8-diagnosis": 5 * W}
+    assert reply.total_yuan == 64.6 * W
+
+
+def test_three_awards_listed_with_a_pause_mark_are_three_parts(bot) -> None:
+    # 哈第二条: 单项冠军 300万 + 服务型制造示范 200万 + 全国质量标杆 300万 (two of them joined by 「、」)
+    reply = bot.ask("道外的装备企业今年新拿了国家制造业单项冠军企业、新获国家服务型制造示范企业，还被选成全国质量标杆，"
+                    "市里一共奖多少")
+    assert reply.total_yuan == 800 * W and len(reply.calculations) == 3
+
+
+def test_a_figure_stated_before_two_parts_belongs_to_the_part_whose_rule_needs_it(bot) -> None:
+    # 哈第四条: 引进配套企业 3000万 × 5% = 150万; 新增配套额 1亿 × 3% = 300万 (营收8亿 ≥ 5亿, 增长12% ≥ 10%)
+    reply = bot.ask("平房的领航企业，年营收8个亿。今年新引进的配套企业投产当年给我们配套了3000万；另外我们配套采购额"
+                    "同比涨了12%，新增配套额1个亿。两项奖励一共多少")
+    assert {c.rule_id: c.amount_yuan for c in reply.calculations} == {
+        "harbin-4-supplier-intro": 150 * W, "harbin-4-supply-growth": 300 * W}
+    assert reply.total_yuan == 450 * W and not any(c.assumed_conditions for c in reply.calculations)
+
+
+def test_a_later_year_in_a_follow_up_adds_to_the_years_already_stated(bot) -> None:
+    # 省第十八条 创新中心: 1300万 × 30% = 390万 → 每年不超过300万; 700万 × 30% = 210万; 两年 510万
+    history = [("user", "我们是七台河的省制造业创新中心，第一年技术引进和设备软件一共花了1300万"), ("assistant", "…")]
+    reply = bot.ask("第二年又花了700万，两年的补助加起来一共多少", history=history)
+    assert [(c.rule_id, c.amount_yuan) for c in reply.calculations] == [
+        ("heilongjiang-18-provincial-innovation-center", 510 * W)]
+    instead = bot.ask("要是第一年花的是700万呢", history=history)  # replaces the figure, adds nothing
+    assert [c.amount_yuan for c in instead.calculations] == [210 * W]
+
+
+def test_a_second_financing_round_adds_to_the_first_under_one_cap(bot) -> None:
+    # 省第十四条 紫丁香: 900万 × 2% = 18万, 600万 × 2% = 12万; together 30万, at the 30万 cap
+    history = [("user", "大庆一家股份公司在紫丁香专板挂牌了，第一轮直接融资900万"), ("assistant", "…")]
+    reply = bot.ask("后来又融了600万，两轮奖励加起来一共多少", history=history)
+    assert [(c.rule_id, c.amount_yuan) for c in reply.calculations] == [("heilongjiang-14-lilac-board", 30 * W)]
+    more = bot.ask("后来又融了2000万，几轮加起来一共多少", history=history)
+    assert [c.amount_yuan for c in more.calculations] == [30 * W]  # 18万 + 40万, capped at 30万
+
+
+def test_every_listing_stage_to_the_bell_is_summed(bot) -> None:
+    # 省第十四条: 辅导 200万 + 受理 300万 + 首发上市 500万 = 1000万; 「敲钟」 is the listing
+    reply = bot.ask("牡丹江的企业准备冲科创板，总部主业都在省内，从辅导验收、材料被受理到最后敲钟，"
+                    "省里分阶段一共能补多少")
+    assert [c.amount_yuan for c in reply.calculations] == [1000 * W]
+
+
+def test_the_local_share_asked_as_that_block_is_the_forty_percent(bot) -> None:
+    # 省第一条: 3亿 × 3% × 2年 = 1800万 (≥2亿: 24个月, cap 2500万); 市（县）财政负担40% = 720万
+    reply = bot.ask("黑河一个技改项目，入统3个亿，LPR 3%，说市县配套那块要等投产验收以后才给，那块是多少钱")
+    assert reply.calculations[0].amount_yuan == 720 * W
+
+
+def test_a_supplier_brought_in_told_in_everyday_words_is_the_supplier_award(bot) -> None:
+    # 哈第四条: 领航企业引进配套企业, 投产年度实际配套额 4200万 × 5% = 210万 (not 哈第二条's output growth)
+    reply = bot.ask("我们是香坊的龙头企业，今年招来一家给我们配套的厂子，人家投产当年给我们配了4200万的货，"
+                    "市里奖我们多少")
+    assert [(c.rule_id, c.amount_yuan) for c in reply.calculations] == [("harbin-4-supplier-intro", 210 * W)]
+
+
 def test_asking_the_city_after_the_province_goes_to_the_citys_rule_for_the_same_matter(bot) -> None:
     # 省第11条 新入规 → 哈第二条 新增入统规上 50万 (audience.matter), not another clause of the city
     history = [("user", "省里入规奖励多少？"), ("assistant", "…")]

@@ -91,10 +91,17 @@ def test_find_quantities_normalises_each_form(text: str, expected: list[tuple[fl
         "一年期（LPR）",  # a loan tenor, bracketed
         "一次性奖励",  # a word
         "2019-08-20",  # an ISO date
+        "市里这三块能拿多少",  # three matters pointed at, not 3元
+        "哪几块能申请",  # the same, asked
     ],
 )
 def test_find_quantities_ignores_dates_ordinals_rankings_and_words(text: str) -> None:
     assert find_quantities(text) == []
+
+
+def test_a_count_of_kuai_without_a_pointing_word_is_still_money() -> None:
+    assert [(q.value, q.kind) for q in find_quantities("设备补了三块钱")] == [(3.0, "money")]
+    assert [(q.value, q.kind) for q in find_quantities("花了8000块")] == [(8000.0, "money")]
 
 
 def test_find_quantities_reports_spans_and_raw_text() -> None:
