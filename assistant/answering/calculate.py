@@ -24,6 +24,7 @@ from assistant.answering.multipart import (
     Part,
     asks_both_levels,
     asks_several,
+    asks_with_earlier,
     combined_total,
     compute_parts,
     find_parts,
@@ -54,7 +55,7 @@ from assistant.policies.stacking import StackingRule, explain_for_calculations, 
 from assistant.search.references import find_documents
 from assistant.search.retriever import Retriever, ScoredClause
 from assistant.search.rule_index import RuleIndex
-from assistant.text.amounts import find_quantities, unread_amounts
+from assistant.text.amounts import approximate_amounts, find_quantities, unread_amounts
 from assistant.text.formatting import format_yuan
 from assistant.text.numbering import count_word
 
@@ -75,7 +76,7 @@ AFTER_EARLIER = re.compile(r"后来|之后|以后|此后|接着|又|再拿|还�
 
 # 「第二年又花了700万，两年加起来」 after 「第一年花了1300万」: the turn adds an item (a year, a round) to a list
 # the earlier turns began, rather than replacing it
-ADDS_ITEM = re.compile(r"又|再|另外|还有|第[二三四五六七八九十2-9]\s*(?:年|个|台|项|轮|批|次)")
+ADDS_ITEM = re.compile(r"又|再|另外|还有|明年|后年|下一年|接下来|第[二三四五六七八九十2-9]\s*(?:年|个|台|项|轮|批|次)")
 
 QUALIFIER_WINDOW = 5  # 「市级制造业创新中心」: a level word this close before a keyword qualifies it
 
@@ -248,13 +249,16 @@ class Calculator:
             # 「第二年又花了700万，两年加起来多少」: more years of the earlier award, not another award
             candidates, rest = [], []
         parts = find_parts(context.question, candidates, rest, names_documents) if candidates else []
-        if candidates and not parts and context.earlier and asks_several(context.question):
+        message = context.question
+        if candidates and not parts and context.earlier and (asks_several(context.question)
+                                                             or asks_with_earlier(context.question)):
             # 「后来又去北交所上市了，两项一共多少」 after 「新三板挂牌了，省里给多少」: the earlier turn's award
-            # is one of the parts asked
+            # is one of the parts asked, and its facts (营收、流贷) may be the other part's too
             joined = f"{context.earlier[-1]}；另外{context.question}"
             parts = find_parts(joined, candidates, rest, names_documents) or parts
+            message = joined if parts else message
         if parts:
-            return self.answer_parts(parts, context)
+            return self.answer_parts(parts, context, message)
         if candidates and (parts is None or asks_several(context.question)):
             # several awards asked, but not each matched to its provision: one amount would drop the rest
             return Reply("您的问题包含几项奖励，助手没能把每一项都对应到具体条款。为免漏算或错算，请逐项说明"
@@ -276,7 +280,7 @@ class Calculator:
         best = self.in_force(best, context.question)
         both = self.both_levels(best.rule, context, {s.clause.doc_id for s in ranked})
         if both:
-            return self.answer_parts(both, context)
+            return self.answer_parts(both, context, context.question)
         unread = unread_amounts(context.question)
         if unread and any(p.kind == "money" for p in best.rule.params):
             # never fall back on an earlier turn's figure when this one's could not be read
@@ -295,6 +299,15 @@ class Calculator:
         missing = missing_parameters(best.rule, inputs, self.lpr_table)
         if missing:
             return self.clarify(best.rule, [p.label for p in missing], [p.ask for p in missing if p.ask])
+        base = inputs.get(best.rule.base or "")
+        estimate = next((q for q in approximate_amounts(context.question)
+                         if any(abs(q.value - v) <= 0.5 for v in (base if isinstance(base, tuple) else (base,))
+                                if isinstance(v, float))), None)
+        if estimate is not None:  # 「技改大概两个亿上下」: the amount would rest on a guess
+            label = best.rule.param(best.rule.base or "").label
+            return Reply(f"「{estimate.raw}」是估计数，而「{best.rule.name}」按{label}计算，金额不能按估计数给出。"
+                         f"请提供准确的{label}，助手再按条款计算。", "clarify",
+                         (self.rule_citation(best.rule),), (), (label,))
         term = best.rule.term_param
         whole_term: Calculation | None = None
         if term and term not in inputs and asks_per_year(context.question):
@@ -478,21 +491,22 @@ class Calculator:
                   for c in top}
         return min(top, key=lambda c: (left[c.rule.rule_id], not named[c.rule.rule_id], uncued[c.rule.rule_id]))
 
-    def answer_parts(self, parts: list[Part], context: Context) -> Reply:
-        """Every award the message asks about, each with its worksheet, then the total."""
+    def answer_parts(self, parts: list[Part], context: Context, message: str) -> Reply:
+        """Every award the message asks about, each with its worksheet, then the total. `message`: the text
+        the parts were read from (the question, or the earlier turn joined to it)."""
         def ask_for(part: Part, labels: list[str], asks: list[str]) -> Reply:
             reply = self.clarify(part.rule, labels, asks)
             names = "、".join(f"「{p.rule.name}」" for p in parts)
             return replace(reply, text=f"您问到{count_word(len(parts))}项：{names}。其中「{part.rule.name}」"
                                        f"还需要补充信息才能计算。\n\n{reply.text}")
         try:
-            outcome = compute_parts(parts, context.question, self.lpr_table, ask_for)
+            outcome = compute_parts(parts, message, self.lpr_table, ask_for)
         except ValueError as error:
             return Reply(f"{str(error).rstrip('。')}。请核对后重新输入，助手不会按这个数字计算。", "clarify",
                          tuple(self.rule_citation(p.rule) for p in parts), (), ("核对后的数字",))
         if isinstance(outcome, Reply):
             return outcome
-        total, notes = combined_total(self.corpus, outcome, context.question)
+        total, notes = combined_total(self.corpus, outcome, message)
         lines = [f"您问到{count_word(len(parts))}项，逐项计算如下："]
         for number, (part, calculation) in enumerate(zip(parts, outcome, strict=True), 1):
             lines.append(f"{number}. {self.headline(calculation, part.rule)}\n{calculation.formula}")
@@ -561,6 +575,12 @@ class Calculator:
             own = {**own, name: (*before, *now)}
         inputs.update(own)
         level, previous = rule.level_param, rule.previous_level_param
+        if level and previous and level in own and previous not in own:
+            # 「今年第一次同时进了中国企业500强和中国制造业企业500强」: 就高不重复, the higher list pays
+            named = [choice for word, choice in rule.param(level).choice_words() if word in context.question]
+            highest = rule.highest_level(named, "")
+            if highest is not None:
+                inputs[level] = own[level] = highest
         if (level and previous and context.earlier and level in own and previous not in own
                 and (not HYPOTHETICAL.search(context.question) or AFTER_EARLIER.search(context.question))):
             # 「首次评为中国制造业企业500强…」 then 「后来又评上了中国企业500强」: the levels the earlier turns

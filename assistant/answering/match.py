@@ -33,12 +33,20 @@ from assistant.answering.profile import (
 from assistant.answering.reply import Benefit
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, missing_parameters
 from assistant.calculator.conditions import evaluate, is_present, normalise_inputs
-from assistant.calculator.extract import stage_years
+from assistant.calculator.extract import ORDINAL_YEAR, stage_years, uncued_params
 from assistant.policies.corpus import Corpus
 from assistant.text.formatting import format_yuan
 
 YEAR_OPENS = re.compile(r"\s*(?:\d{4}\s*年(?!度)|大前年|前年|去年|今年|上年)")  # not 当年、同年: the same matter
 PLACE_QUESTION = "贵企业注册在哪个市（县、区）？（所在地决定适用哪份政策）"
+
+
+def stages_named(rule: Rule, text: str) -> set[str]:
+    """The stages of a staged award (not its years: 「第二年」) that `text` names by their words."""
+    if not rule.stage_param:
+        return set()
+    param = rule.param(rule.stage_param)
+    return {choice for word, choice in param.choice_words() if word in text and not ORDINAL_YEAR.fullmatch(choice)}
 
 
 @dataclass(frozen=True)
@@ -89,7 +97,10 @@ class Matcher:
         for piece in (p for p in description_pieces(text, self.today()) if p.strip()):
             named = [r for r in relevant if mentioned(r, piece)]
             if named:
-                owner = rule if rule in named else named[0]
+                # a piece about another document's rule for the same matter (one 技改 project under 省第一条
+                # and 哈第一条: 「全年实际完成固定资产投资1.2个亿」) is about this rule too
+                same = bool(rule.audience.matter) and any(r.audience.matter == rule.audience.matter for r in named)
+                owner = rule if rule in named or same else named[0]
             elif YEAR_OPENS.match(piece):
                 owner = None  # 「…配套额8000万；2023年营收12亿，…」: a piece opening with a year starts a matter
             if owner is rule:
@@ -110,6 +121,7 @@ class Matcher:
         earlier turn's."""
         inputs: dict[str, Any] = {}
         levels_said: list[str] = []
+        stages_said: set[str] = set()
         today = self.today()
         for said in profile.texts:
             # 「2023年新纳入规上，2024年主营收入2300万」: the years after the event are the award's stages
@@ -118,6 +130,15 @@ class Matcher:
             own = self.firm(rule, own)
             if own:
                 found = extract_inputs("，".join(own), rule, today)
+                # a figure taken with none of its parameter's cues beside it, where a piece about no rule
+                # states that parameter with its cue: the cued figure is the fact (「今年营业收入同比增加了2500万…
+                # 付了利息21万、担保费6万」: 6万 is no 营业收入增加额)
+                uncued = uncued_params("，".join(own), rule, found)
+                if uncued and shared:
+                    common = extract_inputs("，".join(shared), rule, today)
+                    cued = {n: common[n] for n in uncued if n in common}
+                    found.update({n: v for n, v in cued.items()
+                                  if n not in uncued_params("，".join(shared), rule, cued)})
                 if text != said and rule.stage_param and rule.stage_param not in extract_inputs(said, rule, today):
                     found.pop(rule.stage_param, None)  # a year written as a stage does not ask for that stage
                 lacking = {p.name for p in missing_parameters(rule, found, self.lpr_table)}
@@ -137,6 +158,7 @@ class Matcher:
                     whole = extract_inputs(text, rule, today)
                     found.update({k: v for k, v in whole.items() if k in lacking})
                 inputs.update(found)
+                stages_said |= stages_named(rule, "，".join(own))
                 levels_said += [v for n, v in found.items() if n in (rule.level_param, rule.previous_level_param)
                                 and isinstance(v, str)]
         if rule.level_param in inputs and rule.previous_level_param:
@@ -145,6 +167,9 @@ class Matcher:
             reached = rule.highest_level(levels_said, inputs[rule.level_param])
             if reached is not None:
                 inputs[rule.previous_level_param] = reached
+        if rule.total_param and len(stages_said) > 1 and rule.total_param not in inputs:
+            # 「今年3月完成了上市辅导，10月申请材料被正式受理」: each stage named is a benefit reached, summed
+            inputs[rule.total_param] = 1.0
         for param, fact in rule.audience.sets:
             stated = profile.fact(fact)
             if stated is not None:

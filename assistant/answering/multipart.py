@@ -29,7 +29,7 @@ from assistant.text.formatting import format_yuan
 COUNTED = (r"两项|两块|三项|几项|各项|两个奖|两笔|两种奖|三种奖|[这那][两二三四五六几](?:项|块|笔|个奖|种奖?|样)"
            r"|[三四五六](?:块|笔)(?=[^，,。？?]{0,6}(?:一共|总共|加起来|合计|共计|总计|能|可以|分别|多少))")
 # A message asks for several awards together when it says so …
-ASKS_TOGETHER = re.compile(COUNTED + r"|一共|总共|加起来|合计|共计|加在一起|总计|都能拿|分别"
+ASKS_TOGETHER = re.compile(COUNTED + r"|一共|总共|加起来|合计|共计|加在一起|加一起|加到一起|一起算|总计|都能拿|分别"
                            r"|既(?:能|可以|可|要)"
                            # … or names a second award after a word of moving on (「新认定为国家技术创新示范企业，
                            # 又新获得国家服务型制造示范企业」): an answer on one of them would drop the other
@@ -77,6 +77,15 @@ def split_parts(question: str) -> list[str]:
     return pieces if len(pieces) > 1 else [question]
 
 
+# A follow-up that adds its award to the earlier turn's (「还有，…担保费交了9万，加上一共多少」)
+WITH_EARLIER = re.compile(r"^\s*(?:还有|另外|此外|同时|再有)|加上|算上|连同|连上|合起来|[和跟](?:之前|前面|刚才|上面)")
+
+
+def asks_with_earlier(question: str) -> bool:
+    """The follow-up asks for its award together with the earlier turn's."""
+    return bool(ASKS_TOGETHER.search(question)) and bool(WITH_EARLIER.search(question))
+
+
 def asks_several(question: str) -> bool:
     """The message asks about several awards at once (「两项一共多少」, 「…，另外…，加起来多少」)."""
     return bool(SEVERAL.search(question)) or (bool(ASKS_TOGETHER.search(question)) and len(split_parts(question)) > 1)
@@ -95,11 +104,12 @@ def own_keywords(rule: Rule) -> tuple[str, ...]:
     return tuple(w for w in rule.keywords if w and w not in describing)
 
 
-def keyword_chars(rule: Rule, text: str) -> int:
+def keyword_chars(rule: Rule, text: str, claimed: frozenset[str] = frozenset()) -> int:
     """How much of the rule's own vocabulary the text contains: its keywords, or the words of who it is for
-    (audience.mentions: 「新进了规上」 is 新进…规上, where 规上 alone only describes the company), and its
-    choice words."""
-    chars = max(sum(len(w) for w in own_keywords(rule) if w in text), mention_chars(rule, text))
+    (audience.mentions: 「新进了规上」 is 新进…规上, where 规上 alone only describes the company) other than
+    another rule's keywords (`claimed`: 「流贷」 names the interest award, though the guarantee-fee award is
+    for the same companies), and its choice words."""
+    chars = max(sum(len(w) for w in own_keywords(rule) if w in text), mention_chars(rule, text, claimed))
     # a year of a yearly award (「第二年」) names no award: 「第二年又花了700万」 is the next year of the same one
     return chars + sum(len(w) for p in rule.params if p.kind == "choice" for w, choice in p.choice_words()
                        if w in text and not ORDINAL_YEAR.fullmatch(choice))
@@ -119,7 +129,8 @@ def find_parts(question: str, candidates: Sequence[Rule], others: Sequence[Rule]
     every = [*candidates, *others]
     # cut where the message moves on, then each piece where it names another award (「…认定为省级隐形冠军，
     # 去年新认定了省企业技术中心，还有一个首台套…」: the first piece holds two awards)
-    pieces = [sub for piece in split_parts(question) for sub in group_by_named_rules(piece, every)]
+    claimed = frozenset(word for rule in every for word in own_keywords(rule))
+    pieces = [sub for piece in split_parts(question) for sub in group_by_named_rules(piece, every, claimed)]
     if len(pieces) < 2:
         return []
     options: list[list[Option]] = []
@@ -133,7 +144,7 @@ def find_parts(question: str, candidates: Sequence[Rule], others: Sequence[Rule]
         for index, rule in enumerate(every):
             if level and rule.doc_id not in level:
                 continue
-            words = keyword_chars(rule, piece)
+            words = keyword_chars(rule, piece, claimed)
             inputs = extract_inputs(piece, rule)
             took, stated = figures_taken(piece, rule, inputs)
             if words >= MIN_KEYWORD_CHARS or (took and index < NEARBY_RULES):
@@ -239,21 +250,23 @@ def choices_of(rule: Rule, text: str) -> dict[str, Any]:
     return {p.name: inputs[p.name] for p in rule.params if p.kind == "choice" and p.name in inputs}
 
 
-def named_rules(rules: Sequence[Rule], text: str) -> set[str]:
+def named_rules(rules: Sequence[Rule], text: str, claimed: frozenset[str] = frozenset()) -> set[str]:
     """The rules whose own keywords (not only a choice word) the text contains."""
     return {r.rule_id for r in rules
-            if max(sum(len(w) for w in own_keywords(r) if w in text), mention_chars(r, text)) >= MIN_KEYWORD_CHARS}
+            if max(sum(len(w) for w in own_keywords(r) if w in text), mention_chars(r, text, claimed))
+            >= MIN_KEYWORD_CHARS}
 
 
-def group_by_named_rules(question: str, candidates: Sequence[Rule]) -> list[str]:
+def group_by_named_rules(question: str, candidates: Sequence[Rule], claimed: frozenset[str] = frozenset()
+                         ) -> list[str]:
     """A message that asks for awards together but has no word of moving on (「…示范企业，还遴选为全国质量标杆，
     加起来多少」): its clauses (cut at commas) grouped so that a clause naming rules none of which the group so
     far names starts a new part; clauses naming none stay with the group before them."""
     groups: list[tuple[str, set[str]]] = []
-    for piece in re.split(r"(?<=[，,；;、])", question):
+    for piece in re.split(r"(?<=[，,；;、和及与])", question):  # 「单项冠军企业和国家级专精特新小巨人」
         if not piece.strip("，,；; "):
             continue
-        named = named_rules(candidates, piece)
+        named = named_rules(candidates, piece, claimed)
         if groups and (not named or not groups[-1][1] or named & groups[-1][1]):
             text, before = groups[-1]
             groups[-1] = (text + piece, before | named)

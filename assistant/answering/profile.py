@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -166,9 +166,12 @@ def mentioned(rule: Rule, text: str) -> bool:
     return any(_mentions(word, text) for word in rule.audience.mentions)
 
 
-def mention_chars(rule: Rule, text: str) -> int:
-    """How much of the text the rule's audience mentions account for (the characters of each one said)."""
-    return sum(len(word.replace("…", "")) for word in rule.audience.mentions if _mentions(word, text))
+def mention_chars(rule: Rule, text: str, claimed: Collection[str] = ()) -> int:
+    """How much of the text the rule's audience mentions account for (the characters of each one said),
+    leaving out those `claimed` as other rules' keywords unless they are the rule's own."""
+    own = set(rule.keywords)
+    return sum(len(word.replace("…", "")) for word in rule.audience.mentions
+               if (word in own or word not in claimed) and _mentions(word, text))
 
 
 def _mentions(word: str, text: str) -> bool:

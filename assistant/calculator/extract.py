@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from assistant.calculator.model import Parameter, Rule
 from assistant.text.amounts import Quantity, find_dates, find_quantities, has_share_word
@@ -30,7 +30,8 @@ CHOICE_DENIALS = ("不是", "并非", "而非", "不属于", "不算")
 ITEM_UNITS = ("个", "项", "款", "台", "套", "件", "种", "品种")
 # A stated change between two figures: 「从4亿增加到4.6亿」「由8亿增长到9.6亿」「4亿涨到4.6亿」, and
 # 「去年8个亿，今年9.2个亿」.
-CHANGE_BETWEEN = re.compile(r"^\s*(?:元)?\s*(?:增加|增长|涨|提高|上升|提升|增|升|变|跃升)?(?:了)?(?:到|至|为)\s*$")
+CHANGE_BETWEEN = re.compile(r"^\s*(?:元)?\s*(?:增加|增长|涨|提高|上升|提升|增|升|变|跃升)?(?:了)?(?:到|至|为)(?:了)?"
+                            r"\s*$")  # 「从5亿涨到了6亿」
 CHANGE_FROM = ("从", "由")
 CHANGE_LOOKBACK = 10
 # A figure reached, not a change: 「产值做到了6亿」「要是冲到6.5亿呢」 is a level, never an increase by itself
@@ -156,6 +157,9 @@ def _by_cue(question: str, start: int, candidates: list[Parameter]) -> Parameter
     return next((p for p in candidates if not p.cues), candidates[0])
 
 
+CUE_GAP = 8  # characters a flag cue 「A…B」 allows between A and B
+
+
 def _flag(question: str, param: Parameter) -> float | None:
     if any(word in question for word in param.against):
         return 0.0  # 「评上的是省级绿色工厂」 for an award to national-level ones
@@ -171,8 +175,13 @@ def _flag(question: str, param: Parameter) -> float | None:
 
 def _aspect_occurrences(text: str, cue: str) -> list[int]:
     """Where a flag's cue stands, a 了 after any of its characters allowed: 「实施了数字化改造」 states
-    「实施数字化改造」, 「完成了改造」 「完成改造」 (re caches the compiled pattern)."""
-    return [m.start() for m in re.finditer("了?".join(map(re.escape, cue)), text)]
+    「实施数字化改造」, 「完成了改造」 「完成改造」 (re caches the compiled pattern). A cue 「A…B」 is A, then B
+    a few characters on in the same clause: 「总部…在哈尔滨」 is 「总部和生产经营都在哈尔滨」."""
+    first, gap, second = cue.partition("…")
+    pattern = "了?".join(map(re.escape, first))
+    if gap:
+        pattern += f"[^，,。；;！？!?\n]{{0,{CUE_GAP}}}?" + "了?".join(map(re.escape, second))
+    return [m.start() for m in re.finditer(pattern, text)]
 
 
 def _compatible(param: Parameter, q: Quantity, gap: int) -> float | None:
@@ -380,6 +389,25 @@ def uncued_figures(text: str, rule: Rule, inputs: dict[str, InputValue]) -> int:
     return count
 
 
+def uncued_params(text: str, rule: Rule, inputs: Mapping[str, InputValue]) -> set[str]:
+    """The money parameters `inputs` fill with a figure of `text` that has none of the parameter's cues
+    beside it (a lone figure taken for want of another): 「付了利息21万、担保费6万」 gives no 营业收入增加额."""
+    quantities = [q for q in find_quantities(text) if q.kind == "money"]
+    names = set()
+    for param in rule.params:
+        value = inputs.get(param.name)
+        if param.kind != "money" or not isinstance(value, float):
+            continue
+        for q in quantities:
+            if abs(q.value - value) > 0.5:
+                continue
+            before = re.split(r"[，,。；;！？!?\n、]", text[max(0, q.start - MAX_GAP):q.start])[-1]
+            after = re.split(r"[，,。；;！？!?\n、]", text[q.end:q.end + CHOICE_CUE_WINDOW])[0]
+            if not any(cue in before or cue in after for cue in param.cues):
+                names.add(param.name)
+    return names
+
+
 def unexplained_figures(text: str, rule: Rule, inputs: dict[str, InputValue]) -> list[str]:
     """The money figures `text` states that no input of `rule` takes (raw, as written), when the rule
     takes money at all: a rule with no money parameter explains no figure and is judged elsewhere."""
@@ -520,14 +548,26 @@ def _sum_listed(question: str, params: list[Parameter], quantities: list[Quantit
             assigned[pi] = [(qi, sum(quantities[i].value for i in run))]
 
 
+# 「明年后年各投1500万」「今明两年每年」: years named one after another, then one figure for each
+NAMED_YEARS = re.compile(r"((?:(?:今年|明年|后年|去年|前年|\d{4}年)[、和及与]?){2,})(?:计划|打算|预计|准备)?"
+                         r"[^，,。；;！？!?\n]{0,4}?(?:各|都|每年|均)")
+ONE_YEAR = re.compile(r"今年|明年|后年|去年|前年|\d{4}年")
+
+
 def _replicate(question: str, params: list[Parameter], quantities: list[Quantity], used: set[int],
                assigned: dict[int, list[tuple[int, float]]], per_year: bool = False) -> None:
     """「三个产品都是800万」: one value stated for a count of items; for a rule whose items are years
-    (item_label 年), 「连续三年每年1000万」 too."""
+    (item_label 年), 「连续三年每年1000万」 and 「明年后年各投1500万」 too."""
     for pi, values in assigned.items():
         if not params[pi].multiple or len(values) != 1:
             continue
         qi, value = values[0]
+        if per_year:
+            before = re.split(r"[，,。；;！？!?\n]", question[:quantities[qi].start])[-1]
+            named = next((m for m in NAMED_YEARS.finditer(before)), None)
+            if named is not None:
+                assigned[pi] = [(qi, value)] * len(ONE_YEAR.findall(named.group(1)))
+                continue
         for ci, q in enumerate(quantities):
             if ci in used:
                 continue

@@ -83,6 +83,9 @@ def progressive(rule: Rule, values: Mapping[str, Value], s: Mapping[str, Any], w
                     "按「递进补差，就高不重复」不再补发")
         return
     w.amount = target - earlier
-    difference = f"{format_yuan(target)} − {format_yuan(earlier)} = {format_yuan(w.amount)}"
-    w.add("计算", f"{difference}（递进补差，就高不重复）")
+    if earlier:
+        difference = f"{format_yuan(target)} − {format_yuan(earlier)} = {format_yuan(w.amount)}"
+        w.add("计算", f"{difference}（递进补差，就高不重复）")
+    else:
+        w.add("计算", f"{format_yuan(target)}（未说明此前已获本条奖励，无需补差抵扣）")
     final(w)

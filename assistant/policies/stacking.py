@@ -44,9 +44,21 @@ __all__ = [
 ]
 
 
+# 「省市加一起多少」 asks a total, 「省里和市里能一起拿吗」 whether they stack: the level words ask so with these
+YES_NO = re.compile(r"吗|能否|能不能|是否|可不可以|可否|行不行|允许")
+LEVELS_TOGETHER = re.compile(r"省.{0,6}市.{0,8}(都|一起|同时)")
+
+
 def asks_about_stacking(question: str) -> bool:
-    """「能同时享受吗」「省里和市里能一起拿吗」."""
-    return bool(STACKING_QUESTION.search(question))
+    """「能同时享受吗」「省里和市里能一起拿吗」; not 「今年同时拿了小巨人、单项冠军…一共多少」 (what the company
+    got, then a total) nor 「省市加一起多少」 (a total)."""
+    for match in STACKING_QUESTION.finditer(question):
+        if question[match.end():match.end() + 1] == "了":
+            continue  # 「同时拿了」「都拿了」: a fact stated
+        if LEVELS_TOGETHER.fullmatch(match.group()) and not YES_NO.search(question):
+            continue
+        return True
+    return False
 
 
 def exclusive_topic(rules: Sequence[StackingRule], text: str, rule_ids: Sequence[str] = ()) -> tuple[

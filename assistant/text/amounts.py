@@ -235,6 +235,25 @@ def unread_amounts(text: str) -> list[str]:
     return unread
 
 
+# 「大概两个亿上下」「约3000万」「5000万左右」: an estimate, fine for a threshold it clears, never the base of
+# an amount (the caller asks for the exact figure)
+_APPROX_BEFORE = ("大概", "大约", "约", "差不多", "估计", "预计", "估摸")
+_APPROX_AFTER = ("左右", "上下", "出头", "前后")
+
+
+def approximate_amounts(text: str) -> list[Quantity]:
+    """The money figures `text` states as estimates (「大概两个亿上下」)."""
+    norm = text.translate(_WIDTH_MAP)
+    found = []
+    for q in find_quantities(text):
+        if q.kind != "money":
+            continue
+        before, after = norm[max(0, q.start - 3):q.start], norm[q.end:q.end + 2]
+        if any(before.endswith(w) for w in _APPROX_BEFORE) or any(after.startswith(w) for w in _APPROX_AFTER):
+            found.append(q)
+    return found
+
+
 def has_share_word(text: str) -> bool:
     """True when the text says one value applies to each item (「都是」「均为」「每个」「各」).
 

@@ -179,6 +179,74 @@ def test_a_supplier_brought_in_told_in_everyday_words_is_the_supplier_award(bot)
     assert [(c.rule_id, c.amount_yuan) for c in reply.calculations] == [("harbin-4-supplier-intro", 210 * W)]
 
 
+def test_awards_got_at_the_same_time_then_a_total_are_parts_not_a_stacking_question(bot) -> None:
+    # 省第十二条 小巨人 100万 + 哈第二条 单项冠军 300万 + 哈第六条 市级技术创新示范 50万 = 450万
+    reply = bot.ask("平房区企业，今年同时拿了国家级专精特新小巨人、国家制造业单项冠军企业，"
+                    "还被新认定为市级技术创新示范企业，省市一共能奖多少？")
+    assert reply.route == "calculate" and reply.total_yuan == 450 * W
+    # 「和」 joins two awards: 哈第二条 单项冠军 300万 + 省第十二条 小巨人 100万
+    joined = bot.ask("宾县的企业，今年同时拿了国家制造业单项冠军企业和国家级专精特新小巨人，省市一共能拿多少？")
+    assert joined.total_yuan == 400 * W
+
+
+def test_four_parts_added_up_as_a_whole(bot) -> None:
+    # 哈第一条 3000万 × 5% = 150万; 哈第八条 诊断后改造 5万, 工业互联网试点示范 100万;
+    # 省第十四条 紫丁香 1000万 × 2% = 20万
+    reply = bot.ask("阿城区：新建项目今年入统固投3000万；按第三方诊断方案做了数字化改造；"
+                    "入选了国家工业互联网试点示范项目；公司还在紫丁香专板融了1000万（股份制）。省市加一起多少")
+    assert {c.rule_id: c.amount_yuan for c in reply.calculations} == {
+        "harbin-1-key-project": 150 * W, "harbin-8-diagnosis": 5 * W, "harbin-8-pilot-demo": 100 * W,
+        "heilongjiang-14-lilac-board": 20 * W}
+    assert reply.total_yuan == 275 * W
+
+
+def test_two_lists_reached_at_once_pay_the_higher(bot) -> None:
+    # 省第十五条 就高不重复: 中国企业500强 200万, not 中国制造业企业500强 100万, and not both
+    reply = bot.ask("大庆的，今年第一次同时进了中国企业500强和中国制造业企业500强，省里奖多少？两个都给吗")
+    assert [c.amount_yuan for c in reply.calculations] == [200 * W]
+
+
+def test_a_follow_up_that_adds_its_award_to_the_earlier_one_is_answered_with_both(bot) -> None:
+    # 哈第十一条: 利息 80万 × 50% = 40万, 担保费 9万; together 49万, the 营收 and 流贷 facts from the first turn
+    history = [("user", "南岗规上制造业，今年营收增加了2500万，新增流贷1000万，实际付利息80万，市里贴息多少？"),
+               ("assistant", "…")]
+    reply = bot.ask("还有，这些贷款是走市级政策性担保机构担保的，担保费交了9万，加上一共多少", history=history)
+    assert reply.total_yuan == 49 * W
+
+
+def test_years_named_together_with_each_take_one_figure_each(bot) -> None:
+    # 省第十八条: 600万 × 30% = 180万; 明年、后年 1500万 × 30% = 450万 → 300万 each; 780万
+    history = [("user", "鸡西的，被认定成省制造业创新中心了，今年技术引进和买设备软件花了600万，补多少？"),
+               ("assistant", "…")]
+    reply = bot.ask("明年后年计划各投1500万，三年加起来能补多少", history=history)
+    assert [c.amount_yuan for c in reply.calculations] == [780 * W]
+
+
+def test_a_change_said_with_zhang_dao_le_is_the_increase(bot) -> None:
+    # 哈第四条: 配套采购从5亿涨到了6亿 → 增长20%, 新增1亿 × 3% = 300万; 30% of it for people = 90万 at most
+    history = [("user", "我们是道里的领航企业，营收9个亿，今年配套采购从5亿涨到了6亿，市里奖多少？"),
+               ("assistant", "…")]
+    first = bot.ask(history[0][1])
+    assert [c.amount_yuan for c in first.calculations] == [300 * W]
+    share = bot.ask("那这笔奖励里最多能拿多少出来奖励高管和骨干？", history=history)
+    assert share.calculations[0].amount_yuan == 90 * W
+
+
+def test_an_estimated_base_is_asked_for_never_computed(bot) -> None:
+    # 省第一条: 「大概两个亿上下」 sits on the 2亿 line between 12 and 24 months: no amount on a guess
+    reply = bot.ask("大庆的，技改大概两个亿上下，已入统，入统时LPR 3.45%，省里贴多少")
+    assert reply.route == "clarify" and not reply.calculations
+    # an estimate that only clears a threshold is fine: 省第三条 年综合能耗5000吨标煤以上
+    cleared = bot.ask("黑河一家化工企业，一年耗能大概8000吨标煤，做了节能降碳改造，一年省了1200吨标煤，省里奖多少")
+    assert [c.amount_yuan for c in cleared.calculations] == [100 * W]
+
+
+def test_a_green_list_under_both_levels_counts_once(bot) -> None:
+    # 省第三条 国家级绿色工厂 100万; 哈第十条 50万—200万; 哈第十八条: 绿色制造类称号 省市两级不重复 → 最高200万
+    reply = bot.ask("道外区企业，去年首次进了国家级绿色工厂名单，省里和市里这块奖励加起来最多能拿多少？")
+    assert reply.total_yuan == 200 * W and "只能享受一级" in reply.text
+
+
 def test_asking_the_city_after_the_province_goes_to_the_citys_rule_for_the_same_matter(bot) -> None:
     # 省第11条 新入规 → 哈第二条 新增入统规上 50万 (audience.matter), not another clause of the city
     history = [("user", "省里入规奖励多少？"), ("assistant", "…")]

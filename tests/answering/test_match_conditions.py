@@ -111,3 +111,37 @@ def test_a_refinery_is_an_industrial_enterprise(bot) -> None:
     found = benefits_of(bot, "大庆的炼化企业，年综合能耗3万吨标煤，去年完成节能降碳改造，年节能量1200吨标煤。"
                              "能拿哪些钱？", "heilongjiang-3-green-retrofit")
     assert [(b.status, b.amount_yuan) for b in found] == [("eligible", 1_000_000)]
+
+
+# 省第一条 and 哈第一条 are one 技改 project (audience.matter): the figure stated for one is the other's too
+def test_a_project_figure_stated_once_serves_both_documents_rules_for_the_project(bot) -> None:
+    description = ("道里区做农机装备的规上企业。今年搞了个技改项目，已经入统，全年实际完成固定资产投资1.2个亿，"
+                   "入统那会儿一年期LPR是3.0%。")
+    province = one(bot, description, "heilongjiang-1-tech-reform")
+    assert (province.status, province.amount_yuan) == ("eligible", 360 * 10_000)  # 1.2亿 × 3.0%
+    city = one(bot, description, "harbin-1-key-project")
+    assert (city.status, city.amount_yuan) == ("eligible", 600 * 10_000)  # 1.2亿 × 5%
+
+
+# 哈第七条「签订技术转让（开发）合同的制造业企业」: 「做农机装备」 states manufacturing
+def test_an_industry_in_everyday_words_states_manufacturing(bot) -> None:
+    benefit = one(bot, "道里区做农机装备的规上企业，今年跟哈工大签了个技术开发合同，实际付了80万。",
+                  "harbin-7-tech-contract")
+    assert (benefit.status, benefit.amount_yuan) == ("eligible", 8 * 10_000)
+
+
+# 省第十四条 分阶段补助: each stage the description says was reached is paid (200万 + 300万)
+def test_every_listing_stage_a_description_reaches_is_summed(bot) -> None:
+    benefit = one(bot, "松北区一家电子元器件制造企业，总部和生产经营都在哈尔滨。今年3月完成了上市辅导，"
+                       "10月份创业板的申请材料被正式受理了。", "heilongjiang-14-ipo-staged")
+    assert (benefit.status, benefit.amount_yuan) == ("eligible", 500 * 10_000)
+
+
+# 哈第十一条: 利息 50% and 担保费, with 营业收入增加2000万 and 流贷到位500万 stated in other pieces
+def test_a_lone_figure_is_not_taken_for_a_fact_the_description_states_elsewhere(bot) -> None:
+    description = ("尚志市的，规上实木家具生产企业。今年营业收入同比增加了2500万，新增流动资金贷款600万已到位，"
+                   "走的是哈尔滨市级政策性担保机构的担保，到现在付了利息21万、担保费6万。")
+    interest = one(bot, description, "harbin-11-loan-interest")
+    assert (interest.status, interest.amount_yuan) == ("eligible", 10.5 * 10_000)
+    fee = one(bot, description, "harbin-11-guarantee-fee")
+    assert (fee.status, fee.amount_yuan) == ("eligible", 6 * 10_000)
