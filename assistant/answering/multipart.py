@@ -21,7 +21,7 @@ from assistant.answering.profile import load_company_facts, mention_chars
 from assistant.calculator import Calculation, Rule, compute, extract_inputs, missing_parameters
 from assistant.calculator.extract import ORDINAL_YEAR, figures_taken, stated_figures, taken_figures, uncued_figures
 from assistant.policies.corpus import Corpus
-from assistant.policies.stacking import exclusive_topic
+from assistant.policies.stacking import shared_topic
 from assistant.text.formatting import format_yuan
 
 # How many awards a message names by a count (「这三块」「两项」「几笔」「三个奖」).
@@ -43,6 +43,7 @@ MOVES_ON = re.compile(r"[，,；;]?\s*(?=另外|同时|又|还有|还被|还在|
 MIN_KEYWORD_CHARS = 2
 PAYER_NAMED = re.compile(r"市里|省里")
 OPTIONS_PER_PART = 4  # the best-scoring rules of each part that the assignment of the whole message weighs
+MAX_ASSIGNMENTS = 1024  # … at most this many assignments (8 parts: the two best of each)
 NEARBY_RULES = 8  # a part may also pick one of the best-ranked rules by its figures alone (「固投1个亿」)
 # … or names how many it asks about: then an answer with one amount would drop the rest.
 SEVERAL = re.compile(COUNTED + r"|这两|这几")
@@ -109,7 +110,7 @@ def keyword_chars(rule: Rule, text: str, claimed: frozenset[str] = frozenset()) 
     (audience.mentions: 「新进了规上」 is 新进…规上, where 规上 alone only describes the company) other than
     another rule's keywords (`claimed`: 「流贷」 names the interest award, though the guarantee-fee award is
     for the same companies), and its choice words."""
-    chars = max(sum(len(w) for w in own_keywords(rule) if w in text), mention_chars(rule, text, claimed))
+    chars = naming_chars(rule, text, claimed)
     # a year of a yearly award (「第二年」) names no award: 「第二年又花了700万」 is the next year of the same one
     return chars + sum(len(w) for p in rule.params if p.kind == "choice" for w, choice in p.choice_words()
                        if w in text and not ORDINAL_YEAR.fullmatch(choice))
@@ -152,8 +153,13 @@ def find_parts(question: str, candidates: Sequence[Rule], others: Sequence[Rule]
                 # 升级付服务费200万」 is the service-fee rule's (服务费), not the platform-building one's (投资额)
                 scored.append(((took, -uncued_figures(piece, rule, inputs), words, -index), stated, rule))
         if scored:
-            options.append(sorted(scored, key=lambda entry: entry[0], reverse=True)[:OPTIONS_PER_PART])
+            options.append(sorted(scored, key=lambda entry: entry[0], reverse=True))
             texts.append(piece)
+    # the assignments weighed: each part's best-scoring rules, fewer for a message of many parts
+    width = OPTIONS_PER_PART
+    while width > 1 and width ** len(options) > MAX_ASSIGNMENTS:
+        width -= 1
+    options = [option[:width] for option in options]
     chosen, owners = best_assignment(texts, options)
     stated_each = [stated_figures(text) for text in texts]
     taken = shared_taken(texts, stated_each, [rule for _, rule in chosen], {})
@@ -250,11 +256,14 @@ def choices_of(rule: Rule, text: str) -> dict[str, Any]:
     return {p.name: inputs[p.name] for p in rule.params if p.kind == "choice" and p.name in inputs}
 
 
+def naming_chars(rule: Rule, text: str, claimed: frozenset[str]) -> int:
+    """How much of the text names the rule by its own keywords or by its audience mentions not `claimed`."""
+    return max(sum(len(w) for w in own_keywords(rule) if w in text), mention_chars(rule, text, claimed))
+
+
 def named_rules(rules: Sequence[Rule], text: str, claimed: frozenset[str] = frozenset()) -> set[str]:
-    """The rules whose own keywords (not only a choice word) the text contains."""
-    return {r.rule_id for r in rules
-            if max(sum(len(w) for w in own_keywords(r) if w in text), mention_chars(r, text, claimed))
-            >= MIN_KEYWORD_CHARS}
+    """The rules the text names by their own keywords or audience mentions (not only by a choice word)."""
+    return {r.rule_id for r in rules if naming_chars(r, text, claimed) >= MIN_KEYWORD_CHARS}
 
 
 def group_by_named_rules(question: str, candidates: Sequence[Rule], claimed: frozenset[str] = frozenset()
@@ -291,7 +300,7 @@ def combined_total(corpus: Corpus, calculations: Sequence[Calculation], question
     kept: list[Calculation] = []
     for calculation in counted:
         found, rival = next(((topic, k) for k in kept if k.doc_id != calculation.doc_id
-                             for topic in [exclusive_topic(rules, "", [k.rule_id, calculation.rule_id])]
+                             for topic in [shared_topic(rules, [k.rule_id, calculation.rule_id])]
                              if topic is not None), (None, None))
         if found is None or rival is None:
             kept.append(calculation)

@@ -41,6 +41,7 @@ __all__ = [
     "explain_for_question",
     "received_at_another_level",
     "received_spans",
+    "shared_topic",
 ]
 
 
@@ -68,6 +69,16 @@ def exclusive_topic(rules: Sequence[StackingRule], text: str, rule_ids: Sequence
     for rule in rules:
         for topic in rule.topics:
             if any(k in text for k in topic.keywords) or set(rule_ids) & set(topic.rules):
+                return rule, topic
+    return None
+
+
+def shared_topic(rules: Sequence[StackingRule], rule_ids: Sequence[str]) -> tuple[StackingRule, ExclusiveTopic] | None:
+    """The cross-level exclusive topic every one of the computed rules falls under, if any: 哈第十一条's 流贷贴息
+    and 省第十二条's 隐形冠军 are no one matter, though the first is on 第十八条's list."""
+    for rule in rules:
+        for topic in rule.topics:
+            if set(rule_ids) <= set(topic.rules):
                 return rule, topic
     return None
 

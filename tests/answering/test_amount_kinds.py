@@ -200,6 +200,14 @@ def test_four_parts_added_up_as_a_whole(bot) -> None:
     assert reply.total_yuan == 275 * W
 
 
+def test_an_award_on_the_no_double_claiming_list_does_not_cancel_an_unrelated_one(bot) -> None:
+    # 哈第二条 产值增5000万: 20万 + 10万 = 30万; 哈第十一条 利息90万 × 50% = 45万; 省第十二条 省级隐形冠军 50万.
+    # 哈第十八条 lists 流贷贴息 as one not taken at both levels; 隐形冠军 is another matter: 125万, not 80万
+    reply = bot.ask("香坊规上制造业，今年产值同比多了5000万，营收也多了4800万，新增流贷2000万付息90万；"
+                    "另外刚认定了省级隐形冠军。这三样省市一共能拿多少")
+    assert reply.total_yuan == 125 * W
+
+
 def test_two_lists_reached_at_once_pay_the_higher(bot) -> None:
     # 省第十五条 就高不重复: 中国企业500强 200万, not 中国制造业企业500强 100万, and not both
     reply = bot.ask("大庆的，今年第一次同时进了中国企业500强和中国制造业企业500强，省里奖多少？两个都给吗")
