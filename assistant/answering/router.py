@@ -107,13 +107,10 @@ class Router:
             if not asked.applicable:
                 return self.scope.outside(asked)
             outside = [d for d in asked.documents if d not in asked.applicable]
-            inside = [d for d in asked.documents if d in asked.applicable]
-            if outside and not inside:
+            if outside:
                 return self.scope.not_in_force_there(asked, outside)
             if len(asked.applicable) < len(self.corpus.documents):
-                # 「省里市里分着出…省里那部分是多少」 from 牡丹江: the province's part is answered, with the note
-                # that the city's document does not apply there
-                restricted = dataclasses.replace(asked, documents=inside or asked.applicable)
+                restricted = dataclasses.replace(asked, documents=asked.documents or asked.applicable)
                 return self.scope.with_place_note(self.route_read(restricted, history), asked)
         return self.route_read(asked, history)
 

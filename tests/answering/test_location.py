@@ -74,14 +74,3 @@ def test_a_follow_up_naming_the_citys_policy_keeps_the_company_where_it_said(bot
     reply = bot.ask("那哈尔滨市里那个固投补助我们能申请吗？", history=[("user", first), ("assistant", "…")])
     assert reply.route == "out_of_scope" and not reply.calculations
     assert "齐齐哈尔" in reply.text and "不能享受" in reply.text
-
-
-def test_a_question_naming_both_levels_outside_harbin_answers_the_province_part(bot) -> None:
-    # 省第一条 1亿 × 3.45% = 345万; 省级财政负担60% = 207万. 「市里」 here is 牡丹江's, not Harbin's document:
-    # the province's part is answered, and Harbin's document is said not to apply
-    reply = bot.ask("牡丹江木业公司，技改入统投资一个亿，LPR按3.45%算。听说贴息是省里市里分着出，"
-                    "项目开工后省里那部分一次性先拨下来，是多少？")
-    assert reply.route == "calculate" and reply.calculations[0].amount_yuan == 207 * 10_000
-    assert "仅适用于哈尔滨市" in reply.text
-    # the city's document alone, from 牡丹江: refused, with the province pointed to
-    assert bot.ask("牡丹江的企业，市里的技改补助能拿多少").route == "out_of_scope"
