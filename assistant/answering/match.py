@@ -129,11 +129,12 @@ class Matcher:
             own, shared = self.pieces_about(rule, text, relevant)
             own = self.firm(rule, own)
             if own:
-                found = extract_inputs("，".join(own), rule, today)
+                own_text = "，".join(own)
+                found = extract_inputs(own_text, rule, today)
                 # a figure taken with none of its parameter's cues beside it, where a piece about no rule
                 # states that parameter with its cue: the cued figure is the fact (「今年营业收入同比增加了2500万…
                 # 付了利息21万、担保费6万」: 6万 is no 营业收入增加额)
-                uncued = uncued_params("，".join(own), rule, found)
+                uncued = uncued_params(own_text, rule, found)
                 if uncued and shared:
                     common = extract_inputs("，".join(shared), rule, today)
                     cued = {n: common[n] for n in uncued if n in common}
@@ -158,7 +159,7 @@ class Matcher:
                     whole = extract_inputs(text, rule, today)
                     found.update({k: v for k, v in whole.items() if k in lacking})
                 inputs.update(found)
-                stages_said |= stages_named(rule, "，".join(own))
+                stages_said |= stages_named(rule, own_text)
                 levels_said += [v for n, v in found.items() if n in (rule.level_param, rule.previous_level_param)
                                 and isinstance(v, str)]
         if rule.level_param in inputs and rule.previous_level_param:

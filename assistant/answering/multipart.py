@@ -160,9 +160,7 @@ def find_parts(question: str, candidates: Sequence[Rule], others: Sequence[Rule]
     while width > 1 and width ** len(options) > MAX_ASSIGNMENTS:
         width -= 1
     options = [option[:width] for option in options]
-    chosen, owners = best_assignment(texts, options)
-    stated_each = [stated_figures(text) for text in texts]
-    taken = shared_taken(texts, stated_each, [rule for _, rule in chosen], {})
+    chosen, owners, taken = best_assignment(texts, options)
     merged: dict[int, tuple[str, Rule]] = {}
     for index, (piece, (stated, rule)) in enumerate(zip(texts, chosen, strict=True)):
         if taken[index] < stated:
@@ -174,8 +172,9 @@ def find_parts(question: str, candidates: Sequence[Rule], others: Sequence[Rule]
 
 
 def best_assignment(texts: Sequence[str], options: Sequence[Sequence[Option]]
-                    ) -> tuple[list[tuple[int, Rule]], list[int]]:
-    """One rule per piece, chosen for the message as a whole, and the part each piece belongs to: the
+                    ) -> tuple[list[tuple[int, Rule]], list[int], list[int]]:
+    """One rule per piece, chosen for the message as a whole, the part each piece belongs to and how many of
+    each piece's stated figures the assignment takes: the
     assignment whose rules take the most stated figures, then leave the fewest uncued, then whose pieces name
     the most of their rules' words, then makes the most parts. A figure of one part may be a fact another
     part's rule needs (「领航企业，年营收8个亿。引进的配套企业配套了3000万；另外配套采购额涨了12%，新增配套额
@@ -183,7 +182,7 @@ def best_assignment(texts: Sequence[str], options: Sequence[Sequence[Option]]
     taken by another part's rule when that part lacks the fact. A piece that takes a rule an earlier piece
     took belongs to that part, unless they name different kinds of it (「国家级小巨人，另外还被认定为省级隐形
     冠军」: two parts)."""
-    best: tuple[list[tuple[int, Rule]], list[int]] = ([], [])
+    best: tuple[list[tuple[int, Rule]], list[int], list[int]] = ([], [], [])
     best_key: tuple[int, ...] | None = None
     kinds: dict[tuple[str, int], dict[str, Any]] = {}
     taken: dict[tuple[str, int], tuple[set[float], dict[str, Any]]] = {}
@@ -191,12 +190,12 @@ def best_assignment(texts: Sequence[str], options: Sequence[Sequence[Option]]
     for combination in itertools.product(*options):
         rules = [rule for _, _, rule in combination]
         owners = part_owners(texts, rules, kinds)
-        took = sum(shared_taken(texts, stated_each, rules, taken))
+        took = shared_taken(texts, stated_each, rules, taken)
         uncued = sum(score[1] for score, _, _ in combination)
         words = sum(score[2] for score, _, _ in combination)
-        key = (took, uncued, words, len(set(owners)), *(score[3] for score, _, _ in combination))
+        key = (sum(took), uncued, words, len(set(owners)), *(score[3] for score, _, _ in combination))
         if best_key is None or key > best_key:
-            best, best_key = ([(stated, rule) for _, stated, rule in combination], owners), key
+            best, best_key = ([(stated, rule) for _, stated, rule in combination], owners, took), key
     return best
 
 

@@ -377,16 +377,18 @@ def uncued_figures(text: str, rule: Rule, inputs: dict[str, InputValue]) -> int:
     quantities = find_quantities(text)
     taken = _taken_values(text, rule, inputs, quantities)
     cues = [cue for p in rule.params if p.kind == "money" for cue in p.cues]
-    count = 0
-    for q in quantities:
-        if q.kind != "money" or not any(abs(q.value - t) <= 0.5 for t in taken):
-            continue
-        before, after = text[max(0, q.start - MAX_GAP):q.start], text[q.end:q.end + CHOICE_CUE_WINDOW]
-        before = re.split(r"[，,。；;！？!?\n]", before)[-1]
-        after = re.split(r"[，,。；;！？!?\n]", after)[0]
-        if not any(cue in before or cue in after for cue in cues):
-            count += 1
-    return count
+    return sum(1 for q in quantities if q.kind == "money" and any(abs(q.value - t) <= 0.5 for t in taken)
+               and not _cued(text, q, cues, CLAUSE_BREAKS))
+
+
+CLAUSE_BREAKS = r"[，,。；;！？!?\n]"
+
+
+def _cued(text: str, q: Quantity, cues: Sequence[str], breaks: str) -> bool:
+    """One of `cues` stands beside the figure `q`, before or after it, within its stretch between `breaks`."""
+    before = re.split(breaks, text[max(0, q.start - MAX_GAP):q.start])[-1]
+    after = re.split(breaks, text[q.end:q.end + CHOICE_CUE_WINDOW])[0]
+    return any(cue in before or cue in after for cue in cues)
 
 
 def uncued_params(text: str, rule: Rule, inputs: Mapping[str, InputValue]) -> set[str]:
@@ -398,13 +400,10 @@ def uncued_params(text: str, rule: Rule, inputs: Mapping[str, InputValue]) -> se
         value = inputs.get(param.name)
         if param.kind != "money" or not isinstance(value, float):
             continue
-        for q in quantities:
-            if abs(q.value - value) > 0.5:
-                continue
-            before = re.split(r"[，,。；;！？!?\n、]", text[max(0, q.start - MAX_GAP):q.start])[-1]
-            after = re.split(r"[，,。；;！？!?\n、]", text[q.end:q.end + CHOICE_CUE_WINDOW])[0]
-            if not any(cue in before or cue in after for cue in param.cues):
-                names.add(param.name)
+        # 「、」 also parts two figures here: 「利息21万、担保费6万」
+        if any(abs(q.value - value) <= 0.5 and not _cued(text, q, param.cues, r"[，,。；;！？!?\n、]")
+               for q in quantities):
+            names.add(param.name)
     return names
 
 
